@@ -1,0 +1,124 @@
+//! Command-line definitions (clap). Parsing only: `main.rs` dispatches.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+/// docket: a help center you keep in git.
+#[derive(Debug, Parser)]
+#[command(name = "docket", version, about)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The `--site` option shared by every command.
+#[derive(Debug, Clone, Args)]
+pub struct SiteArg {
+    /// The site's root folder (where `docket.toml` lives).
+    #[arg(long, default_value = ".")]
+    pub site: PathBuf,
+}
+
+/// One `docket` command.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Render the public and internal bundles.
+    Build(BuildArgs),
+    /// Validate content and links without writing output.
+    Check(CheckArgs),
+    /// Development server: build, watch, rebuild, live reload, sidecar on the same port.
+    Serve(ServeArgs),
+    /// Production sidecar: portal, tickets and the internal bundle for agents.
+    Sidecar(SiteArg),
+    /// Manage agent accounts.
+    Agent {
+        /// What to do with agents.
+        #[command(subcommand)]
+        action: AccountAction,
+    },
+    /// Manage customer accounts.
+    Customer {
+        /// What to do with customers.
+        #[command(subcommand)]
+        action: AccountAction,
+    },
+    /// Manage tickets.
+    Ticket {
+        /// What to do with tickets.
+        #[command(subcommand)]
+        action: TicketAction,
+    },
+}
+
+/// Options of `docket build`.
+#[derive(Debug, Args)]
+pub struct BuildArgs {
+    /// The site.
+    #[command(flatten)]
+    pub site: SiteArg,
+    /// Render drafts too.
+    #[arg(long)]
+    pub drafts: bool,
+    /// Write `public/` and `internal/` under this folder instead of the site root.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Ignore the build cache in `.docket/`.
+    #[arg(long)]
+    pub no_cache: bool,
+}
+
+/// Options of `docket check`.
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// The site.
+    #[command(flatten)]
+    pub site: SiteArg,
+    /// Check drafts too.
+    #[arg(long)]
+    pub drafts: bool,
+}
+
+/// Options of `docket serve`.
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// The site.
+    #[command(flatten)]
+    pub site: SiteArg,
+    /// Port on 127.0.0.1 (0 picks a free one).
+    #[arg(long, default_value_t = 1313)]
+    pub port: u16,
+    /// Start with a fresh demo database (one agent, one customer, a few tickets).
+    #[arg(long)]
+    pub demo: bool,
+}
+
+/// `docket agent add` / `docket customer add`.
+#[derive(Debug, Subcommand)]
+pub enum AccountAction {
+    /// Create an account.
+    Add {
+        /// The account's e-mail address.
+        email: String,
+        /// Read the password from standard input instead of prompting.
+        #[arg(long)]
+        password_stdin: bool,
+        /// The site.
+        #[command(flatten)]
+        site: SiteArg,
+    },
+}
+
+/// `docket ticket import`.
+#[derive(Debug, Subcommand)]
+pub enum TicketAction {
+    /// Import tickets from a JSON file (one transaction).
+    Import {
+        /// The JSON file.
+        file: PathBuf,
+        /// The site.
+        #[command(flatten)]
+        site: SiteArg,
+    },
+}
