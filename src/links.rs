@@ -120,6 +120,7 @@ pub struct LinkIndex<'a> {
     by_url: HashMap<&'a str, &'a Article>,
     intros: HashMap<&'a str, String>,
     drafts: HashMap<&'a str, &'a Article>,
+    failed: std::collections::HashSet<String>,
     base_url: &'a str,
 }
 
@@ -159,8 +160,19 @@ impl<'a> LinkIndex<'a> {
                 .iter()
                 .map(|a| (a.content_path.as_str(), a))
                 .collect(),
+            failed: std::collections::HashSet::new(),
             base_url,
         }
+    }
+
+    /// Files (relative to the site root) that failed to load: links to
+    /// them are not reported again, their own error says what is wrong.
+    pub fn with_failed<'e>(mut self, sources: impl Iterator<Item = &'e str>) -> Self {
+        self.failed = sources
+            .filter_map(|s| s.strip_prefix("content/"))
+            .map(str::to_owned)
+            .collect();
+        self
     }
 
     /// The bundle path (anchor kept) a destination written in `from` is
@@ -201,7 +213,9 @@ impl<'a> LinkIndex<'a> {
                             "link to draft {} which is not built (use --drafts)",
                             draft.source
                         )));
-                    } else if !self.intros.contains_key(path.as_str()) {
+                    } else if !self.intros.contains_key(path.as_str())
+                        && !self.failed.contains(&path)
+                    {
                         errors.push(error(format!(
                             "link to missing file content/{path} (written as {:?})",
                             link.dest

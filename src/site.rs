@@ -102,21 +102,21 @@ impl<'s> Site<'s> {
     /// Two articles (or an alias and an article) must not share a URL.
     pub fn check_urls(&mut self) {
         let mut owner: HashMap<String, &str> = HashMap::new();
-        let mut claims: Vec<(String, &Article, &str)> = Vec::new();
+        let mut claims: Vec<(String, &Article, &str, usize)> = Vec::new();
         for a in &self.articles {
-            claims.push((a.url.clone(), a, "URL"));
+            claims.push((a.url.clone(), a, "URL", a.url_line));
         }
         for a in &self.articles {
             for alias in &a.front.aliases {
-                claims.push((alias_path(alias), a, "alias"));
+                claims.push((alias_path(alias), a, "alias", a.aliases_line));
             }
         }
-        for (url, a, what) in claims {
+        for (url, a, what, line) in claims {
             if let Some(first) = owner.get(url.as_str()) {
                 if *first != a.source {
                     self.errors.push(ContentError::new(
                         &a.source,
-                        1,
+                        line,
                         format!("{what} /{url} is already used by {first}"),
                     ));
                 }
@@ -173,7 +173,8 @@ impl<'s> Site<'s> {
             &self.intros,
             &self.settings.config.site.default_language,
             &self.settings.base_url,
-        );
+        )
+        .with_failed(self.errors.iter().map(|e| e.path.as_str()));
         let errors: Vec<ContentError> = self
             .articles
             .par_iter()

@@ -132,3 +132,21 @@ fn every_internal_link_starts_with_the_internal_root() {
         }
     }
 }
+
+#[test]
+fn the_public_bundle_is_verified_after_writing() {
+    let site = Site::fixture("internal_canaries");
+    site.write(
+        "templates/404.html",
+        "{% extends \"base.html\" %}{% block main %}<a href=\"{{ root }}kb/agents/escalation-playbook/\">x</a>{% endblock main %}",
+    );
+    let out = site.docket(&["build"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = build_support::stderr(&out);
+    assert!(
+        err.contains("404.html: mentions /kb/agents/escalation-playbook/ of internal content/kb/agents/escalation-playbook/index.md"),
+        "{err}"
+    );
+    assert!(!site.exists("public"));
+    assert!(!site.exists("internal"));
+}

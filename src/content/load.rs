@@ -320,6 +320,18 @@ impl ArticleParts<'_> {
             translation_key,
             body: self.split.body.to_owned(),
             body_line: self.split.body_line,
+            url_line: if front.url.is_some() {
+                front_matter::key_line(self.split, "url")
+            } else if front.slug.is_some() {
+                front_matter::key_line(self.split, "slug")
+            } else {
+                1
+            },
+            aliases_line: if front.aliases.is_empty() {
+                1
+            } else {
+                front_matter::key_line(self.split, "aliases")
+            },
             assets: self.assets,
             rendered: Rendered::default(),
             front,

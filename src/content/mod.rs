@@ -46,6 +46,10 @@ pub struct Article {
     pub body: String,
     /// The file line where the body starts.
     pub body_line: usize,
+    /// The file line that decides the URL (`url:` or `slug:`, else 1).
+    pub url_line: usize,
+    /// The file line of `aliases:` (else 1).
+    pub aliases_line: usize,
     /// Files of the page bundle (`topic/index.md`), copied beside the page.
     pub assets: Vec<Asset>,
     /// The rendered body, filled in by the Markdown step.
