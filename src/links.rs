@@ -121,6 +121,7 @@ pub struct LinkIndex<'a> {
     intros: HashMap<&'a str, String>,
     drafts: HashMap<&'a str, &'a Article>,
     failed: std::collections::HashSet<String>,
+    static_paths: std::collections::HashSet<String>,
     base_url: &'a str,
 }
 
@@ -161,8 +162,16 @@ impl<'a> LinkIndex<'a> {
                 .map(|a| (a.content_path.as_str(), a))
                 .collect(),
             failed: std::collections::HashSet::new(),
+            static_paths: std::collections::HashSet::new(),
             base_url,
         }
+    }
+
+    /// Paths of `static/` files (`images/logo.png`): root-relative links
+    /// to them get the bundle root too.
+    pub fn with_static(mut self, paths: impl Iterator<Item = String>) -> Self {
+        self.static_paths = paths.collect();
+        self
     }
 
     /// Files (relative to the site root) that failed to load: links to
@@ -186,10 +195,13 @@ impl<'a> LinkIndex<'a> {
                 };
                 Some(format!("{url}{fragment}"))
             }
-            Dest::SitePath { path, fragment } => self
-                .by_url
-                .get(path.as_str())
-                .map(|a| format!("{}{fragment}", a.url)),
+            Dest::SitePath { path, fragment } => match self.by_url.get(path.as_str()) {
+                Some(a) => Some(format!("{}{fragment}", a.url)),
+                None => self
+                    .static_paths
+                    .contains(&path)
+                    .then(|| format!("{path}{fragment}")),
+            },
             _ => None,
         }
     }

@@ -191,16 +191,17 @@ impl LineIndex {
     }
 }
 
-/// Records every link and rewrites those the context resolves.
+/// Records every link and image and rewrites those the context resolves.
 fn rewrite_links(
     events: &mut [(Event<'_>, Range<usize>)],
     ctx: &Context<'_>,
     lines: &LineIndex,
 ) -> Vec<Link> {
     let mut links = Vec::new();
-    let mut rewritten_open = false;
+    let mut link_open = false;
+    let mut image_open: Option<String> = None;
     for (event, range) in events.iter_mut() {
-        match event {
+        let replacement = match event {
             Event::Start(Tag::Link {
                 dest_url, title, ..
             }) => {
@@ -209,35 +210,59 @@ fn rewrite_links(
                     line: lines.line(range.start),
                     image: false,
                 });
-                if let Some(path) = (ctx.resolve)(dest_url) {
-                    let mut tag = format!(
-                        "<a href=\"{ROOT_MARK}{}\"",
-                        html_escape::encode_double_quoted_attribute(&path)
-                    );
-                    if !title.is_empty() {
-                        tag.push_str(&format!(
-                            " title=\"{}\"",
-                            html_escape::encode_double_quoted_attribute(title.as_ref())
-                        ));
-                    }
-                    tag.push('>');
-                    *event = Event::InlineHtml(CowStr::from(tag));
-                    rewritten_open = true;
-                }
+                (ctx.resolve)(dest_url).map(|path| {
+                    link_open = true;
+                    format!(
+                        "<a href=\"{ROOT_MARK}{}\"{}>",
+                        attr(&path),
+                        title_attr(title)
+                    )
+                })
             }
-            Event::End(TagEnd::Link) if rewritten_open => {
-                *event = Event::InlineHtml(CowStr::Borrowed("</a>"));
-                rewritten_open = false;
+            Event::End(TagEnd::Link) if link_open => {
+                link_open = false;
+                Some("</a>".to_owned())
             }
-            Event::Start(Tag::Image { dest_url, .. }) => links.push(Link {
-                dest: dest_url.to_string(),
-                line: lines.line(range.start),
-                image: true,
-            }),
-            _ => {}
+            Event::Start(Tag::Image {
+                dest_url, title, ..
+            }) => {
+                links.push(Link {
+                    dest: dest_url.to_string(),
+                    line: lines.line(range.start),
+                    image: true,
+                });
+                (ctx.resolve)(dest_url).map(|path| {
+                    image_open = Some(title_attr(title));
+                    format!("<img src=\"{ROOT_MARK}{}\" alt=\"", attr(&path))
+                })
+            }
+            Event::End(TagEnd::Image) if image_open.is_some() => {
+                let title = image_open.take().unwrap_or_default();
+                Some(format!("\"{title} />"))
+            }
+            Event::Text(t) | Event::Code(t) if image_open.is_some() => Some(attr(t)),
+            _ if image_open.is_some() => Some(String::new()),
+            _ => None,
+        };
+        if let Some(html) = replacement {
+            *event = Event::InlineHtml(CowStr::from(html));
         }
     }
     links
+}
+
+/// Escapes a value for a double-quoted attribute.
+fn attr(value: &str) -> String {
+    html_escape::encode_double_quoted_attribute(value).into_owned()
+}
+
+/// ` title="…"`, or nothing for an empty title.
+fn title_attr(title: &str) -> String {
+    if title.is_empty() {
+        String::new()
+    } else {
+        format!(" title=\"{}\"", attr(title))
+    }
 }
 
 fn collect_text(events: &[(Event<'_>, Range<usize>)]) -> String {
@@ -378,6 +403,31 @@ mod tests {
         assert_eq!(r.links.len(), 2);
         assert_eq!(r.links[0].dest, "other.md#setup");
         assert_eq!(r.links[0].line, 7);
+    }
+
+    #[test]
+    fn resolved_images_are_rewritten_with_their_alt_text() {
+        let resolve =
+            |dest: &str| (dest == "/images/logo.png").then(|| "images/logo.png".to_owned());
+        let r = render(
+            "![The *logo* & more](/images/logo.png) ![kept](shot.png)\n",
+            &Context {
+                resolve: &resolve,
+                first_line: 1,
+            },
+        );
+        assert!(
+            r.html_in("/internal/")
+                .contains("<img src=\"/internal/images/logo.png\" alt=\"The logo &amp; more\" />"),
+            "{}",
+            r.html
+        );
+        assert!(
+            r.html.contains("<img src=\"shot.png\" alt=\"kept\" />"),
+            "{}",
+            r.html
+        );
+        assert!(r.links.iter().all(|l| l.image));
     }
 
     #[test]

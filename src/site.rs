@@ -136,7 +136,8 @@ impl<'s> Site<'s> {
             &self.intros,
             &config.site.default_language,
             &self.settings.base_url,
-        );
+        )
+        .with_static(self.static_files().into_iter().map(|f| f.path));
         let render = |text: &str, from: &str, first_line: usize| -> Rendered {
             let resolve = |dest: &str| index.resolve(dest, from);
             markdown::render(

@@ -61,3 +61,28 @@ fn out_relocates_both_bundles() {
     assert!(site.exists("elsewhere/internal/index.html"));
     assert!(!site.exists("public"));
 }
+
+#[test]
+fn root_relative_static_images_get_the_bundle_root() {
+    let site = Site::fixture("bundles");
+    site.build();
+    let public = site.read("public/portal/replying/index.html");
+    assert!(public.contains("src=\"/images/logo.svg\""), "{public}");
+    let internal = site.read("internal/portal/replying/index.html");
+    assert!(
+        internal.contains("src=\"/internal/images/logo.svg\""),
+        "{internal}"
+    );
+}
+
+#[test]
+fn unknown_front_matter_fields_reach_templates_as_page_extra() {
+    let site = Site::fixture("bundles");
+    site.write(
+        "templates/article.html",
+        "{% extends \"base.html\" %}{% block main %}<p>{{ page.extra.custom_field }}</p>{% endblock main %}",
+    );
+    site.build();
+    let page = site.read("public/portal/replying/index.html");
+    assert!(page.contains("<p>shown-through-extra</p>"), "{page}");
+}

@@ -279,7 +279,22 @@ pub fn language_name(code: &str) -> &str {
 
 /// The bundle path of a tag page (without root).
 pub fn tag_path(lang_prefix: &str, tag: &str) -> String {
-    format!("{lang_prefix}tags/{}/", url_segment(tag))
+    format!("{lang_prefix}tags/{}/", tag_segment(tag))
+}
+
+/// A tag as one URL segment: characters that would end or split a path
+/// (`/ ? # % \` and spaces) become `-`.
+pub fn tag_segment(tag: &str) -> String {
+    url_segment(tag)
+        .chars()
+        .map(|c| {
+            if matches!(c, '/' | '?' | '#' | '%' | '\\') {
+                '-'
+            } else {
+                c
+            }
+        })
+        .collect()
 }
 
 /// The bundle path of a category page (without root).
