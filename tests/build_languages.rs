@@ -58,3 +58,14 @@ fn keywords_reach_the_meta_tag() {
         "{en}"
     );
 }
+
+#[test]
+fn a_same_named_version_without_a_key_joins_the_key_of_the_other() {
+    let site = Site::fixture("languages");
+    site.build();
+    let ja = site.read("public/ja/portal/reply/index.html");
+    assert!(
+        ja.contains("hreflang=\"en\" href=\"/portal/reply/\""),
+        "{ja}"
+    );
+}

@@ -66,7 +66,27 @@ pub fn load(settings: &Settings) -> Content {
             Loaded::Error(e) => content.errors.push(e),
         }
     }
+    share_translation_keys(&mut content.articles);
     content
+}
+
+/// `name.ja.md` without a `translationKey` joins the key `name.md` gives
+/// (and the other way round).
+fn share_translation_keys(articles: &mut [super::Article]) {
+    let explicit: BTreeMap<String, String> = articles
+        .iter()
+        .filter_map(|a| {
+            let key = a.front.translation_key.as_ref()?;
+            Some((a.path_key.clone(), key.clone()))
+        })
+        .collect();
+    for a in articles.iter_mut() {
+        if a.front.translation_key.is_none() {
+            if let Some(key) = explicit.get(&a.path_key) {
+                a.translation_key = key.clone();
+            }
+        }
+    }
 }
 
 /// Every Markdown file and every other file under `dir`, sorted.
@@ -298,14 +318,15 @@ impl ArticleParts<'_> {
                 "the article's URL would be the home page",
             ));
         }
-        let translation_key = front.translation_key.clone().unwrap_or_else(|| {
-            let folder = if self.folder.is_empty() {
-                String::new()
-            } else {
-                format!("{}/", self.folder)
-            };
-            format!("{folder}{}", self.name)
-        });
+        let path_key = if self.folder.is_empty() {
+            self.name.to_owned()
+        } else {
+            format!("{}/{}", self.folder, self.name)
+        };
+        let translation_key = front
+            .translation_key
+            .clone()
+            .unwrap_or_else(|| path_key.clone());
         Ok(Article {
             source: self.source.clone(),
             content_path: self.content_path,
@@ -318,6 +339,7 @@ impl ArticleParts<'_> {
             category,
             url,
             translation_key,
+            path_key,
             body: self.split.body.to_owned(),
             body_line: self.split.body_line,
             url_line: if front.url.is_some() {

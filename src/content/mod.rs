@@ -40,8 +40,12 @@ pub struct Article {
     /// The article's path inside a bundle, without the bundle root and with
     /// a trailing slash: `a/b/name/`, `ja/a/b/name/`.
     pub url: String,
-    /// Links the versions of one article across languages.
+    /// Links the versions of one article across languages: the
+    /// `translationKey`, else (as for every version without one) the
+    /// key of a same-named version that has one, else `path_key`.
     pub translation_key: String,
+    /// `folder/name` without the language suffix.
+    pub path_key: String,
     /// Markdown body.
     pub body: String,
     /// The file line where the body starts.
