@@ -1,6 +1,23 @@
 //! docket's generator: turns a folder of Markdown articles into a public and
 //! an internal static bundle. The command line lives in `main.rs`; the
 //! sidecar in the `docket-sidecar` crate.
+//!
+//! The build reads like its modules: [`content`] loads articles,
+//! [`markdown`] renders them, [`links`] checks their links, [`bundle`]
+//! derives the public and internal models, [`taxonomy`] lists them,
+//! [`render`] turns them into HTML, [`feeds`] writes sitemap and feed,
+//! [`output`] writes and verifies, and [`site`] runs the steps in order.
 
+pub mod bundle;
 pub mod cli;
 pub mod config;
+pub mod content;
+pub mod error;
+pub mod feeds;
+pub mod links;
+pub mod markdown;
+pub mod output;
+pub mod render;
+pub mod search_docs;
+pub mod site;
+pub mod taxonomy;

@@ -4,14 +4,21 @@
 use std::process::ExitCode;
 
 use clap::Parser;
-use docket::cli::{Cli, Command};
+use docket::cli::{BuildArgs, CheckArgs, Cli, Command};
+use docket::config::Settings;
+use docket::error::ContentErrors;
+use docket::site::{self, BuildOptions};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match run(cli.command) {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
-            eprintln!("error: {err:#}");
+            if let Some(errors) = err.downcast_ref::<ContentErrors>() {
+                eprintln!("{errors}");
+            } else {
+                eprintln!("error: {err:#}");
+            }
             ExitCode::FAILURE
         }
     }
@@ -19,6 +26,42 @@ fn main() -> ExitCode {
 
 fn run(command: Command) -> anyhow::Result<()> {
     match command {
+        Command::Build(args) => build(&args),
+        Command::Check(args) => check(&args),
         other => anyhow::bail!("not implemented yet: {other:?}"),
     }
+}
+
+fn build(args: &BuildArgs) -> anyhow::Result<()> {
+    let settings = Settings::load(&args.site.site, args.out.as_deref())?;
+    let options = BuildOptions {
+        drafts: args.drafts,
+        write: true,
+    };
+    let report = site::build(&settings, &options)?;
+    println!(
+        "built {} public + {} internal articles ({} + {} files) in {} ms",
+        report.public,
+        report.internal,
+        report.public_files,
+        report.internal_files,
+        report.elapsed.as_millis()
+    );
+    Ok(())
+}
+
+fn check(args: &CheckArgs) -> anyhow::Result<()> {
+    let settings = Settings::load(&args.site.site, None)?;
+    let options = BuildOptions {
+        drafts: args.drafts,
+        write: false,
+    };
+    let report = site::build(&settings, &options)?;
+    println!(
+        "checked {} public + {} internal articles in {} ms: no problems",
+        report.public,
+        report.internal,
+        report.elapsed.as_millis()
+    );
+    Ok(())
 }

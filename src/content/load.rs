@@ -1,0 +1,445 @@
+//! Loading `content/`: walk the folder, classify each file (article, page
+//! bundle, `_index.md`, bundle asset), read and parse every article once,
+//! in parallel. Problems are collected, never fatal one by one.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+use walkdir::WalkDir;
+
+use super::front_matter::{self, FrontMatter, Split};
+use super::{clean_path, url_segment, Article, Asset, CategoryIntro};
+use crate::config::{is_language_code, Settings};
+use crate::error::ContentError;
+use crate::markdown::Rendered;
+
+/// Everything read from `content/`.
+#[derive(Debug, Default)]
+pub struct Content {
+    /// Every article, drafts included, in path order.
+    pub articles: Vec<Article>,
+    /// Every `_index.md`.
+    pub intros: Vec<CategoryIntro>,
+    /// Problems found while loading.
+    pub errors: Vec<ContentError>,
+}
+
+/// What a Markdown file under `content/` is.
+#[derive(Debug, PartialEq, Eq)]
+enum Kind {
+    /// `_index.md`: a category's introduction.
+    Intro,
+    /// `topic/index.md`: an article whose folder holds its assets.
+    Bundle,
+    /// Any other `name.md`.
+    Single,
+}
+
+/// A Markdown file found by the walk, before reading.
+#[derive(Debug)]
+struct Found {
+    path: PathBuf,
+    /// Relative to `content/`, `/`-separated.
+    rel: String,
+}
+
+/// Walks `content/` and reads every Markdown file (in parallel).
+pub fn load(settings: &Settings) -> Content {
+    let (markdown, others) = walk(&settings.content_dir);
+    let bundle_dirs: BTreeSet<String> = markdown
+        .iter()
+        .filter(|f| split_name(&f.rel).1 == Kind::Bundle)
+        .map(|f| parent(&f.rel).to_owned())
+        .collect();
+    let assets = assets_by_bundle(&others, &bundle_dirs);
+    let languages = settings.languages();
+    let results: Vec<Loaded> = markdown
+        .par_iter()
+        .map(|f| read_one(settings, &languages, f, &assets))
+        .collect();
+    let mut content = Content::default();
+    for r in results {
+        match r {
+            Loaded::Article(a) => content.articles.push(*a),
+            Loaded::Intro(i) => content.intros.push(*i),
+            Loaded::Error(e) => content.errors.push(e),
+        }
+    }
+    share_translation_keys(&mut content.articles);
+    content
+}
+
+/// `name.ja.md` without a `translationKey` joins the key `name.md` gives
+/// (and the other way round).
+fn share_translation_keys(articles: &mut [super::Article]) {
+    let explicit: BTreeMap<String, String> = articles
+        .iter()
+        .filter_map(|a| {
+            let key = a.front.translation_key.as_ref()?;
+            Some((a.path_key.clone(), key.clone()))
+        })
+        .collect();
+    for a in articles.iter_mut() {
+        if a.front.translation_key.is_none() {
+            if let Some(key) = explicit.get(&a.path_key) {
+                a.translation_key = key.clone();
+            }
+        }
+    }
+}
+
+/// Every Markdown file and every other file under `dir`, sorted.
+fn walk(dir: &Path) -> (Vec<Found>, Vec<Found>) {
+    let mut markdown = Vec::new();
+    let mut others = Vec::new();
+    let walker = WalkDir::new(dir)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'));
+    for entry in walker.filter_map(Result::ok) {
+        if !entry.file_type().is_file() {
+            continue;
+        }
+        let Ok(rel) = entry.path().strip_prefix(dir) else {
+            continue;
+        };
+        let rel = rel
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy())
+            .collect::<Vec<_>>()
+            .join("/");
+        let found = Found {
+            path: entry.path().to_path_buf(),
+            rel,
+        };
+        if found.rel.ends_with(".md") {
+            markdown.push(found);
+        } else {
+            others.push(found);
+        }
+    }
+    (markdown, others)
+}
+
+/// Assigns non-Markdown files to the nearest enclosing page bundle folder.
+fn assets_by_bundle(
+    others: &[Found],
+    bundle_dirs: &BTreeSet<String>,
+) -> BTreeMap<String, Vec<Asset>> {
+    let mut map: BTreeMap<String, Vec<Asset>> = BTreeMap::new();
+    for f in others {
+        let mut dir = parent(&f.rel);
+        loop {
+            if bundle_dirs.contains(dir) {
+                let rel = f.rel[dir.len()..].trim_start_matches('/').to_owned();
+                map.entry(dir.to_owned()).or_default().push(Asset {
+                    source: f.path.clone(),
+                    rel,
+                });
+                break;
+            }
+            if dir.is_empty() {
+                break;
+            }
+            dir = parent(dir);
+        }
+    }
+    map
+}
+
+/// The folder part of a `/`-separated path (`""` at the top).
+fn parent(rel: &str) -> &str {
+    rel.rfind('/').map_or("", |i| &rel[..i])
+}
+
+/// Splits a Markdown file name into its stem (without `.md` and language
+/// suffix candidate) and kind.
+fn split_name(rel: &str) -> (&str, Kind) {
+    let file = rel.rsplit('/').next().unwrap_or(rel);
+    let stem = file.strip_suffix(".md").unwrap_or(file);
+    let base = stem.split('.').next().unwrap_or(stem);
+    let kind = match base {
+        "_index" => Kind::Intro,
+        "index" => Kind::Bundle,
+        _ => Kind::Single,
+    };
+    (stem, kind)
+}
+
+/// The language suffix of a stem (`name.ja` → `("name", Some("ja"))`).
+/// A suffix that looks like a language code but is not configured is an
+/// error.
+fn language_of<'a>(
+    stem: &'a str,
+    languages: &[&str],
+    default: &str,
+) -> Result<(&'a str, String), String> {
+    if let Some((name, suffix)) = stem.rsplit_once('.') {
+        if languages.contains(&suffix) {
+            return Ok((name, suffix.to_owned()));
+        }
+        if looks_like_language(suffix) {
+            return Err(format!(
+                "unknown language suffix \".{suffix}\": add [languages.{suffix}] to docket.toml or rename the file"
+            ));
+        }
+    }
+    Ok((stem, default.to_owned()))
+}
+
+fn looks_like_language(suffix: &str) -> bool {
+    is_language_code(suffix)
+        && match suffix.split_once('-') {
+            None => (2..=3).contains(&suffix.len()),
+            Some((a, b)) => (2..=3).contains(&a.len()) && (2..=4).contains(&b.len()),
+        }
+}
+
+enum Loaded {
+    Article(Box<Article>),
+    Intro(Box<CategoryIntro>),
+    Error(ContentError),
+}
+
+fn read_one(
+    settings: &Settings,
+    languages: &[&str],
+    found: &Found,
+    assets: &BTreeMap<String, Vec<Asset>>,
+) -> Loaded {
+    let source = format!("content/{}", found.rel);
+    let err = |line: usize, msg: String| Loaded::Error(ContentError::new(&source, line, msg));
+    let raw = match std::fs::read(&found.path) {
+        Ok(bytes) => bytes,
+        Err(e) => return err(1, format!("cannot read: {e}")),
+    };
+    let Ok(text) = String::from_utf8(raw) else {
+        return err(1, "not valid UTF-8".to_owned());
+    };
+    let text = front_matter::normalize(&text);
+    let (stem, kind) = split_name(&found.rel);
+    let default = settings.config.site.default_language.as_str();
+    let (name, lang) = match language_of(stem, languages, default) {
+        Ok(v) => v,
+        Err(msg) => return err(1, msg),
+    };
+    let Some(split) = front_matter::split(&text) else {
+        return err(
+            1,
+            "missing front matter: start the file with a `---` line, then `title: …`, then `---`"
+                .to_owned(),
+        );
+    };
+    let front = match front_matter::parse(&split) {
+        Ok(f) => f,
+        Err(e) => return err(e.line, e.message),
+    };
+    let dir = parent(&found.rel);
+    match kind {
+        Kind::Intro => Loaded::Intro(Box::new(CategoryIntro {
+            source,
+            content_path: found.rel.clone(),
+            path: clean_path(dir),
+            lang,
+            title: front.title,
+            description: front.description,
+            body: split.body.to_owned(),
+            body_line: split.body_line,
+            rendered: Rendered::default(),
+        })),
+        Kind::Bundle | Kind::Single => {
+            let (folder, name) = match kind {
+                Kind::Bundle => (parent(dir), dir.rsplit('/').next().unwrap_or(dir)),
+                _ => (dir, name),
+            };
+            let draft = ArticleParts {
+                settings,
+                source,
+                content_path: found.rel.clone(),
+                folder,
+                name,
+                lang,
+                split: &split,
+                assets: if kind == Kind::Bundle {
+                    assets.get(dir).cloned().unwrap_or_default()
+                } else {
+                    Vec::new()
+                },
+            };
+            match draft.into_article(front) {
+                Ok(a) => Loaded::Article(Box::new(a)),
+                Err(e) => Loaded::Error(e),
+            }
+        }
+    }
+}
+
+/// What is known about an article file before its front matter is checked.
+struct ArticleParts<'a> {
+    settings: &'a Settings,
+    source: String,
+    content_path: String,
+    /// The content folder the article's URL is computed under.
+    folder: &'a str,
+    /// The file (or bundle folder) name.
+    name: &'a str,
+    lang: String,
+    split: &'a Split<'a>,
+    assets: Vec<Asset>,
+}
+
+impl ArticleParts<'_> {
+    fn into_article(self, front: FrontMatter) -> Result<Article, ContentError> {
+        let error = |line, msg: &str| ContentError::new(&self.source, line, msg);
+        let title = match front.title.as_deref().map(str::trim) {
+            Some(t) if !t.is_empty() => t.to_owned(),
+            _ => {
+                return Err(error(
+                    1,
+                    "missing title: add `title: …` to the front matter",
+                ))
+            }
+        };
+        let date = self.date(&front.date, "date")?;
+        let lastmod = self.date(&front.lastmod, "lastmod")?.or(date);
+        let internal_tag = &self.settings.config.build.internal_tag;
+        let category = front
+            .category
+            .as_deref()
+            .or(front.categories.first().map(String::as_str))
+            .map(clean_path)
+            .or_else(|| Some(clean_path(self.folder)))
+            .filter(|c| !c.is_empty());
+        let url = self.url(&front);
+        if url.is_empty() {
+            return Err(error(
+                front_matter::key_line(self.split, "url"),
+                "the article's URL would be the home page",
+            ));
+        }
+        let path_key = if self.folder.is_empty() {
+            self.name.to_owned()
+        } else {
+            format!("{}/{}", self.folder, self.name)
+        };
+        let translation_key = front
+            .translation_key
+            .clone()
+            .unwrap_or_else(|| path_key.clone());
+        Ok(Article {
+            source: self.source.clone(),
+            content_path: self.content_path,
+            lang: self.lang,
+            title,
+            internal: front.tags.iter().any(|t| t == internal_tag),
+            draft: front.draft,
+            date,
+            lastmod,
+            category,
+            url,
+            translation_key,
+            path_key,
+            body: self.split.body.to_owned(),
+            body_line: self.split.body_line,
+            url_line: if front.url.is_some() {
+                front_matter::key_line(self.split, "url")
+            } else if front.slug.is_some() {
+                front_matter::key_line(self.split, "slug")
+            } else {
+                1
+            },
+            aliases_line: if front.aliases.is_empty() {
+                1
+            } else {
+                front_matter::key_line(self.split, "aliases")
+            },
+            assets: self.assets,
+            rendered: Rendered::default(),
+            front,
+        })
+    }
+
+    fn date(
+        &self,
+        value: &Option<serde_yaml::Value>,
+        key: &str,
+    ) -> Result<Option<time::OffsetDateTime>, ContentError> {
+        match value {
+            None | Some(serde_yaml::Value::Null) => Ok(None),
+            Some(v) => front_matter::parse_date(v).map(Some).map_err(|msg| {
+                ContentError::new(&self.source, front_matter::key_line(self.split, key), msg)
+            }),
+        }
+    }
+
+    /// `url:` as written, else `[lang/]folder/(slug|name)/`.
+    fn url(&self, front: &FrontMatter) -> String {
+        if let Some(url) = &front.url {
+            let path = clean_path(url);
+            return if path.is_empty() {
+                path
+            } else {
+                format!("{path}/")
+            };
+        }
+        let name = front
+            .slug
+            .as_deref()
+            .map(url_segment)
+            .filter(|s| !s.is_empty())
+            .unwrap_or_else(|| url_segment(self.name));
+        let mut url = String::new();
+        if self.lang != self.settings.config.site.default_language {
+            url.push_str(&self.lang);
+            url.push('/');
+        }
+        let folder = clean_path(self.folder);
+        if !folder.is_empty() {
+            url.push_str(&folder);
+            url.push('/');
+        }
+        url.push_str(&name);
+        url.push('/');
+        url
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn file_names_give_kind_and_stem() {
+        assert_eq!(split_name("a/_index.md"), ("_index", Kind::Intro));
+        assert_eq!(split_name("a/_index.ja.md"), ("_index.ja", Kind::Intro));
+        assert_eq!(split_name("a/topic/index.md"), ("index", Kind::Bundle));
+        assert_eq!(split_name("a/name.ja.md"), ("name.ja", Kind::Single));
+    }
+
+    #[test]
+    fn language_suffixes_are_configured_or_errors() {
+        let langs = ["en", "ja"];
+        assert_eq!(
+            language_of("name.ja", &langs, "en").unwrap(),
+            ("name", "ja".to_owned())
+        );
+        assert_eq!(
+            language_of("name", &langs, "en").unwrap(),
+            ("name", "en".to_owned())
+        );
+        assert!(language_of("name.fr", &langs, "en")
+            .unwrap_err()
+            .contains("unknown language suffix \".fr\""));
+        assert_eq!(
+            language_of("v1.backup", &langs, "en").unwrap(),
+            ("v1.backup", "en".to_owned())
+        );
+    }
+
+    #[test]
+    fn parents_of_paths() {
+        assert_eq!(parent("a/b/c.md"), "a/b");
+        assert_eq!(parent("c.md"), "");
+    }
+}

@@ -1,0 +1,396 @@
+//! Turning a bundle model into HTML: the Tera theme (compiled once) and one
+//! function per page kind, each building a typed view from [`views`].
+//!
+//! Templates come from the built-in default theme, then
+//! `themes/<theme>/templates/`, then the site's own `templates/` — a later
+//! file with the same name wins.
+
+pub mod views;
+
+use std::path::Path;
+
+use anyhow::{Context as _, Result};
+use serde::Serialize;
+use tera::Tera;
+
+use crate::bundle::Bundle;
+use crate::config::Settings;
+use crate::content::Article;
+use crate::taxonomy::Category;
+use views::*;
+
+/// The built-in templates, used when the theme folder lacks one.
+const BUILT_IN: &[(&str, &str)] = &[
+    (
+        "base.html",
+        include_str!("../../themes/default/templates/base.html"),
+    ),
+    (
+        "macros.html",
+        include_str!("../../themes/default/templates/macros.html"),
+    ),
+    (
+        "article.html",
+        include_str!("../../themes/default/templates/article.html"),
+    ),
+    (
+        "category.html",
+        include_str!("../../themes/default/templates/category.html"),
+    ),
+    (
+        "tag.html",
+        include_str!("../../themes/default/templates/tag.html"),
+    ),
+    (
+        "home.html",
+        include_str!("../../themes/default/templates/home.html"),
+    ),
+    (
+        "404.html",
+        include_str!("../../themes/default/templates/404.html"),
+    ),
+    (
+        "alias.html",
+        include_str!("../../themes/default/templates/alias.html"),
+    ),
+];
+
+/// The compiled templates of a site.
+pub struct Theme {
+    tera: Tera,
+}
+
+impl Theme {
+    /// Compiles the built-in templates overridden by the theme's and the
+    /// site's `templates/` folders.
+    pub fn load(settings: &Settings) -> Result<Self> {
+        let mut sources: Vec<(String, String)> = BUILT_IN
+            .iter()
+            .map(|(n, t)| ((*n).to_owned(), (*t).to_owned()))
+            .collect();
+        for dir in [
+            settings.theme_dir.join("templates"),
+            settings.root.join("templates"),
+        ] {
+            for (name, text) in read_templates(&dir)? {
+                sources.retain(|(n, _)| *n != name);
+                sources.push((name, text));
+            }
+        }
+        let mut tera = Tera::default();
+        tera.autoescape_on(vec![".html", ".xml"]);
+        tera.set_escape_fn(escape_html);
+        tera.add_raw_templates(sources)
+            .map_err(|e| anyhow::anyhow!("{}", tera_chain(&e)))
+            .context("cannot compile the theme's templates")?;
+        Ok(Self { tera })
+    }
+
+    /// Whether a template of that name exists.
+    pub fn has(&self, name: &str) -> bool {
+        self.tera.get_template_names().any(|n| n == name)
+    }
+
+    /// Renders template `name` with `view`.
+    pub fn render(&self, name: &str, view: &impl Serialize) -> Result<String> {
+        let ctx = tera::Context::from_serialize(view)
+            .map_err(|e| anyhow::anyhow!("{}", tera_chain(&e)))?;
+        self.tera
+            .render(name, &ctx)
+            .map_err(|e| anyhow::anyhow!("template {name}: {}", tera_chain(&e)))
+    }
+}
+
+/// Top-level `*.html` files of `dir` (portal templates in sub-folders
+/// belong to the sidecar).
+fn read_templates(dir: &Path) -> Result<Vec<(String, String)>> {
+    let mut out = Vec::new();
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Ok(out);
+    };
+    for entry in entries.filter_map(Result::ok) {
+        let path = entry.path();
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if path.is_file() && name.ends_with(".html") {
+            let text = std::fs::read_to_string(&path)
+                .with_context(|| format!("cannot read {}", path.display()))?;
+            out.push((name, text));
+        }
+    }
+    out.sort();
+    Ok(out)
+}
+
+/// Tera's error with its sources, on one line.
+fn tera_chain(e: &dyn std::error::Error) -> String {
+    let mut text = e.to_string();
+    let mut source = e.source();
+    while let Some(s) = source {
+        text.push_str(": ");
+        text.push_str(&s.to_string());
+        source = s.source();
+    }
+    text
+}
+
+/// HTML escaping that leaves `/` alone, so URLs stay readable (and
+/// scannable by the public bundle's verification).
+fn escape_html(input: &str) -> String {
+    let mut out = String::with_capacity(input.len());
+    for c in input.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Renders the pages of one bundle.
+pub struct Renderer<'a> {
+    /// The compiled theme.
+    pub theme: &'a Theme,
+    /// The bundle.
+    pub bundle: &'a Bundle<'a>,
+    /// The site settings.
+    pub settings: &'a Settings,
+}
+
+impl<'a> Renderer<'a> {
+    fn common(&self, lang: &'a str, title: String) -> Common<'a> {
+        Common {
+            root: self.bundle.root,
+            lang,
+            bundle: self.bundle.kind.name(),
+            site_title: self.settings.title_in(lang),
+            title,
+            description: String::new(),
+            keywords: String::new(),
+            alternates: Vec::new(),
+            breadcrumbs: Vec::new(),
+            home_href: self.href(&self.bundle.lang_prefix(lang)),
+        }
+    }
+
+    fn href(&self, path: &str) -> String {
+        format!("{}{path}", self.bundle.root)
+    }
+
+    /// Home, then each ancestor category of `path` (and `path` itself).
+    fn category_crumbs(&self, lang: &str, path: Option<&str>) -> Vec<Crumb> {
+        let prefix = self.bundle.lang_prefix(lang);
+        let mut crumbs = vec![Crumb {
+            title: self.settings.title_in(lang).to_owned(),
+            href: self.href(&prefix),
+        }];
+        if let Some(path) = path {
+            let mut end = 0;
+            for seg in path.split('/') {
+                end += seg.len();
+                let sub = &path[..end];
+                end += 1;
+                let title = self
+                    .bundle
+                    .taxonomy
+                    .category(lang, sub)
+                    .map_or_else(|| crate::taxonomy::title_case(sub), |c| c.title.clone());
+                crumbs.push(Crumb {
+                    title,
+                    href: self.href(&category_path(&prefix, sub)),
+                });
+            }
+        }
+        crumbs
+    }
+
+    fn items(&self, indices: &[usize]) -> Vec<ListItem<'a>> {
+        indices
+            .iter()
+            .map(|&i| ListItem::new(self.bundle.articles[i], self.bundle.root))
+            .collect()
+    }
+
+    /// The page of article `i` of the bundle.
+    pub fn article(&self, i: usize) -> Result<String> {
+        let a: &'a Article = self.bundle.articles[i];
+        let translations = self.bundle.translations_of(i);
+        let mut common = self.common(&a.lang, a.title.clone());
+        common.description = summary_of(a).to_owned();
+        common.keywords = a.front.keywords.join(", ");
+        common.alternates = translations
+            .iter()
+            .map(|t| Alternate {
+                lang: t.lang.clone(),
+                href: self.href(&t.url),
+            })
+            .collect();
+        common.breadcrumbs = self.category_crumbs(&a.lang, a.category.as_deref());
+        common.breadcrumbs.push(Crumb {
+            title: a.title.clone(),
+            href: self.href(&a.url),
+        });
+        let prefix = self.bundle.lang_prefix(&a.lang);
+        let updated = a
+            .lastmod
+            .filter(|l| a.date.map(views::day) != Some(views::day(*l)));
+        let page = ArticleView {
+            title: &a.title,
+            html: a.rendered.html_in(self.bundle.root),
+            date: a.date.map(day),
+            date_iso: a.date.map(iso),
+            updated: updated.map(day),
+            updated_iso: updated.map(iso),
+            internal: a.internal,
+            toc: &a.rendered.toc,
+            tags: a
+                .visible_tags(self.bundle.internal_tag)
+                .map(|t| TagLink {
+                    name: t,
+                    href: self.href(&tag_path(&prefix, t)),
+                })
+                .collect(),
+            translations: translations
+                .iter()
+                .map(|t| Translation {
+                    lang: &t.lang,
+                    lang_name: language_name(&t.lang),
+                    title: &t.title,
+                    href: self.href(&t.url),
+                    source: t.lang == self.bundle.default_language,
+                })
+                .collect(),
+            outdated: self.bundle.is_outdated(i),
+            related: self.items(&self.bundle.related[i]),
+            extra: &a.front.extra,
+        };
+        self.theme
+            .render("article.html", &ArticlePage { common, page })
+    }
+
+    /// A category page.
+    pub fn category(&self, cat: &'a Category<'a>) -> Result<String> {
+        let prefix = self.bundle.lang_prefix(&cat.lang);
+        let mut common = self.common(&cat.lang, cat.title.clone());
+        common.description = cat
+            .intro
+            .and_then(|i| i.description.clone())
+            .unwrap_or_default();
+        common.breadcrumbs = self.category_crumbs(&cat.lang, Some(&cat.path));
+        let children = cat
+            .children
+            .iter()
+            .filter_map(|p| self.bundle.taxonomy.category(&cat.lang, p))
+            .map(|c| CategoryLink {
+                title: &c.title,
+                href: self.href(&category_path(&prefix, &c.path)),
+                total: c.total,
+            })
+            .collect();
+        let category = CategoryView {
+            title: &cat.title,
+            intro_html: cat
+                .intro
+                .map(|i| i.rendered.html_in(self.bundle.root))
+                .unwrap_or_default(),
+            children,
+            articles: self.items(&cat.articles),
+        };
+        self.theme
+            .render("category.html", &CategoryPage { common, category })
+    }
+
+    /// A tag page.
+    pub fn tag(&self, lang: &'a str, name: &'a str, articles: &[usize]) -> Result<String> {
+        let mut common = self.common(lang, name.to_owned());
+        common.breadcrumbs = self.category_crumbs(lang, None);
+        common.breadcrumbs.push(Crumb {
+            title: name.to_owned(),
+            href: self.href(&tag_path(&self.bundle.lang_prefix(lang), name)),
+        });
+        let tag = TagView {
+            name,
+            articles: self.items(articles),
+        };
+        self.theme.render("tag.html", &TagPage { common, tag })
+    }
+
+    /// The home page of `lang`.
+    pub fn home(&self, lang: &'a str) -> Result<String> {
+        let prefix = self.bundle.lang_prefix(lang);
+        let mut common = self.common(lang, self.settings.title_in(lang).to_owned());
+        common.alternates = self
+            .bundle
+            .languages()
+            .into_iter()
+            .filter(|l| *l != lang)
+            .map(|l| Alternate {
+                lang: l.to_owned(),
+                href: self.href(&self.bundle.lang_prefix(l)),
+            })
+            .collect();
+        let home = HomeView {
+            recent: self
+                .bundle
+                .recent(lang, 10)
+                .into_iter()
+                .map(|a| ListItem::new(a, self.bundle.root))
+                .collect(),
+            categories: self
+                .bundle
+                .taxonomy
+                .top_categories(lang)
+                .into_iter()
+                .map(|c| CategoryLink {
+                    title: &c.title,
+                    href: self.href(&category_path(&prefix, &c.path)),
+                    total: c.total,
+                })
+                .collect(),
+        };
+        self.theme.render("home.html", &HomePage { common, home })
+    }
+
+    /// `404.html`.
+    pub fn not_found(&self) -> Result<String> {
+        let lang = self.bundle.default_language;
+        let common = self.common(lang, "Page not found".to_owned());
+        self.theme.render("404.html", &PlainPage { common })
+    }
+
+    /// The search page, if the theme has `search.html`.
+    pub fn search(&self) -> Option<Result<String>> {
+        if !self.theme.has("search.html") {
+            return None;
+        }
+        let lang = self.bundle.default_language;
+        let common = self.common(lang, "Search".to_owned());
+        Some(self.theme.render("search.html", &PlainPage { common }))
+    }
+
+    /// A redirect page to `article`.
+    pub fn alias(&self, article: &'a Article) -> Result<String> {
+        let view = AliasPage {
+            lang: &article.lang,
+            title: &article.title,
+            target: self.href(&article.url),
+        };
+        self.theme.render("alias.html", &view)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escaping_leaves_slashes_alone() {
+        assert_eq!(
+            escape_html("<a href=\"/x/\">&'"),
+            "&lt;a href=&quot;/x/&quot;&gt;&amp;&#39;"
+        );
+    }
+}

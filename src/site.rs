@@ -1,0 +1,356 @@
+//! The orchestrator: load → check → render Markdown → derive the two
+//! bundles → render pages → stage, verify and swap in. Each step is a short
+//! named method; the work inside each step is per article and parallel.
+
+use std::collections::HashMap;
+use std::time::{Duration, Instant};
+
+use anyhow::Result;
+use rayon::prelude::*;
+
+use crate::bundle::{Bundle, BundleKind};
+use crate::config::Settings;
+use crate::content::{self, clean_path, Article, CategoryIntro};
+use crate::error::{ContentError, ContentErrors};
+use crate::feeds;
+use crate::links::LinkIndex;
+use crate::markdown::{self, Rendered};
+use crate::output::{self, Forbidden, OutputFile};
+use crate::render::views::{category_path, tag_path};
+use crate::render::{Renderer, Theme};
+
+/// How to build.
+#[derive(Debug, Clone, Default)]
+pub struct BuildOptions {
+    /// Render drafts too (`--drafts`).
+    pub drafts: bool,
+    /// Write the bundles (`build`), or only validate (`check`).
+    pub write: bool,
+}
+
+/// What a build did.
+#[derive(Debug)]
+pub struct Report {
+    /// Articles in the public bundle.
+    pub public: usize,
+    /// Articles in the internal bundle.
+    pub internal: usize,
+    /// Files written to the public bundle.
+    pub public_files: usize,
+    /// Files written to the internal bundle.
+    pub internal_files: usize,
+    /// Wall time.
+    pub elapsed: Duration,
+}
+
+/// Builds (or checks) the site. Content problems come back as a
+/// [`ContentErrors`] error listing every one of them.
+pub fn build(settings: &Settings, options: &BuildOptions) -> Result<Report> {
+    let started = Instant::now();
+    let mut site = Site::load(settings, options.drafts);
+    site.check_urls();
+    site.render_markdown();
+    site.check_links();
+    site.fail_on_errors()?;
+    let theme = Theme::load(settings)?;
+    let public = site.bundle(BundleKind::Public);
+    let internal = site.bundle(BundleKind::Internal);
+    let public_files = site.bundle_files(&theme, &public)?;
+    let internal_files = site.bundle_files(&theme, &internal)?;
+    if options.write {
+        site.write(&public_files, &internal_files)?;
+    }
+    Ok(Report {
+        public: public.articles.len(),
+        internal: internal.articles.len(),
+        public_files: public_files.len(),
+        internal_files: internal_files.len(),
+        elapsed: started.elapsed(),
+    })
+}
+
+/// The full site model: every built article of every bundle.
+pub struct Site<'s> {
+    settings: &'s Settings,
+    /// Articles that are built (drafts only with `--drafts`).
+    pub articles: Vec<Article>,
+    /// Drafts left out of this build.
+    pub skipped: Vec<Article>,
+    /// `_index.md` files.
+    pub intros: Vec<CategoryIntro>,
+    /// Problems found so far.
+    pub errors: Vec<ContentError>,
+}
+
+impl<'s> Site<'s> {
+    /// Reads `content/`, setting drafts aside unless `drafts`.
+    pub fn load(settings: &'s Settings, drafts: bool) -> Self {
+        let content = content::load(settings);
+        let (articles, skipped) = content
+            .articles
+            .into_iter()
+            .partition(|a| drafts || !a.draft);
+        Self {
+            settings,
+            articles,
+            skipped,
+            intros: content.intros,
+            errors: content.errors,
+        }
+    }
+
+    /// Two articles (or an alias and an article) must not share a URL.
+    pub fn check_urls(&mut self) {
+        let mut owner: HashMap<String, &str> = HashMap::new();
+        let mut claims: Vec<(String, &Article, &str, usize)> = Vec::new();
+        for a in &self.articles {
+            claims.push((a.url.clone(), a, "URL", a.url_line));
+        }
+        for a in &self.articles {
+            for alias in &a.front.aliases {
+                claims.push((alias_path(alias), a, "alias", a.aliases_line));
+            }
+        }
+        for (url, a, what, line) in claims {
+            if let Some(first) = owner.get(url.as_str()) {
+                if *first != a.source {
+                    self.errors.push(ContentError::new(
+                        &a.source,
+                        line,
+                        format!("{what} /{url} is already used by {first}"),
+                    ));
+                }
+            } else {
+                owner.insert(url, &a.source);
+            }
+        }
+    }
+
+    /// Renders every article's and category introduction's Markdown once,
+    /// in parallel, rewriting links to other articles.
+    pub fn render_markdown(&mut self) {
+        let config = &self.settings.config;
+        let index = LinkIndex::new(
+            &self.articles,
+            &self.skipped,
+            &self.intros,
+            &config.site.default_language,
+            &self.settings.base_url,
+        )
+        .with_static(self.static_files().into_iter().map(|f| f.path));
+        let render = |text: &str, from: &str, first_line: usize| -> Rendered {
+            let resolve = |dest: &str| index.resolve(dest, from);
+            markdown::render(
+                text,
+                &markdown::Context {
+                    resolve: &resolve,
+                    first_line,
+                },
+            )
+        };
+        let articles: Vec<Rendered> = self
+            .articles
+            .par_iter()
+            .map(|a| render(&a.body, &a.content_path, a.body_line))
+            .collect();
+        let intros: Vec<Rendered> = self
+            .intros
+            .par_iter()
+            .map(|i| render(&i.body, &i.content_path, i.body_line))
+            .collect();
+        for (a, r) in self.articles.iter_mut().zip(articles) {
+            a.rendered = r;
+        }
+        for (i, r) in self.intros.iter_mut().zip(intros) {
+            i.rendered = r;
+        }
+    }
+
+    /// Broken `.md` links and public-to-internal links are errors.
+    pub fn check_links(&mut self) {
+        let index = LinkIndex::new(
+            &self.articles,
+            &self.skipped,
+            &self.intros,
+            &self.settings.config.site.default_language,
+            &self.settings.base_url,
+        )
+        .with_failed(self.errors.iter().map(|e| e.path.as_str()));
+        let errors: Vec<ContentError> = self
+            .articles
+            .par_iter()
+            .flat_map_iter(|a| index.check(a))
+            .collect();
+        self.errors.extend(errors);
+    }
+
+    /// Stops the build with every problem found, sorted.
+    pub fn fail_on_errors(&mut self) -> Result<()> {
+        if self.errors.is_empty() {
+            return Ok(());
+        }
+        Err(ContentErrors::sorted(std::mem::take(&mut self.errors)).into())
+    }
+
+    /// The model of one bundle. The public one is derived from public
+    /// articles only, before anything is listed.
+    pub fn bundle(&self, kind: BundleKind) -> Bundle<'_> {
+        let config = &self.settings.config;
+        let lang = config.site.default_language.as_str();
+        let tag = config.build.internal_tag.as_str();
+        match kind {
+            BundleKind::Public => Bundle::public(&self.articles, &self.intros, lang, tag),
+            BundleKind::Internal => Bundle::internal(&self.articles, &self.intros, lang, tag),
+        }
+    }
+
+    /// Every file of one bundle: static files, pages, assets, aliases and
+    /// (public only) sitemap, feed and robots.txt.
+    pub fn bundle_files(&self, theme: &Theme, bundle: &Bundle<'_>) -> Result<Vec<OutputFile>> {
+        let renderer = Renderer {
+            theme,
+            bundle,
+            settings: self.settings,
+        };
+        let mut files = self.static_files();
+        let pages: Vec<Option<OutputFile>> = page_jobs(bundle)
+            .par_iter()
+            .map(|job| job.render(&renderer))
+            .collect::<Result<_>>()?;
+        files.extend(pages.into_iter().flatten());
+        files.extend(asset_files(bundle));
+        if bundle.kind == BundleKind::Public {
+            let base = &self.settings.base_url;
+            let title = self.settings.title_in(bundle.default_language);
+            files.push(OutputFile::text(
+                "sitemap.xml",
+                feeds::sitemap(bundle, base),
+            ));
+            files.push(OutputFile::text(
+                "feed.xml",
+                feeds::atom(bundle, base, title),
+            ));
+            files.push(OutputFile::text("robots.txt", feeds::robots(base)));
+        }
+        Ok(files)
+    }
+
+    fn static_files(&self) -> Vec<OutputFile> {
+        let mut files = output::copy_tree(&self.settings.theme_dir.join("static"), "");
+        files.extend(output::copy_tree(&self.settings.root.join("static"), ""));
+        files
+    }
+
+    /// Stages both bundles, verifies the public one, then swaps both in.
+    pub fn write(&self, public: &[OutputFile], internal: &[OutputFile]) -> Result<()> {
+        let public_stage = output::stage(&self.settings.public_dir, public)?;
+        let internal_stage = output::stage(&self.settings.internal_dir, internal)?;
+        let problems = output::verify_public(&public_stage.dir, &self.forbidden())?;
+        output::ensure_clean(&problems)?;
+        public_stage.commit()?;
+        internal_stage.commit()
+    }
+
+    /// The URL paths of internal articles, their aliases and assets.
+    fn forbidden(&self) -> Forbidden {
+        let mut forbidden = Forbidden::default();
+        for a in self.articles.iter().filter(|a| a.internal) {
+            forbidden.add(&a.url, &a.source);
+            for alias in &a.front.aliases {
+                forbidden.add(&alias_path(alias), &a.source);
+            }
+            for asset in &a.assets {
+                forbidden.add(&format!("{}{}", a.url, asset.rel), &a.source);
+            }
+        }
+        forbidden
+    }
+}
+
+/// The bundle path an alias is written to (`old/path/` or `old.html`).
+fn alias_path(alias: &str) -> String {
+    let path = clean_path(alias);
+    if path.ends_with(".html") || path.is_empty() {
+        path
+    } else {
+        format!("{path}/")
+    }
+}
+
+/// One page to render.
+enum PageJob<'b> {
+    Article(usize),
+    Category(&'b crate::taxonomy::Category<'b>),
+    Tag(&'b str, &'b str, &'b [usize]),
+    Home(&'b str),
+    NotFound,
+    Search,
+    Alias(String, usize),
+}
+
+fn page_jobs<'b>(bundle: &'b Bundle<'b>) -> Vec<PageJob<'b>> {
+    let mut jobs: Vec<PageJob<'b>> = (0..bundle.articles.len()).map(PageJob::Article).collect();
+    jobs.extend(bundle.taxonomy.categories.values().map(PageJob::Category));
+    jobs.extend(
+        bundle
+            .taxonomy
+            .tags
+            .iter()
+            .map(|((lang, tag), list)| PageJob::Tag(lang, tag, list)),
+    );
+    jobs.extend(bundle.languages().into_iter().map(PageJob::Home));
+    jobs.push(PageJob::NotFound);
+    jobs.push(PageJob::Search);
+    for (i, a) in bundle.articles.iter().enumerate() {
+        for alias in &a.front.aliases {
+            jobs.push(PageJob::Alias(alias_path(alias), i));
+        }
+    }
+    jobs
+}
+
+impl PageJob<'_> {
+    /// The page's file; `None` for the search page of a theme without
+    /// `search.html`.
+    fn render(&self, r: &Renderer<'_>) -> Result<Option<OutputFile>> {
+        let b = r.bundle;
+        let (path, html) = match self {
+            PageJob::Article(i) => (b.articles[*i].url.clone(), r.article(*i)?),
+            PageJob::Category(c) => (
+                category_path(&b.lang_prefix(&c.lang), &c.path),
+                r.category(c)?,
+            ),
+            PageJob::Tag(lang, tag, list) => {
+                (tag_path(&b.lang_prefix(lang), tag), r.tag(lang, tag, list)?)
+            }
+            PageJob::Home(lang) => (b.lang_prefix(lang), r.home(lang)?),
+            PageJob::NotFound => return Ok(Some(OutputFile::text("404.html", r.not_found()?))),
+            PageJob::Search => match r.search() {
+                Some(html) => ("search/".to_owned(), html?),
+                None => return Ok(None),
+            },
+            PageJob::Alias(path, i) => {
+                let html = r.alias(b.articles[*i])?;
+                if path.ends_with(".html") {
+                    return Ok(Some(OutputFile::text(path.clone(), html)));
+                }
+                (path.clone(), html)
+            }
+        };
+        Ok(Some(OutputFile::text(format!("{path}index.html"), html)))
+    }
+}
+
+/// Page bundle files, copied beside their article.
+fn asset_files(bundle: &Bundle<'_>) -> Vec<OutputFile> {
+    bundle
+        .articles
+        .iter()
+        .flat_map(|a| {
+            a.assets.iter().map(|asset| OutputFile {
+                path: format!("{}{}", a.url, asset.rel),
+                body: output::Body::Copy(asset.source.clone()),
+            })
+        })
+        .collect()
+}

@@ -1,0 +1,228 @@
+//! Navigation derived from a set of articles: the category tree (with
+//! `_index.md` titles and introductions), tags, translations and related
+//! articles. It is computed per bundle from that bundle's articles only, so
+//! a public listing can never name an internal article.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use crate::content::{Article, CategoryIntro};
+
+/// One node of the category tree in one language.
+#[derive(Debug)]
+pub struct Category<'a> {
+    /// Slash path, e.g. `ticket-system/customer-portal`.
+    pub path: String,
+    /// Language code.
+    pub lang: String,
+    /// From `_index.md`, else the last path segment in title case.
+    pub title: String,
+    /// The `_index.md`, if any.
+    pub intro: Option<&'a CategoryIntro>,
+    /// Indices of the articles directly in this category, sorted by
+    /// weight then title.
+    pub articles: Vec<usize>,
+    /// Paths of the sub-categories, sorted.
+    pub children: Vec<String>,
+    /// Number of articles here and below.
+    pub total: usize,
+}
+
+/// Categories, tags and translations of one bundle.
+#[derive(Debug, Default)]
+pub struct Taxonomy<'a> {
+    /// Keyed by (language, path).
+    pub categories: BTreeMap<(String, String), Category<'a>>,
+    /// Keyed by (language, tag) → article indices (the internal tag is a
+    /// badge, not a tag page, and is left out).
+    pub tags: BTreeMap<(String, String), Vec<usize>>,
+    /// Translation key → indices of every language version.
+    pub translations: HashMap<String, Vec<usize>>,
+}
+
+impl<'a> Taxonomy<'a> {
+    /// Builds the taxonomy of `articles`.
+    pub fn build(
+        articles: &[&'a Article],
+        intros: &'a [CategoryIntro],
+        internal_tag: &str,
+        default_language: &str,
+    ) -> Self {
+        let mut tax = Taxonomy::default();
+        tax.add_categories(articles, intros, default_language);
+        for (i, a) in articles.iter().enumerate() {
+            let mut seen = BTreeSet::new();
+            for tag in a.visible_tags(internal_tag) {
+                if seen.insert(tag) {
+                    tax.tags
+                        .entry((a.lang.clone(), tag.to_owned()))
+                        .or_default()
+                        .push(i);
+                }
+            }
+            tax.translations
+                .entry(a.translation_key.clone())
+                .or_default()
+                .push(i);
+        }
+        for list in tax.tags.values_mut() {
+            list.sort_by(|&x, &y| articles[x].title.cmp(&articles[y].title));
+        }
+        tax
+    }
+
+    fn add_categories(
+        &mut self,
+        articles: &[&'a Article],
+        intros: &'a [CategoryIntro],
+        default_language: &str,
+    ) {
+        let intro_of: HashMap<(&str, &str), &'a CategoryIntro> = intros
+            .iter()
+            .map(|i| ((i.lang.as_str(), i.path.as_str()), i))
+            .collect();
+        for (i, a) in articles.iter().enumerate() {
+            let Some(path) = &a.category else { continue };
+            let mut current = path.as_str();
+            let mut child: Option<&str> = None;
+            loop {
+                let key = (a.lang.clone(), current.to_owned());
+                let cat = self.categories.entry(key).or_insert_with(|| {
+                    let intro = intro_of
+                        .get(&(a.lang.as_str(), current))
+                        .or_else(|| intro_of.get(&(default_language, current)))
+                        .copied();
+                    Category {
+                        path: current.to_owned(),
+                        lang: a.lang.clone(),
+                        title: intro
+                            .and_then(|i| i.title.clone())
+                            .unwrap_or_else(|| title_case(current)),
+                        intro,
+                        articles: Vec::new(),
+                        children: Vec::new(),
+                        total: 0,
+                    }
+                });
+                cat.total += 1;
+                match child {
+                    None => cat.articles.push(i),
+                    Some(c) => {
+                        if !cat.children.iter().any(|x| x == c) {
+                            cat.children.push(c.to_owned());
+                        }
+                    }
+                }
+                match current.rfind('/') {
+                    Some(at) => {
+                        child = Some(current);
+                        current = &current[..at];
+                    }
+                    None => break,
+                }
+            }
+        }
+        for cat in self.categories.values_mut() {
+            cat.children.sort();
+            cat.articles.sort_by(|&x, &y| {
+                let (x, y) = (articles[x], articles[y]);
+                (x.front.weight, &x.title).cmp(&(y.front.weight, &y.title))
+            });
+        }
+    }
+
+    /// The top-level categories of `lang`, sorted by title.
+    pub fn top_categories(&self, lang: &str) -> Vec<&Category<'a>> {
+        let mut top: Vec<_> = self
+            .categories
+            .values()
+            .filter(|c| c.lang == lang && !c.path.contains('/'))
+            .collect();
+        top.sort_by(|a, b| a.title.cmp(&b.title));
+        top
+    }
+
+    /// The category of `lang` with `path`.
+    pub fn category(&self, lang: &str, path: &str) -> Option<&Category<'a>> {
+        self.categories.get(&(lang.to_owned(), path.to_owned()))
+    }
+}
+
+/// `ticket-system` → `Ticket System` (for categories without `_index.md`).
+pub fn title_case(path: &str) -> String {
+    let last = path.rsplit('/').next().unwrap_or(path);
+    last.split(['-', '_'])
+        .filter(|w| !w.is_empty())
+        .map(|w| {
+            let mut chars = w.chars();
+            match chars.next() {
+                Some(first) => first.to_uppercase().chain(chars).collect::<String>(),
+                None => String::new(),
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Related articles: same language, scored by a shared category (2) and
+/// shared keywords (1 each; keywords shared by very many articles carry no
+/// signal and are skipped). At most `limit`, best first.
+pub fn related(articles: &[&Article], limit: usize) -> Vec<Vec<usize>> {
+    const COMMON: usize = 400;
+    let mut postings: HashMap<(&str, &str, u8), Vec<usize>> = HashMap::new();
+    for (i, a) in articles.iter().enumerate() {
+        if let Some(c) = &a.category {
+            postings.entry((&a.lang, c, 0)).or_default().push(i);
+        }
+        for k in &a.front.keywords {
+            postings.entry((&a.lang, k, 1)).or_default().push(i);
+        }
+    }
+    use rayon::prelude::*;
+    (0..articles.len())
+        .into_par_iter()
+        .map(|i| {
+            let a = articles[i];
+            let mut scores: HashMap<usize, u32> = HashMap::new();
+            let mut add = |key: (&str, &str, u8), weight: u32| {
+                if let Some(list) = postings.get(&key) {
+                    if key.2 == 0 || list.len() <= COMMON {
+                        for &j in list.iter().filter(|&&j| j != i) {
+                            *scores.entry(j).or_default() += weight;
+                        }
+                    }
+                }
+            };
+            if let Some(c) = &a.category {
+                add((&a.lang, c, 0), 2);
+            }
+            for k in &a.front.keywords {
+                add((&a.lang, k, 1), 1);
+            }
+            let mut ranked: Vec<(usize, u32)> = scores.into_iter().collect();
+            ranked.sort_by(|&(x, sx), &(y, sy)| {
+                sy.cmp(&sx)
+                    .then_with(|| {
+                        articles[y]
+                            .date_or_lastmod()
+                            .cmp(&articles[x].date_or_lastmod())
+                    })
+                    .then_with(|| articles[x].url.cmp(&articles[y].url))
+            });
+            ranked.into_iter().take(limit).map(|(j, _)| j).collect()
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn category_titles_default_to_title_case() {
+        assert_eq!(
+            title_case("ticket-system/customer-portal"),
+            "Customer Portal"
+        );
+        assert_eq!(title_case("faq"), "Faq");
+    }
+}

@@ -1,0 +1,44 @@
+//! Drafts are never rendered unless `--drafts` is given.
+
+mod build_support;
+
+use build_support::Site;
+
+#[test]
+fn drafts_are_left_out_by_default() {
+    let site = Site::fixture("drafts");
+    site.build();
+    assert!(site.exists("public/published/index.html"));
+    assert!(!site.exists("public/wip"));
+    assert!(!site.exists("internal/wip"));
+    for (path, bytes) in site.files("public") {
+        assert!(
+            !String::from_utf8_lossy(&bytes).contains("Work in progress"),
+            "public/{path} lists the draft"
+        );
+    }
+}
+
+#[test]
+fn drafts_are_built_with_the_flag() {
+    let site = Site::fixture("drafts");
+    let out = site.docket(&["build", "--drafts"]);
+    assert!(out.status.success());
+    assert!(site.read("public/wip/index.html").contains("DRAFT-CANARY"));
+}
+
+#[test]
+fn a_link_to_a_draft_names_it() {
+    let site = Site::fixture("drafts");
+    site.write(
+        "content/linker.md",
+        "---\ntitle: Linker\n---\nSee [wip](wip.md).\n",
+    );
+    let out = site.docket(&["build"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = build_support::stderr(&out);
+    assert!(
+        err.contains("content/linker.md:4: link to draft content/wip.md"),
+        "{err}"
+    );
+}

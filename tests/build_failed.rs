@@ -1,0 +1,37 @@
+//! A failed build leaves the previous bundles exactly as they were.
+
+mod build_support;
+
+use build_support::Site;
+
+#[test]
+fn a_failed_build_leaves_the_previous_bundles_intact() {
+    let site = Site::fixture("previous_build");
+    site.build();
+    let before_public = site.files("public");
+    let before_internal = site.files("internal");
+    site.write("content/broken.md", "---\ntitle: [unclosed\n---\n");
+    site.write(
+        "content/stable.md",
+        "---\ntitle: Stable article\n---\nCHANGED-CONTENT\n",
+    );
+    let out = site.docket(&["build"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(site.files("public"), before_public);
+    assert_eq!(site.files("internal"), before_internal);
+    let stray: Vec<String> = std::fs::read_dir(site.root())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with('.'))
+        .collect();
+    assert!(stray.is_empty(), "temporary folders left: {stray:?}");
+}
+
+#[test]
+fn check_writes_nothing() {
+    let site = Site::fixture("previous_build");
+    let out = site.docket(&["check"]);
+    assert!(out.status.success());
+    assert!(!site.exists("public"));
+    assert!(!site.exists("internal"));
+}
