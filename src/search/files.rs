@@ -8,6 +8,8 @@
 //!   exactly one shard, found by binary search over the manifest's keys.
 //! - `search/<dir>/d<n>.json`: display data of [`CHUNK_DOCS`] articles in id
 //!   order: `[url, title, breadcrumb, description, excerpt]`.
+//!
+//! Sizes come from [`IndexOptions`].
 
 use std::collections::{BTreeMap, HashSet};
 
@@ -16,14 +18,14 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::index::{compare_utf16, LanguageIndex, Posting};
-use super::IndexFile;
+use super::{IndexFile, IndexOptions};
 
 /// Bumped whenever a file format changes; the script refuses other versions.
 pub const FORMAT_VERSION: u32 = 1;
-/// A term shard is closed once it would grow past this many bytes (a single
-/// term with more postings gets a shard to itself).
+/// The default size at which a term shard is closed (a single term with more
+/// postings gets a shard to itself).
 pub const SHARD_TARGET_BYTES: usize = 12 * 1024;
-/// Articles per document chunk.
+/// The default number of articles per document chunk.
 pub const CHUNK_DOCS: usize = 8;
 /// Characters of body text kept for the snippet.
 pub const EXCERPT_CHARS: usize = 400;
@@ -64,12 +66,12 @@ pub struct LanguageManifest {
 }
 
 /// Lays out every language's files and the manifest.
-pub fn write_files(languages: &[LanguageIndex<'_>]) -> Vec<IndexFile> {
+pub fn write_files(languages: &[LanguageIndex<'_>], options: &IndexOptions) -> Vec<IndexFile> {
     let dirs = language_dirs(languages);
     let per_language: Vec<(Vec<IndexFile>, LanguageManifest)> = languages
         .par_iter()
         .zip(dirs.par_iter())
-        .map(|(language, dir)| language_files(language, dir))
+        .map(|(language, dir)| language_files(language, dir, options))
         .collect();
 
     let mut hasher = blake3::Hasher::new();
@@ -133,17 +135,25 @@ fn language_dirs(languages: &[LanguageIndex<'_>]) -> Vec<String> {
         .collect()
 }
 
-fn language_files(language: &LanguageIndex<'_>, dir: &str) -> (Vec<IndexFile>, LanguageManifest) {
+fn language_files(
+    language: &LanguageIndex<'_>,
+    dir: &str,
+    options: &IndexOptions,
+) -> (Vec<IndexFile>, LanguageManifest) {
+    let chunk_docs = options.chunk_docs.max(1);
     let mut files = Vec::new();
     let mut keys = Vec::new();
-    for (n, shard) in shard_terms(&language.terms).into_iter().enumerate() {
+    for (n, shard) in shard_terms(&language.terms, options.shard_target_bytes)
+        .into_iter()
+        .enumerate()
+    {
         keys.push(shard.key);
         files.push(IndexFile {
             path: format!("search/{dir}/t{n}.json"),
             bytes: shard.json.into_bytes(),
         });
     }
-    for (n, chunk) in language.docs.chunks(CHUNK_DOCS).enumerate() {
+    for (n, chunk) in language.docs.chunks(chunk_docs).enumerate() {
         let records: Vec<Value> = chunk
             .iter()
             .map(|doc| {
@@ -164,7 +174,7 @@ fn language_files(language: &LanguageIndex<'_>, dir: &str) -> (Vec<IndexFile>, L
     let manifest = LanguageManifest {
         dir: dir.to_owned(),
         docs: language.docs.len(),
-        chunk: CHUNK_DOCS,
+        chunk: chunk_docs,
         shards: keys,
     };
     (files, manifest)
@@ -180,8 +190,9 @@ pub struct Shard {
     pub json: String,
 }
 
-/// Cuts the sorted `terms` into shards of about [`SHARD_TARGET_BYTES`].
-pub fn shard_terms(terms: &[(String, Vec<Posting>)]) -> Vec<Shard> {
+/// Cuts the sorted `terms` into shards of at most `target` bytes (or one
+/// term, if that term alone is bigger).
+pub fn shard_terms(terms: &[(String, Vec<Posting>)], target: usize) -> Vec<Shard> {
     let mut shards = Vec::new();
     let mut json = String::new();
     let mut key = String::new();
@@ -192,7 +203,7 @@ pub fn shard_terms(terms: &[(String, Vec<Posting>)]) -> Vec<Shard> {
             Value::from(term.as_str()),
             encode_postings(postings)
         );
-        if !json.is_empty() && json.len() + entry.len() + 2 > SHARD_TARGET_BYTES {
+        if !json.is_empty() && json.len() + entry.len() + 2 > target {
             json.push('}');
             shards.push(Shard {
                 key: std::mem::take(&mut key),

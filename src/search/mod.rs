@@ -56,6 +56,30 @@ pub struct IndexFile {
 /// term shards and document chunks. Deterministic: the same articles in any
 /// order give the same bytes.
 pub fn build_index(docs: &[SearchDoc]) -> Vec<IndexFile> {
+    build_index_with(docs, &IndexOptions::default())
+}
+
+/// [`build_index`] with other file sizes (small ones let tests exercise
+/// many shards and chunks with a few articles).
+pub fn build_index_with(docs: &[SearchDoc], options: &IndexOptions) -> Vec<IndexFile> {
     let languages = index::index_languages(docs);
-    files::write_files(&languages)
+    files::write_files(&languages, options)
+}
+
+/// Sizes of the index files.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct IndexOptions {
+    /// A term shard is closed once it would grow past this many bytes.
+    pub shard_target_bytes: usize,
+    /// Articles per document chunk.
+    pub chunk_docs: usize,
+}
+
+impl Default for IndexOptions {
+    fn default() -> Self {
+        IndexOptions {
+            shard_target_bytes: files::SHARD_TARGET_BYTES,
+            chunk_docs: files::CHUNK_DOCS,
+        }
+    }
 }

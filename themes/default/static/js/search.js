@@ -359,6 +359,83 @@
     return { start: start, end: end, ranges: inside };
   }
 
+  /**
+   * The index of one bundle (`root`, e.g. '/' or '/internal/') in one
+   * language. `load(url)` returns a promise of the parsed JSON file (in the
+   * browser: fetch); each file is loaded at most once.
+   */
+  function SearchIndex(root, lang, load) {
+    this.root = root;
+    this.lang = (lang || '').toLowerCase();
+    this.load = load;
+    this.files = new Map();
+    this.manifest = null;
+  }
+
+  SearchIndex.prototype.fetchJson = function (url) {
+    var self = this;
+    if (!self.files.has(url)) {
+      var promise = Promise.resolve(url).then(self.load);
+      promise.catch(function () { self.files.delete(url); });
+      self.files.set(url, promise);
+    }
+    return self.files.get(url);
+  };
+
+  SearchIndex.prototype.language = function () {
+    var self = this;
+    if (!self.manifest) {
+      self.manifest = self.fetchJson(self.root + 'search/manifest.json').then(function (m) {
+        if (m.version !== 1) throw new Error('unsupported search index version ' + m.version);
+        var langs = m.languages || {};
+        var lang = langs[self.lang] || langs[self.lang.split('-')[0]] || langs[m.default];
+        if (!lang) return null;
+        return { info: lang, base: self.root + 'search/' + lang.dir + '/', version: '?v=' + m.build };
+      });
+    }
+    return self.manifest;
+  };
+
+  SearchIndex.prototype.search = function (query) {
+    var self = this;
+    return self.language().then(function (lang) {
+      if (!lang) return { hits: [], partial: false };
+      var numbers = shardsFor(lang.info.shards, query);
+      return Promise.all(numbers.map(function (n) {
+        return self.fetchJson(lang.base + 't' + n + '.json' + lang.version);
+      })).then(function (shards) {
+        var terms = {};
+        shards.forEach(function (shard) { Object.assign(terms, shard); });
+        var prefixTerms = [];
+        if (query.prefix) {
+          Object.keys(terms).forEach(function (t) {
+            if (t.startsWith(query.prefix)) prefixTerms.push(t);
+          });
+          prefixTerms.sort();
+        }
+        return rank(query, lang.info.docs, function (t) {
+          return Object.prototype.hasOwnProperty.call(terms, t) ? terms[t] : undefined;
+        }, prefixTerms);
+      });
+    });
+  };
+
+  // Display data of the given ids, fetching only the chunks they live in.
+  SearchIndex.prototype.documents = function (ids) {
+    var self = this;
+    return self.language().then(function (lang) {
+      if (!lang) return [];
+      var chunk = lang.info.chunk;
+      return Promise.all(ids.map(function (id) {
+        return self.fetchJson(lang.base + 'd' + Math.floor(id / chunk) + '.json' + lang.version)
+          .then(function (records) {
+            var r = records[id % chunk];
+            return r && { url: r[0], title: r[1], breadcrumb: r[2], description: r[3], excerpt: r[4] };
+          });
+      }));
+    });
+  };
+
   var engine = {
     tokenize: tokenize,
     tokenizeSpans: tokenizeSpans,
@@ -369,7 +446,8 @@
     shardsFor: shardsFor,
     rank: rank,
     matchRanges: matchRanges,
-    snippetWindow: snippetWindow
+    snippetWindow: snippetWindow,
+    SearchIndex: SearchIndex
   };
 
   if (typeof module !== 'undefined' && module.exports) {
@@ -395,7 +473,7 @@
     var results = page.querySelector('.search-results');
     if (!input || !status || !results) return;
 
-    var index = new SearchIndex(bundleRoot(page), page.dataset.lang || document.documentElement.lang);
+    var index = new SearchIndex(bundleRoot(page), page.dataset.lang || document.documentElement.lang, fetchJson);
     var messages = page.dataset;
     var sequence = 0;
     var timer = 0;
@@ -561,6 +639,13 @@
     return root + url;
   }
 
+  function fetchJson(url) {
+    return fetch(url).then(function (response) {
+      if (!response.ok) throw new Error(url + ': ' + response.status);
+      return response.json();
+    });
+  }
+
   // The bundle root ('/' or '/internal/'): data-root on the search page or
   // on <html>, else derived from this script's own URL (<root>js/search.js).
   function bundleRoot(page) {
@@ -571,80 +656,6 @@
     root = root || '/';
     return root.endsWith('/') ? root : root + '/';
   }
-
-  // The index of one bundle and language; fetches files once and keeps them.
-  function SearchIndex(root, lang) {
-    this.root = root;
-    this.lang = (lang || '').toLowerCase();
-    this.files = new Map();
-    this.manifest = null;
-  }
-
-  SearchIndex.prototype.fetchJson = function (path) {
-    var self = this;
-    if (!self.files.has(path)) {
-      var promise = fetch(path).then(function (response) {
-        if (!response.ok) throw new Error(path + ': ' + response.status);
-        return response.json();
-      });
-      promise.catch(function () { self.files.delete(path); });
-      self.files.set(path, promise);
-    }
-    return self.files.get(path);
-  };
-
-  SearchIndex.prototype.language = function () {
-    var self = this;
-    if (!self.manifest) {
-      self.manifest = self.fetchJson(self.root + 'search/manifest.json').then(function (m) {
-        if (m.version !== 1) throw new Error('unsupported search index version ' + m.version);
-        var langs = m.languages || {};
-        var lang = langs[self.lang] || langs[self.lang.split('-')[0]] || langs[m.default];
-        if (!lang) return null;
-        return { info: lang, base: self.root + 'search/' + lang.dir + '/', version: '?v=' + m.build };
-      });
-    }
-    return self.manifest;
-  };
-
-  SearchIndex.prototype.search = function (query) {
-    var self = this;
-    return self.language().then(function (lang) {
-      if (!lang) return { hits: [], partial: false };
-      var numbers = shardsFor(lang.info.shards, query);
-      return Promise.all(numbers.map(function (n) {
-        return self.fetchJson(lang.base + 't' + n + '.json' + lang.version);
-      })).then(function (shards) {
-        var terms = {};
-        shards.forEach(function (shard) { Object.assign(terms, shard); });
-        var prefixTerms = [];
-        if (query.prefix) {
-          Object.keys(terms).forEach(function (t) {
-            if (t.startsWith(query.prefix)) prefixTerms.push(t);
-          });
-          prefixTerms.sort();
-        }
-        return rank(query, lang.info.docs, function (t) {
-          return Object.prototype.hasOwnProperty.call(terms, t) ? terms[t] : undefined;
-        }, prefixTerms);
-      });
-    });
-  };
-
-  // Display data of the given ids, fetching only the chunks they live in.
-  SearchIndex.prototype.documents = function (ids) {
-    var self = this;
-    return self.language().then(function (lang) {
-      var chunk = lang.info.chunk;
-      return Promise.all(ids.map(function (id) {
-        return self.fetchJson(lang.base + 'd' + Math.floor(id / chunk) + '.json' + lang.version)
-          .then(function (records) {
-            var r = records[id % chunk];
-            return r && { url: r[0], title: r[1], breadcrumb: r[2], description: r[3], excerpt: r[4] };
-          });
-      }));
-    });
-  };
 
   if (document.readyState === 'loading') {
     document.addEventListener('DOMContentLoaded', start);
