@@ -1,11 +1,13 @@
 //! Postings → the files the browser fetches: a manifest, term shards and
 //! document chunks (formats in `docs/search.md`).
 //!
-//! - `search/manifest.json`: per language, the number of articles, the
-//!   chunk size and the first key of every term shard.
+//! - `search/manifest.json`: the languages, each with its folder, number of
+//!   articles, chunk size and number of shards.
+//! - `search/<dir>/keys.json`: the first key of every term shard of that
+//!   language (a separate file, so a query never loads another language's).
 //! - `search/<dir>/t<n>.json`: a range of terms (in UTF-16 order), each with
 //!   its postings packed into a string ([`encode_postings`]). A term lives in
-//!   exactly one shard, found by binary search over the manifest's keys.
+//!   exactly one shard, found by binary search over the keys.
 //! - `search/<dir>/d<n>.json`: display data of [`CHUNK_DOCS`] articles in id
 //!   order: `[url, title, breadcrumb, description, excerpt]`.
 //!
@@ -24,13 +26,14 @@ use super::{IndexFile, IndexOptions};
 pub const FORMAT_VERSION: u32 = 1;
 /// The default size at which a term shard is closed (a single term with more
 /// postings gets a shard to itself).
-pub const SHARD_TARGET_BYTES: usize = 12 * 1024;
+pub const SHARD_TARGET_BYTES: usize = 8 * 1024;
 /// The default number of articles per document chunk.
-pub const CHUNK_DOCS: usize = 8;
-/// Characters of body text kept for the snippet.
-pub const EXCERPT_CHARS: usize = 400;
-/// Characters of the description kept for the snippet.
-pub const DESCRIPTION_CHARS: usize = 240;
+pub const CHUNK_DOCS: usize = 4;
+/// Bytes (UTF-8) of body text kept for the snippet: about 100 English words
+/// or 200 Japanese characters.
+pub const EXCERPT_BYTES: usize = 600;
+/// Bytes (UTF-8) of the description kept for the snippet.
+pub const DESCRIPTION_BYTES: usize = 360;
 
 /// The alphabet of the posting strings: digit values 0..=31 end a number,
 /// 32..=63 carry five bits and say "more follows".
@@ -60,9 +63,8 @@ pub struct LanguageManifest {
     pub docs: usize,
     /// Articles per document chunk: article `i` is in `d<i / chunk>.json`.
     pub chunk: usize,
-    /// Shard `n` (`t<n>.json`) holds the terms `t` with
-    /// `shards[n] <= t < shards[n + 1]` in UTF-16 order.
-    pub shards: Vec<String>,
+    /// Number of term shards (`t0.json` ..); their keys are in `keys.json`.
+    pub shards: usize,
 }
 
 /// Lays out every language's files and the manifest.
@@ -161,8 +163,8 @@ fn language_files(
                     doc.url.as_str(),
                     doc.title.as_str(),
                     doc.breadcrumb.as_str(),
-                    &excerpt(&doc.description, DESCRIPTION_CHARS),
-                    &excerpt(&doc.body, EXCERPT_CHARS),
+                    &excerpt(&doc.description, DESCRIPTION_BYTES),
+                    &excerpt(&doc.body, EXCERPT_BYTES),
                 ])
             })
             .collect();
@@ -175,8 +177,13 @@ fn language_files(
         dir: dir.to_owned(),
         docs: language.docs.len(),
         chunk: chunk_docs,
-        shards: keys,
+        shards: keys.len(),
     };
+    let keys_json = Value::from(keys).to_string();
+    files.push(IndexFile {
+        path: format!("search/{dir}/keys.json"),
+        bytes: keys_json.into_bytes(),
+    });
     (files, manifest)
 }
 
@@ -295,16 +302,20 @@ pub fn decode_postings(text: &str) -> Option<Vec<Posting>> {
         .collect()
 }
 
-/// Whitespace collapsed, cut to `max` characters (at a space when one is
+/// Whitespace collapsed, cut to at most `max` bytes (at a space when one is
 /// near) with an ellipsis.
 fn excerpt(text: &str, max: usize) -> String {
     let collapsed = text.split_whitespace().collect::<Vec<_>>().join(" ");
-    if collapsed.chars().count() <= max {
+    if collapsed.len() <= max {
         return collapsed;
     }
-    let cut: String = collapsed.chars().take(max).collect();
+    let mut end = max.saturating_sub('…'.len_utf8());
+    while !collapsed.is_char_boundary(end) {
+        end -= 1;
+    }
+    let cut = &collapsed[..end];
     let cut = match cut.rfind(' ') {
-        Some(space) if cut.len() - space < 40 => cut[..space].to_owned(),
+        Some(space) if cut.len() - space < 40 => &cut[..space],
         _ => cut,
     };
     format!("{cut}…")
@@ -339,7 +350,8 @@ mod tests {
 
     #[test]
     fn long_text_is_cut_at_a_space() {
-        assert_eq!(excerpt("one two  three", 9), "one two…");
+        assert_eq!(excerpt("one two  three", 12), "one two…");
+        assert_eq!(excerpt("東京都千代田区", 10), "東京…");
         assert_eq!(excerpt("short", 9), "short");
     }
 }

@@ -77,9 +77,12 @@ test('a page in a regional variant uses its language, an unknown one the default
 test('a query loads the manifest, the shards of its terms and the chunks of its hits only', async () => {
   const { loaded } = await urls('en', 'zygomorphic');
   const manifest = JSON.parse(fs.readFileSync(path.join(INDEX, 'search/manifest.json'), 'utf8'));
-  const en = manifest.languages.en;
-  const shard = search.findShard(en.shards, 'zygomorphic');
-  assert.deepStrictEqual(loaded, ['search/manifest.json', `search/en/t${shard}.json`, 'search/en/d1.json']);
+  const keys = JSON.parse(fs.readFileSync(path.join(INDEX, 'search/en/keys.json'), 'utf8'));
+  assert.strictEqual(keys.length, manifest.languages.en.shards);
+  const shard = search.findShard(keys, 'zygomorphic');
+  assert.deepStrictEqual(loaded, [
+    'search/manifest.json', 'search/en/keys.json', `search/en/t${shard}.json`, 'search/en/d1.json'
+  ]);
 });
 
 test('display records carry title, breadcrumb and snippet text', async () => {
@@ -112,4 +115,10 @@ test('postings decode as the Rust unit test encodes them', () => {
   const list = search.decodePostings('AfABmBK');
   assert.deepStrictEqual(list, [{ doc: 0, score: 31 }, { doc: 1, score: 1 }, { doc: 40, score: 10 }]);
   assert.strictEqual(search.decodePostings('A'), null);
+});
+
+test('a long Japanese query looks up every other bigram but marks them all', () => {
+  const query = search.parseQuery('パスワードを再設定');
+  assert.deepStrictEqual(query.marks, ['パス', 'スワ', 'ワー', 'ード', 'ドを', 'を再', '再設', '設定']);
+  assert.deepStrictEqual(query.terms, ['パス', 'ワー', 'ドを', '再設', '設定']);
 });

@@ -152,7 +152,8 @@
       for (var i = 0; i + 1 < run.length; i++) {
         out.push({
           term: String.fromCodePoint(run[i].cp, run[i + 1].cp),
-          start: run[i].start, end: run[i + 1].end, kind: 'bigram'
+          start: run[i].start, end: run[i + 1].end, kind: 'bigram',
+          pos: i, last: i + 2 === run.length
         });
       }
       return;
@@ -250,21 +251,30 @@
   }
 
   /**
-   * The query's terms. The last one is also matched as a prefix when the
-   * query ends inside it (typing "passw" finds "password"), if it is a word
-   * of two or more characters or a single CJK character.
+   * The query: `terms` to look up, `marks` to highlight and `prefix`.
+   * Of a CJK run's overlapping bigrams only every other one (and the last)
+   * is looked up: an article holding all of those almost always holds the
+   * run, and a long Japanese query loads half as many shards. The last term
+   * is also matched as a prefix when the query ends inside it (typing
+   * "passw" finds "password"), if it is a word of two or more characters or
+   * a single CJK character.
    */
   function parseQuery(q) {
     var spans = tokenizeSpans(q);
     var terms = [];
-    spans.forEach(function (s) { if (terms.indexOf(s.term) < 0) terms.push(s.term); });
+    var marks = [];
+    spans.forEach(function (s) {
+      if (marks.indexOf(s.term) < 0) marks.push(s.term);
+      var lookUp = s.kind !== 'bigram' || s.pos % 2 === 0 || s.last;
+      if (lookUp && terms.indexOf(s.term) < 0) terms.push(s.term);
+    });
     var last = spans[spans.length - 1];
     var prefix = null;
     if (last && last.end === q.length &&
         ((last.kind === 'word' && last.term.length >= 2) || last.kind === 'unigram')) {
       prefix = last.term;
     }
-    return { terms: terms, prefix: prefix };
+    return { terms: terms, marks: marks, prefix: prefix };
   }
 
   /** The shard numbers a parsed query needs. */
@@ -327,7 +337,7 @@
   function matchRanges(text, query) {
     var ranges = [];
     tokenizeSpans(text).forEach(function (s) {
-      var hit = query.terms.indexOf(s.term) >= 0 ||
+      var hit = (query.marks || query.terms).indexOf(s.term) >= 0 ||
         (query.prefix && s.term.length > query.prefix.length && s.term.startsWith(query.prefix));
       if (!hit) return;
       var last = ranges[ranges.length - 1];
@@ -390,7 +400,11 @@
         var langs = m.languages || {};
         var lang = langs[self.lang] || langs[self.lang.split('-')[0]] || langs[m.default];
         if (!lang) return null;
-        return { info: lang, base: self.root + 'search/' + lang.dir + '/', version: '?v=' + m.build };
+        var base = self.root + 'search/' + lang.dir + '/';
+        var version = '?v=' + m.build;
+        return self.fetchJson(base + 'keys.json' + version).then(function (keys) {
+          return { info: lang, keys: keys, base: base, version: version };
+        });
       });
     }
     return self.manifest;
@@ -400,7 +414,7 @@
     var self = this;
     return self.language().then(function (lang) {
       if (!lang) return { hits: [], partial: false };
-      var numbers = shardsFor(lang.info.shards, query);
+      var numbers = shardsFor(lang.keys, query);
       return Promise.all(numbers.map(function (n) {
         return self.fetchJson(lang.base + 't' + n + '.json' + lang.version);
       })).then(function (shards) {
