@@ -519,7 +519,9 @@
         results.replaceChildren();
         var list = document.createElement('ol');
         results.appendChild(list);
-        status.textContent = message(outcome.partial ? 'msgPartial' : 'msgCount', { n: outcome.hits.length });
+        var count = outcome.hits.length;
+        var name = outcome.partial ? 'msgPartial' : count === 1 && messages.msgCountOne ? 'msgCountOne' : 'msgCount';
+        status.textContent = message(name, { n: count });
         showMore(outcome, query, list, 0, mine);
       }).catch(function () {
         if (mine === sequence) showEmpty(message('msgError'));
@@ -572,7 +574,9 @@
     page.addEventListener('keydown', function (event) { navigate(event, input, results); });
 
     var initial = new URLSearchParams(window.location.search).get('q') || '';
-    input.value = initial;
+    Array.prototype.forEach.call(document.querySelectorAll('form.search-box input[name=q]'), function (box) {
+      box.value = initial;
+    });
     run(initial, false);
     if (!initial) input.focus();
   }
