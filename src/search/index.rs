@@ -102,25 +102,30 @@ fn collect_postings(docs: &[&SearchDoc]) -> Vec<(String, Vec<Posting>)> {
 
 /// The score of every term of one article, sorted by term.
 pub fn doc_scores(doc: &SearchDoc) -> Vec<(String, u8)> {
-    let mut totals: HashMap<String, u32> = HashMap::new();
-    let mut add = |text: &str, field: FieldWeight| {
-        let mut counts: HashMap<String, u32> = HashMap::new();
+    let keywords = doc.keywords.join("\n");
+    let headings = doc.headings.join("\n");
+    let fields: [(&str, FieldWeight); 6] = [
+        (&doc.title, TITLE),
+        (&keywords, KEYWORDS),
+        (&headings, HEADINGS),
+        (&doc.description, DESCRIPTION),
+        (&doc.breadcrumb, BREADCRUMB),
+        (&doc.body, BODY),
+    ];
+    let mut counts: HashMap<String, [u32; 6]> = HashMap::new();
+    for (n, (text, _)) in fields.iter().enumerate() {
         for term in tokenize(text) {
-            *counts.entry(term).or_default() += 1;
+            counts.entry(term).or_default()[n] += 1;
         }
-        for (term, count) in counts {
-            *totals.entry(term).or_default() += field.weight * count.min(field.cap);
-        }
-    };
-    add(&doc.title, TITLE);
-    add(&doc.keywords.join("\n"), KEYWORDS);
-    add(&doc.headings.join("\n"), HEADINGS);
-    add(&doc.description, DESCRIPTION);
-    add(&doc.breadcrumb, BREADCRUMB);
-    add(&doc.body, BODY);
-    let mut scores: Vec<(String, u8)> = totals
+    }
+    let mut scores: Vec<(String, u8)> = counts
         .into_iter()
-        .map(|(term, total)| {
+        .map(|(term, per_field)| {
+            let total: u32 = fields
+                .iter()
+                .zip(per_field)
+                .map(|((_, field), count)| field.weight * count.min(field.cap))
+                .sum();
             let score = u8::try_from(total.min(u32::from(MAX_SCORE))).unwrap_or(MAX_SCORE);
             (term, score.max(1))
         })
@@ -133,12 +138,49 @@ pub fn doc_scores(doc: &SearchDoc) -> Vec<(String, u8)> {
 /// (Rust's `str` order is by code point; the two differ only for characters
 /// above U+FFFF against U+E000..=U+FFFF.)
 pub fn compare_utf16(a: &str, b: &str) -> Ordering {
-    a.encode_utf16().cmp(b.encode_utf16())
+    // The first differing character decides; back up to its start.
+    let mut at = a.bytes().zip(b.bytes()).take_while(|(x, y)| x == y).count();
+    while !a.is_char_boundary(at) {
+        at -= 1;
+    }
+    match (a[at..].chars().next(), b[at..].chars().next()) {
+        (Some(x), Some(y)) => {
+            let (mut ux, mut uy) = ([0u16; 2], [0u16; 2]);
+            x.encode_utf16(&mut ux).cmp(&y.encode_utf16(&mut uy))
+        }
+        (x, y) => x.is_some().cmp(&y.is_some()),
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn utf16_order_agrees_with_comparing_code_units() {
+        let words = [
+            "",
+            "a",
+            "ab",
+            "b",
+            "é",
+            "東",
+            "東京",
+            "\u{FF41}",
+            "\u{20000}",
+            "\u{20001}",
+            "\u{20000}a",
+        ];
+        for x in words {
+            for y in words {
+                assert_eq!(
+                    compare_utf16(x, y),
+                    x.encode_utf16().cmp(y.encode_utf16()),
+                    "{x:?} {y:?}"
+                );
+            }
+        }
+    }
 
     #[test]
     fn utf16_order_puts_astral_han_before_full_width_forms() {

@@ -487,7 +487,11 @@
     var results = page.querySelector('.search-results');
     if (!input || !status || !results) return;
 
-    var index = new SearchIndex(bundleRoot(page), page.dataset.lang || document.documentElement.lang, fetchJson);
+    var params = new URLSearchParams(window.location.search);
+    // ?lang= (a hidden field in the header's search box) beats the page's
+    // own language, so one search page can serve every language.
+    var lang = params.get('lang') || page.dataset.lang || document.documentElement.lang;
+    var index = new SearchIndex(bundleRoot(page), lang, fetchJson);
     var messages = page.dataset;
     var sequence = 0;
     var timer = 0;
@@ -573,7 +577,7 @@
     }
     page.addEventListener('keydown', function (event) { navigate(event, input, results); });
 
-    var initial = new URLSearchParams(window.location.search).get('q') || '';
+    var initial = params.get('q') || '';
     Array.prototype.forEach.call(document.querySelectorAll('form.search-box input[name=q]'), function (box) {
       box.value = initial;
     });
