@@ -11,13 +11,17 @@
 //! - [`stem`]: stop words and the English stemmer used by the tokeniser.
 //! - [`index`]: articles → weighted postings per language.
 //! - [`files`]: postings → manifest, term shards and document chunks.
+//! - [`verify`]: whether built index files reveal a word (for the check that
+//!   nothing internal reaches the public bundle).
 
 pub mod files;
 pub mod index;
 pub mod stem;
 pub mod tokenize;
+pub mod verify;
 
 pub use tokenize::tokenize;
+pub use verify::files_mentioning;
 
 /// One article as the search index sees it.
 #[derive(Debug, Clone, Default)]
