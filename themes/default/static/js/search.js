@@ -520,13 +520,13 @@
           showEmpty(message('msgNone', { q: q.trim() }));
           return;
         }
-        results.replaceChildren();
         var list = document.createElement('ol');
-        results.appendChild(list);
-        var count = outcome.hits.length;
-        var name = outcome.partial ? 'msgPartial' : count === 1 && messages.msgCountOne ? 'msgCountOne' : 'msgCount';
-        status.textContent = message(name, { n: count });
-        showMore(outcome, query, list, 0, mine);
+        return showMore(outcome, query, list, 0, mine).then(function () {
+          if (mine !== sequence) return;
+          var count = outcome.hits.length;
+          var name = outcome.partial ? 'msgPartial' : count === 1 && messages.msgCountOne ? 'msgCountOne' : 'msgCount';
+          status.textContent = message(name, { n: count });
+        });
       }).catch(function () {
         if (mine === sequence) showEmpty(message('msgError'));
       });
@@ -540,11 +540,15 @@
       results.replaceChildren(empty);
     }
 
+    // Renders the next page of hits into `list` once their documents have
+    // arrived; the first page replaces the previous results only then, so
+    // live results do not flicker.
     function showMore(outcome, query, list, from, mine) {
       var ids = outcome.hits.slice(from, from + PAGE_SIZE).map(function (h) { return h.doc; });
       return index.documents(ids).then(function (docs) {
         if (mine !== sequence) return;
         docs.forEach(function (doc) { if (doc) list.appendChild(renderResult(doc, query, index.root)); });
+        if (from === 0) results.replaceChildren(list);
         var old = results.querySelector('.search-more');
         if (old) old.remove();
         if (from + PAGE_SIZE < outcome.hits.length) {
@@ -557,6 +561,8 @@
             showMore(outcome, query, list, from + PAGE_SIZE, mine).then(function () {
               var link = list.children[focusAt] && list.children[focusAt].querySelector('a');
               if (link) link.focus();
+            }).catch(function () {
+              status.textContent = message('msgError');
             });
           });
           results.appendChild(more);
