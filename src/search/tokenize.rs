@@ -38,9 +38,7 @@ pub fn tokenize(text: &str) -> Vec<String> {
     let mut tokens = Vec::new();
     let mut run: Vec<char> = Vec::new();
     let mut run_is_cjk = false;
-    let mut i = 0;
-    while i < folded.len() {
-        let c = folded[i];
+    for (i, &c) in folded.iter().enumerate() {
         if is_cjk(c) {
             if !run_is_cjk {
                 finish_run(&run, false, &mut tokens);
@@ -66,7 +64,6 @@ pub fn tokenize(text: &str) -> Vec<String> {
             run.clear();
             run_is_cjk = false;
         }
-        i += 1;
     }
     finish_run(&run, run_is_cjk, &mut tokens);
     tokens
