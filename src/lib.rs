@@ -18,6 +18,7 @@ pub mod links;
 pub mod markdown;
 pub mod output;
 pub mod render;
+pub mod search;
 pub mod search_docs;
 pub mod site;
 pub mod taxonomy;

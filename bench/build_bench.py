@@ -1,0 +1,95 @@
+#!/usr/bin/env python3
+"""Build-time benchmark: docket against Hugo and Zola on the same articles.
+
+usage: bench/build_bench.py GEN_CORPUS_PY [--sizes 1000 10000] [--runs 5]
+                            [--docket target/release/docket] [--work DIR]
+
+GEN_CORPUS_PY is the corpus generator (it writes the same knowledge base as a
+docket, a Hugo and a Zola site). Peers missing from PATH are skipped with a
+note. Runs alternate between tools; each run starts from a fresh output
+folder. Wall time and peak RSS come from GNU time. Prints a Markdown table
+(medians) to standard output.
+"""
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+
+
+def measure(cmd, cwd=None):
+    """Runs cmd under GNU time; returns (wall seconds, peak RSS MiB)."""
+    with tempfile.NamedTemporaryFile("r", suffix=".time") as t:
+        full = ["/usr/bin/time", "-f", "%e %M", "-o", t.name] + cmd
+        proc = subprocess.run(full, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        if proc.returncode != 0:
+            sys.exit(f"failed: {' '.join(cmd)}\n{proc.stderr[-2000:]}")
+        wall, rss_kib = t.read().split()[-2:]
+        return float(wall), int(rss_kib) / 1024
+
+
+def tools(corpus, out, docket):
+    """The commands to compare, each writing into a fresh `out`."""
+    found = {
+        "docket": [docket, "build", "--site", f"{corpus}/docket", "--out", out, "--no-cache"],
+    }
+    for name in ["hugo"]:
+        if shutil.which(name):
+            found[name] = [name, "--quiet", "--source", f"{corpus}/hugo", "--destination", out]
+        else:
+            print(f"note: {name} not found on PATH, skipped", file=sys.stderr)
+    if shutil.which("zola"):
+        found["zola"] = ["zola", "--root", f"{corpus}/zola", "build", "--output-dir", out, "--force"]
+    else:
+        print("note: zola not found on PATH, skipped", file=sys.stderr)
+    return found
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("generator")
+    ap.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
+    ap.add_argument("--runs", type=int, default=5)
+    ap.add_argument("--docket", default="target/release/docket")
+    ap.add_argument("--work", default=os.path.join(tempfile.gettempdir(), "docket-bench"))
+    args = ap.parse_args()
+    docket = os.path.abspath(args.docket)
+
+    rows = []
+    for size in args.sizes:
+        corpus = os.path.join(args.work, f"corpus-{size}")
+        if not os.path.isdir(os.path.join(corpus, "docket")):
+            subprocess.run([sys.executable, args.generator, str(size), corpus], check=True,
+                           stdout=subprocess.DEVNULL)
+        out = os.path.join(args.work, "out")
+        cmds = tools(corpus, out, docket)
+        results = {name: [] for name in cmds}
+        for _ in range(args.runs):
+            for name, cmd in cmds.items():
+                shutil.rmtree(out, ignore_errors=True)
+                results[name].append(measure(cmd))
+        # Rebuild with nothing changed: docket with its cache, output kept.
+        cached = [docket, "build", "--site", f"{corpus}/docket", "--out", out]
+        shutil.rmtree(out, ignore_errors=True)
+        measure(cached)
+        unchanged = [measure(cached)[0] for _ in range(args.runs)]
+        base = statistics.median(w for w, _ in results["docket"])
+        for name, runs in results.items():
+            wall = statistics.median(w for w, _ in runs)
+            rss = statistics.median(r for _, r in runs)
+            rows.append((size, name, wall, rss, wall / base, wall / size * 1000))
+        rows.append((size, "docket (unchanged, cached)", statistics.median(unchanged), None,
+                     statistics.median(unchanged) / base, None))
+
+    print("| articles | tool | wall (median) | peak RSS | × docket | ms per article |")
+    print("| ---: | --- | ---: | ---: | ---: | ---: |")
+    for size, name, wall, rss, ratio, per in rows:
+        rss_s = f"{rss:.0f} MiB" if rss is not None else ""
+        per_s = f"{per:.3f}" if per is not None else ""
+        print(f"| {size} | {name} | {wall:.2f} s | {rss_s} | {ratio:.2f} | {per_s} |")
+
+
+if __name__ == "__main__":
+    main()

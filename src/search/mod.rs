@@ -1,0 +1,89 @@
+//! The search index of one bundle: what the browser downloads to search the
+//! bundle without a server.
+//!
+//! [`build_index`] is a pure function from the bundle's articles
+//! ([`SearchDoc`]) to the index files ([`IndexFile`]); the generator decides
+//! which articles go in (public or internal) and writes the files. Query time
+//! lives in `themes/default/static/js/search.js`. The file formats and the
+//! reasoning behind them are in `docs/search.md`.
+//!
+//! - [`tokenize`]: text → terms; the same rules as the script.
+//! - [`stem`]: stop words and the English stemmer used by the tokeniser.
+//! - [`index`]: articles → weighted postings per language.
+//! - [`files`]: postings → manifest, term shards and document chunks.
+//! - [`verify`]: whether built index files reveal a word (for the check that
+//!   nothing internal reaches the public bundle).
+
+pub mod files;
+pub mod index;
+pub mod stem;
+pub mod tokenize;
+pub mod verify;
+
+pub use tokenize::tokenize;
+pub use verify::files_mentioning;
+
+/// One article as the search index sees it.
+#[derive(Debug, Clone, Default)]
+pub struct SearchDoc {
+    /// The article's URL, relative to the bundle root (`tickets/reply/`) or
+    /// absolute (`/tickets/reply/`); the script prefixes relative ones with
+    /// the bundle root.
+    pub url: String,
+    /// The article's title.
+    pub title: String,
+    /// Language code (`en`, `ja`); each language gets its own index.
+    pub lang: String,
+    /// The category path as shown to readers: `Tickets › Customer portal`.
+    pub breadcrumb: String,
+    /// The front matter's description (may be empty).
+    pub description: String,
+    /// The front matter's keywords.
+    pub keywords: Vec<String>,
+    /// The text of the article's headings.
+    pub headings: Vec<String>,
+    /// The article's body as plain text (no markup).
+    pub body: String,
+}
+
+/// A file of the index, to be written into the bundle.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IndexFile {
+    /// Where the file goes, relative to the bundle root, with `/`
+    /// separators: `search/manifest.json`, `search/en/t3.json`.
+    pub path: String,
+    /// The file's contents (UTF-8 JSON).
+    pub bytes: Vec<u8>,
+}
+
+/// Builds the index files for `docs`: one manifest, and per language the
+/// term shards and document chunks. Deterministic: the same articles in any
+/// order give the same bytes.
+pub fn build_index(docs: &[SearchDoc]) -> Vec<IndexFile> {
+    build_index_with(docs, &IndexOptions::default())
+}
+
+/// [`build_index`] with other file sizes (small ones let tests exercise
+/// many shards and chunks with a few articles).
+pub fn build_index_with(docs: &[SearchDoc], options: &IndexOptions) -> Vec<IndexFile> {
+    let languages = index::index_languages(docs);
+    files::write_files(&languages, options)
+}
+
+/// Sizes of the index files.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct IndexOptions {
+    /// A term shard is closed once it would grow past this many bytes.
+    pub shard_target_bytes: usize,
+    /// Articles per document chunk.
+    pub chunk_docs: usize,
+}
+
+impl Default for IndexOptions {
+    fn default() -> Self {
+        IndexOptions {
+            shard_target_bytes: files::SHARD_TARGET_BYTES,
+            chunk_docs: files::CHUNK_DOCS,
+        }
+    }
+}

@@ -1,0 +1,149 @@
+/*
+ * docket: the login information area (#login-area).
+ *
+ * The static pages ship a plain "Log in" link. When the site is served
+ * beside the sidecar (same origin), this script asks GET /api/session and,
+ * for a signed-in user, replaces the link with the address, links to the
+ * user's pages and a "Log out" button (POST /logout with the CSRF token from
+ * the session JSON). Without the sidecar (plain static hosting) the request
+ * fails and the "Log in" link stays as it is.
+ *
+ * No dependencies, no inline handlers, no eval, no innerHTML: safe under the
+ * sidecar's Content-Security-Policy. Loaded with `defer`.
+ */
+(function () {
+  "use strict";
+
+  var LABELS = {
+    en: {
+      myTickets: "My Tickets",
+      inbox: "Inbox",
+      internal: "Internal KB",
+      logout: "Log out",
+      signedInAs: "Signed in as"
+    },
+    ja: {
+      myTickets: "マイチケット",
+      inbox: "受信箱",
+      internal: "社内ナレッジ",
+      logout: "ログアウト",
+      signedInAs: "ログイン中のアカウント"
+    }
+  };
+
+  function labels() {
+    var lang = (document.documentElement.getAttribute("lang") || "en").toLowerCase();
+    return LABELS[lang.split("-")[0]] || LABELS.en;
+  }
+
+  function el(tag, attrs, text) {
+    var node = document.createElement(tag);
+    if (attrs) {
+      Object.keys(attrs).forEach(function (name) {
+        node.setAttribute(name, attrs[name]);
+      });
+    }
+    if (text !== undefined) {
+      node.textContent = text;
+    }
+    return node;
+  }
+
+  function clear(node) {
+    while (node.firstChild) {
+      node.removeChild(node.firstChild);
+    }
+  }
+
+  // Is `href` the page we are on (or a page below it)?
+  function isCurrent(href) {
+    var path = window.location.pathname;
+    return path === href || (href.charAt(href.length - 1) === "/" && path.indexOf(href) === 0);
+  }
+
+  function link(href, text) {
+    var a = el("a", { href: href }, text);
+    if (isCurrent(href)) {
+      a.setAttribute("aria-current", "page");
+    }
+    return a;
+  }
+
+  function showSignedIn(area, session) {
+    var t = labels();
+    var items = [];
+
+    var who = el("span", { "class": "session-email", title: t.signedInAs + " " + session.email }, session.email);
+    items.push(who);
+
+    if (session.role === "agent") {
+      items.push(link("/agent/tickets", t.inbox));
+      items.push(link("/internal/", t.internal));
+    } else {
+      items.push(link("/my/tickets", t.myTickets));
+    }
+
+    var form = el("form", { method: "post", action: "/logout", "class": "logout-form" });
+    if (typeof session.csrf === "string" && session.csrf !== "") {
+      form.appendChild(el("input", { type: "hidden", name: "csrf", value: session.csrf }));
+    }
+    form.appendChild(el("button", { type: "submit", "class": "button button-secondary" }, t.logout));
+    items.push(form);
+
+    clear(area);
+    items.forEach(function (item) {
+      area.appendChild(item);
+    });
+    area.setAttribute("data-session", session.role === "agent" ? "agent" : "customer");
+  }
+
+  // Signed out but the sidecar is there: bring the reader back after login.
+  function showSignedOut(area) {
+    var login = area.querySelector('a[href="/login"]');
+    if (!login) {
+      return;
+    }
+    var here = window.location.pathname + window.location.search;
+    if (here.charAt(0) === "/" && here.charAt(1) !== "/" && here.indexOf("/login") !== 0) {
+      login.setAttribute("href", "/login?next=" + encodeURIComponent(here));
+    }
+    area.setAttribute("data-session", "anonymous");
+  }
+
+  function start() {
+    var area = document.getElementById("login-area");
+    if (!area || typeof window.fetch !== "function") {
+      return;
+    }
+    window
+      .fetch("/api/session", {
+        method: "GET",
+        credentials: "same-origin",
+        cache: "no-store",
+        headers: { Accept: "application/json" }
+      })
+      .then(function (response) {
+        if (!response.ok) {
+          throw new Error("no session endpoint");
+        }
+        // A static host answering with an HTML page fails to parse: caught below.
+        return response.json();
+      })
+      .then(function (session) {
+        if (session && session.authenticated === true && typeof session.email === "string") {
+          showSignedIn(area, session);
+        } else if (session && session.authenticated === false) {
+          showSignedOut(area);
+        }
+      })
+      .catch(function () {
+        // Static hosting without the sidecar: keep the "Log in" link.
+      });
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", start);
+  } else {
+    start();
+  }
+})();
