@@ -249,6 +249,7 @@ impl<'s> Site<'s> {
             .collect::<Result<_>>()?;
         files.extend(pages.into_iter().flatten());
         files.extend(asset_files(bundle));
+        files.extend(crate::search_docs::index_files(bundle));
         if bundle.kind == BundleKind::Public {
             let base = &self.settings.base_url;
             let title = self.settings.title_in(bundle.default_language);
@@ -265,8 +266,18 @@ impl<'s> Site<'s> {
         Ok(files)
     }
 
+    /// The theme's `static/` (the built-in one when the site has no theme
+    /// folder), then the site's `static/`.
     fn static_files(&self) -> Vec<OutputFile> {
-        let mut files = output::copy_tree(&self.settings.theme_dir.join("static"), "");
+        let theme_static = self.settings.theme_dir.join("static");
+        let mut files = if theme_static.is_dir() {
+            output::copy_tree(&theme_static, "")
+        } else {
+            crate::render::BUILT_IN_STATIC
+                .iter()
+                .map(|(path, text)| OutputFile::text(*path, (*text).to_owned()))
+                .collect()
+        };
         files.extend(output::copy_tree(&self.settings.root.join("static"), ""));
         files
     }
