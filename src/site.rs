@@ -59,8 +59,11 @@ pub fn build(settings: &Settings, options: &BuildOptions) -> Result<Report> {
     let public = site.bundle(BundleKind::Public);
     let internal = site.bundle(BundleKind::Internal);
     timer.step("bundles");
-    let public_files = site.bundle_files(&theme, &public)?;
-    let internal_files = site.bundle_files(&theme, &internal)?;
+    let (public_files, internal_files) = rayon::join(
+        || site.bundle_files(&theme, &public),
+        || site.bundle_files(&theme, &internal),
+    );
+    let (public_files, internal_files) = (public_files?, internal_files?);
     timer.step("render");
     if options.write {
         let staged = site.stage(&public_files, &internal_files)?;
@@ -243,13 +246,18 @@ impl<'s> Site<'s> {
             settings: self.settings,
         };
         let mut files = self.static_files();
-        let pages: Vec<Option<OutputFile>> = page_jobs(bundle)
-            .par_iter()
-            .map(|job| job.render(&renderer))
-            .collect::<Result<_>>()?;
-        files.extend(pages.into_iter().flatten());
+        let (pages, index) = rayon::join(
+            || {
+                page_jobs(bundle)
+                    .par_iter()
+                    .map(|job| job.render(&renderer))
+                    .collect::<Result<Vec<Option<OutputFile>>>>()
+            },
+            || crate::search_docs::index_files(bundle),
+        );
+        files.extend(pages?.into_iter().flatten());
         files.extend(asset_files(bundle));
-        files.extend(crate::search_docs::index_files(bundle));
+        files.extend(index);
         if bundle.kind == BundleKind::Public {
             let base = &self.settings.base_url;
             let title = self.settings.title_in(bundle.default_language);
