@@ -254,29 +254,61 @@ pub fn verify_public(dir: &Path, forbidden: &Forbidden) -> Result<Vec<String>> {
                 .unwrap_or(path)
                 .to_string_lossy()
                 .replace('\\', "/");
-            let mut found = Vec::new();
-            if let Some((_, source)) = forbidden.hit(format!("/{rel}").as_bytes()) {
-                found.push(format!("{rel}: file belongs to internal {source}"));
-            }
             let bytes =
                 std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
-            let mut seen = HashSet::new();
-            for p in url_paths(&bytes) {
-                if let Some((hit, source)) = forbidden.hit(p) {
-                    if seen.insert(hit) {
-                        found.push(format!(
-                            "{rel}: mentions {} of internal {source}",
-                            String::from_utf8_lossy(hit)
-                        ));
-                    }
-                }
-            }
-            Ok(found)
+            Ok(scan(&rel, &bytes, forbidden))
         })
         .collect::<Result<_>>()?;
+    Ok(sorted(problems))
+}
+
+/// The same scan as [`verify_public`] over files not written yet (for
+/// `docket check`).
+pub fn verify_files(files: &[OutputFile], forbidden: &Forbidden) -> Result<Vec<String>> {
+    if forbidden.is_empty() {
+        return Ok(Vec::new());
+    }
+    let problems: Vec<Vec<String>> = files
+        .par_iter()
+        .map(|f| -> Result<Vec<String>> {
+            match &f.body {
+                Body::Bytes(bytes) => Ok(scan(&f.path, bytes, forbidden)),
+                Body::Copy(from) => {
+                    let bytes = std::fs::read(from)
+                        .with_context(|| format!("cannot read {}", from.display()))?;
+                    Ok(scan(&f.path, &bytes, forbidden))
+                }
+            }
+        })
+        .collect::<Result<_>>()?;
+    Ok(sorted(problems))
+}
+
+fn sorted(problems: Vec<Vec<String>>) -> Vec<String> {
     let mut problems: Vec<String> = problems.into_iter().flatten().collect();
     problems.sort();
-    Ok(problems)
+    problems
+}
+
+/// Problems of one file: its own path under an internal article's, or a
+/// mention of one in its bytes.
+fn scan(rel: &str, bytes: &[u8], forbidden: &Forbidden) -> Vec<String> {
+    let mut found = Vec::new();
+    if let Some((_, source)) = forbidden.hit(format!("/{rel}").as_bytes()) {
+        found.push(format!("{rel}: file belongs to internal {source}"));
+    }
+    let mut seen = HashSet::new();
+    for p in url_paths(bytes) {
+        if let Some((hit, source)) = forbidden.hit(p) {
+            if seen.insert(hit) {
+                found.push(format!(
+                    "{rel}: mentions {} of internal {source}",
+                    String::from_utf8_lossy(hit)
+                ));
+            }
+        }
+    }
+    found
 }
 
 /// The path parts of every URL-like run of bytes: `/a/b/` from

@@ -71,6 +71,8 @@ pub fn build(settings: &Settings, options: &BuildOptions) -> Result<Report> {
         timer.step("verify");
         staged.commit()?;
         timer.step("swap");
+    } else {
+        site.verify_unwritten(&public_files)?;
     }
     Ok(Report {
         public: public.articles.len(),
@@ -275,6 +277,12 @@ impl<'s> Site<'s> {
     /// Scans the staged public bundle for anything of an internal article.
     pub fn verify(&self, staged: &StagedBundles) -> Result<()> {
         let problems = output::verify_public(&staged.public.dir, &self.forbidden())?;
+        output::ensure_clean(&problems)
+    }
+
+    /// The verification of [`Site::verify`] on files not written (`check`).
+    pub fn verify_unwritten(&self, public: &[OutputFile]) -> Result<()> {
+        let problems = output::verify_files(public, &self.forbidden())?;
         output::ensure_clean(&problems)
     }
 
