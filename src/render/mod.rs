@@ -301,6 +301,17 @@ impl<'a> Renderer<'a> {
             .and_then(|i| i.description.clone())
             .unwrap_or_default();
         common.breadcrumbs = self.category_crumbs(&cat.lang, Some(&cat.path));
+        common.alternates = self
+            .bundle
+            .languages()
+            .into_iter()
+            .filter(|l| *l != cat.lang)
+            .filter_map(|l| self.bundle.taxonomy.category(l, &cat.path))
+            .map(|c| Alternate {
+                lang: c.lang.clone(),
+                href: self.href(&category_path(&self.bundle.lang_prefix(&c.lang), &c.path)),
+            })
+            .collect();
         let children = cat
             .children
             .iter()
