@@ -29,9 +29,9 @@ pub const FORMAT_VERSION: u32 = 1;
 pub const SHARD_TARGET_BYTES: usize = 8 * 1024;
 /// The default number of articles per document chunk.
 pub const CHUNK_DOCS: usize = 4;
-/// Bytes (UTF-8) of body text kept for the snippet: about 100 English words
-/// or 200 Japanese characters.
-pub const EXCERPT_BYTES: usize = 600;
+/// Bytes (UTF-8) of body text kept for the snippet: about 160 English words
+/// or 330 Japanese characters.
+pub const EXCERPT_BYTES: usize = 1000;
 /// Bytes (UTF-8) of the description kept for the snippet.
 pub const DESCRIPTION_BYTES: usize = 360;
 

@@ -12,7 +12,8 @@ use std::collections::{BTreeMap, HashMap};
 
 use rayon::prelude::*;
 
-use super::{tokenize, SearchDoc};
+use super::tokenize::for_each_term;
+use super::SearchDoc;
 
 /// How much one field of an article counts.
 #[derive(Debug, Clone, Copy)]
@@ -69,8 +70,9 @@ pub fn index_languages(docs: &[SearchDoc]) -> Vec<LanguageIndex<'_>> {
     for doc in docs {
         by_lang.entry(doc.lang.as_str()).or_default().push(doc);
     }
+    let by_lang: Vec<(&str, Vec<&SearchDoc>)> = by_lang.into_iter().collect();
     by_lang
-        .into_iter()
+        .into_par_iter()
         .map(|(lang, mut docs)| {
             docs.sort_by(|a, b| (&a.url, &a.title, &a.body).cmp(&(&b.url, &b.title, &b.body)));
             let terms = collect_postings(&docs);
@@ -85,19 +87,81 @@ pub fn index_languages(docs: &[SearchDoc]) -> Vec<LanguageIndex<'_>> {
 
 fn collect_postings(docs: &[&SearchDoc]) -> Vec<(String, Vec<Posting>)> {
     let per_doc: Vec<Vec<(String, u8)>> = docs.par_iter().map(|doc| doc_scores(doc)).collect();
-    let mut postings: HashMap<String, Vec<Posting>> = HashMap::new();
-    for (id, scores) in per_doc.into_iter().enumerate() {
+    // Merge in parallel, one range of two-byte term prefixes per task: each
+    // article's terms are sorted, so a range is one slice of them.
+    let ranges = prefix_ranges(&per_doc, rayon::current_num_threads() * 8);
+    let mut terms: Vec<(String, Vec<Posting>)> = ranges
+        .into_par_iter()
+        .flat_map_iter(|range| merge_range(&per_doc, range))
+        .collect();
+    terms.par_sort_unstable_by(|a, b| compare_utf16(&a.0, &b.0));
+    terms
+}
+
+/// The first two bytes of a term; byte order of terms is also key order.
+fn prefix_key(term: &str) -> usize {
+    let bytes = term.as_bytes();
+    usize::from(bytes.first().copied().unwrap_or(0)) << 8
+        | usize::from(bytes.get(1).copied().unwrap_or(0))
+}
+
+/// Splits the key space into about `parts` ranges holding similar numbers
+/// of (term, article) pairs.
+fn prefix_ranges(per_doc: &[Vec<(String, u8)>], parts: usize) -> Vec<std::ops::Range<usize>> {
+    let histogram = per_doc
+        .par_iter()
+        .fold(
+            || vec![0usize; 1 << 16],
+            |mut counts, scores| {
+                for (term, _) in scores {
+                    counts[prefix_key(term)] += 1;
+                }
+                counts
+            },
+        )
+        .reduce(
+            || vec![0usize; 1 << 16],
+            |mut a, b| {
+                a.iter_mut().zip(b).for_each(|(x, y)| *x += y);
+                a
+            },
+        );
+    let total: usize = histogram.iter().sum();
+    let per_part = total / parts.max(1) + 1;
+    let mut ranges = Vec::new();
+    let (mut start, mut filled) = (0, 0);
+    for (key, count) in histogram.iter().enumerate() {
+        filled += count;
+        if filled >= per_part {
+            ranges.push(start..key + 1);
+            (start, filled) = (key + 1, 0);
+        }
+    }
+    ranges.push(start..1 << 16);
+    ranges
+}
+
+/// The postings of the terms whose keys fall in `range`.
+fn merge_range(
+    per_doc: &[Vec<(String, u8)>],
+    range: std::ops::Range<usize>,
+) -> Vec<(String, Vec<Posting>)> {
+    let mut postings: HashMap<&str, Vec<Posting>> = HashMap::new();
+    for (id, scores) in per_doc.iter().enumerate() {
         let doc = u32::try_from(id).unwrap_or(u32::MAX);
-        for (term, score) in scores {
+        let from = scores.partition_point(|(term, _)| prefix_key(term) < range.start);
+        let to = scores.partition_point(|(term, _)| prefix_key(term) < range.end);
+        for (term, score) in &scores[from..to] {
             postings
                 .entry(term)
                 .or_default()
-                .push(Posting { doc, score });
+                .push(Posting { doc, score: *score });
         }
     }
-    let mut terms: Vec<(String, Vec<Posting>)> = postings.into_iter().collect();
-    terms.par_sort_unstable_by(|a, b| compare_utf16(&a.0, &b.0));
-    terms
+    postings
+        .into_iter()
+        .map(|(term, list)| (term.to_owned(), list))
+        .collect()
 }
 
 /// The score of every term of one article, sorted by term.
@@ -114,9 +178,14 @@ pub fn doc_scores(doc: &SearchDoc) -> Vec<(String, u8)> {
     ];
     let mut counts: HashMap<String, [u32; 6]> = HashMap::new();
     for (n, (text, _)) in fields.iter().enumerate() {
-        for term in tokenize(text) {
-            counts.entry(term).or_default()[n] += 1;
-        }
+        for_each_term(text, |term| match counts.get_mut(term) {
+            Some(per_field) => per_field[n] += 1,
+            None => {
+                let mut per_field = [0; 6];
+                per_field[n] = 1;
+                counts.insert(term.to_owned(), per_field);
+            }
+        });
     }
     let mut scores: Vec<(String, u8)> = counts
         .into_iter()

@@ -7,7 +7,7 @@
 //! lives in `themes/default/static/js/search.js`. The file formats and the
 //! reasoning behind them are in `docs/search.md`.
 //!
-//! - [`tokenize`]: text → terms; the same rules as the script.
+//! - [`mod@tokenize`]: text → terms; the same rules as the script.
 //! - [`stem`]: stop words and the English stemmer used by the tokeniser.
 //! - [`index`]: articles → weighted postings per language.
 //! - [`files`]: postings → manifest, term shards and document chunks.

@@ -36,16 +36,21 @@ pub fn is_stop_word(word: &str) -> bool {
 /// Stems a lowercased word; anything but an ASCII word of four or more
 /// letters comes back unchanged.
 pub fn stem(word: &str) -> String {
-    if word.len() < 4 || !word.bytes().all(|b| b.is_ascii_lowercase()) {
-        return word.to_owned();
-    }
     let mut w = word.to_owned();
-    strip_plural(&mut w);
-    strip_ing_ed(&mut w);
+    stem_in_place(&mut w);
+    w
+}
+
+/// [`stem`], rewriting `w` instead of allocating.
+pub fn stem_in_place(w: &mut String) {
+    if w.len() < 4 || !w.bytes().all(|b| b.is_ascii_lowercase()) {
+        return;
+    }
+    strip_plural(w);
+    strip_ing_ed(w);
     if w.ends_with('e') && w.len() > MIN_STEM {
         w.pop();
     }
-    w
 }
 
 fn strip_plural(w: &mut String) {

@@ -34,61 +34,78 @@ pub const MAX_WORD_CHARS: usize = 32;
 /// Splits `text` into search terms, in the order they occur (duplicates
 /// kept, so callers can count them).
 pub fn tokenize(text: &str) -> Vec<String> {
-    let folded = fold(text);
     let mut tokens = Vec::new();
-    let mut run: Vec<char> = Vec::new();
-    let mut run_is_cjk = false;
+    for_each_term(text, |term| tokens.push(term.to_owned()));
+    tokens
+}
+
+/// Calls `emit` with each term of `text`, in order, like [`tokenize`] but
+/// without allocating a string per term (the index builder's hot path).
+pub fn for_each_term(text: &str, mut emit: impl FnMut(&str)) {
+    let folded = fold(text);
+    let mut run = Run {
+        chars: Vec::new(),
+        cjk: false,
+        buffer: String::new(),
+    };
     for (i, &c) in folded.iter().enumerate() {
         if is_cjk(c) {
-            if !run_is_cjk {
-                finish_run(&run, false, &mut tokens);
-                run.clear();
-                run_is_cjk = true;
+            if !run.cjk {
+                run.finish(&mut emit);
+                run.cjk = true;
             }
-            run.push(c);
+            run.chars.push(c);
         } else if is_word_char(c) {
-            if run_is_cjk {
-                finish_run(&run, true, &mut tokens);
-                run.clear();
-                run_is_cjk = false;
+            if run.cjk {
+                run.finish(&mut emit);
             }
-            run.push(c);
+            run.chars.push(c);
         } else if is_apostrophe(c)
-            && !run_is_cjk
-            && !run.is_empty()
+            && !run.cjk
+            && !run.chars.is_empty()
             && folded.get(i + 1).is_some_and(|&next| is_word_char(next))
         {
             // Inside a word: "don't" is one word.
         } else {
-            finish_run(&run, run_is_cjk, &mut tokens);
-            run.clear();
-            run_is_cjk = false;
+            run.finish(&mut emit);
         }
     }
-    finish_run(&run, run_is_cjk, &mut tokens);
-    tokens
+    run.finish(&mut emit);
 }
 
-fn finish_run(run: &[char], cjk: bool, tokens: &mut Vec<String>) {
-    if run.is_empty() {
-        return;
-    }
-    if cjk {
-        if run.len() == 1 {
-            tokens.push(run.iter().collect());
-        } else {
-            tokens.extend(run.windows(2).map(|pair| pair.iter().collect()));
+/// The characters of the current run and a scratch buffer for its terms.
+struct Run {
+    chars: Vec<char>,
+    cjk: bool,
+    buffer: String,
+}
+
+impl Run {
+    /// Emits the run's terms and starts a new (word) run.
+    fn finish(&mut self, emit: &mut impl FnMut(&str)) {
+        let chars = &self.chars;
+        let buffer = &mut self.buffer;
+        if self.cjk && chars.len() == 1 {
+            buffer.clear();
+            buffer.push(chars[0]);
+            emit(buffer);
+        } else if self.cjk {
+            for pair in chars.windows(2) {
+                buffer.clear();
+                buffer.extend(pair);
+                emit(buffer);
+            }
+        } else if !chars.is_empty() && chars.len() <= MAX_WORD_CHARS {
+            buffer.clear();
+            buffer.extend(chars);
+            if !stem::is_stop_word(buffer) {
+                stem::stem_in_place(buffer);
+                emit(buffer);
+            }
         }
-        return;
+        self.chars.clear();
+        self.cjk = false;
     }
-    if run.len() > MAX_WORD_CHARS {
-        return;
-    }
-    let word: String = run.iter().collect();
-    if stem::is_stop_word(&word) {
-        return;
-    }
-    tokens.push(stem::stem(&word));
 }
 
 /// Han, Hiragana and Katakana: the scripts written without spaces, indexed
@@ -112,6 +129,9 @@ pub fn is_cjk(c: char) -> bool {
 /// A letter or digit of a script written with spaces between words. In the
 /// script: `/[\p{Alphabetic}\p{N}]/u`.
 fn is_word_char(c: char) -> bool {
+    if c.is_ascii() {
+        return c.is_ascii_alphanumeric();
+    }
     !is_cjk(c) && (c.is_alphabetic() || c.is_numeric())
 }
 
@@ -132,7 +152,9 @@ fn fold(text: &str) -> Vec<char> {
             }
             continue;
         }
-        if c == '\u{130}' {
+        if c.is_ascii() {
+            out.push(c.to_ascii_lowercase());
+        } else if c == '\u{130}' {
             out.push('i'); // not "i" + U+0307, which would split the word
         } else {
             out.extend(c.to_lowercase());
