@@ -46,6 +46,12 @@ pub struct Report {
 /// [`ContentErrors`] error listing every one of them.
 pub fn build(settings: &Settings, options: &BuildOptions) -> Result<Report> {
     let started = Instant::now();
+    if !settings.content_dir.is_dir() {
+        anyhow::bail!(
+            "no content folder: {} does not exist (run docket in the site's folder or pass --site)",
+            settings.content_dir.display()
+        );
+    }
     let mut timer = StepTimer::from_env();
     let mut site = Site::load(settings, options.drafts);
     timer.step("load");

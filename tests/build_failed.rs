@@ -75,3 +75,13 @@ fn check_writes_nothing() {
     assert!(!site.exists("public"));
     assert!(!site.exists("internal"));
 }
+
+#[test]
+fn a_folder_without_content_is_an_error() {
+    let site = Site::fixture("previous_build");
+    std::fs::remove_dir_all(site.root().join("content")).unwrap();
+    let out = site.docket(&["build"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(build_support::stderr(&out).contains("no content folder"));
+    assert!(!site.exists("public"));
+}
