@@ -16,12 +16,14 @@ use crate::render::views::{category_path, tag_path};
 use crate::render::{Renderer, Theme};
 
 /// Every file of one bundle: static files, pages, assets, aliases, the
-/// search index and (public only) sitemap, feed and robots.txt. Pages and
-/// the search index are built in parallel.
+/// search index (when `search_index`; `check` skips it) and (public only)
+/// sitemap, feed and robots.txt. Pages and the search index are built in
+/// parallel.
 pub fn bundle_files(
     settings: &Settings,
     theme: &Theme,
     bundle: &Bundle<'_>,
+    search_index: bool,
 ) -> Result<Vec<OutputFile>> {
     let renderer = Renderer {
         theme,
@@ -36,7 +38,13 @@ pub fn bundle_files(
                 .map(|job| job.render(&renderer))
                 .collect::<Result<Vec<Option<OutputFile>>>>()
         },
-        || crate::search_docs::index_files(bundle),
+        || {
+            if search_index {
+                crate::search_docs::index_files(bundle)
+            } else {
+                Vec::new()
+            }
+        },
     );
     files.extend(pages?.into_iter().flatten());
     files.extend(asset_files(bundle));

@@ -65,8 +65,8 @@ pub fn build(settings: &Settings, options: &BuildOptions) -> Result<Report> {
     let internal = site.bundle(BundleKind::Internal);
     timer.step("bundles");
     let (public_files, internal_files) = rayon::join(
-        || site.bundle_files(&theme, &public),
-        || site.bundle_files(&theme, &internal),
+        || site.bundle_files(&theme, &public, options.write),
+        || site.bundle_files(&theme, &internal, options.write),
     );
     let (public_files, internal_files) = (public_files?, internal_files?);
     timer.step("render");
@@ -268,8 +268,13 @@ impl<'s> Site<'s> {
     }
 
     /// Every file of one bundle (see [`pages::bundle_files`]).
-    pub fn bundle_files(&self, theme: &Theme, bundle: &Bundle<'_>) -> Result<Vec<OutputFile>> {
-        pages::bundle_files(self.settings, theme, bundle)
+    pub fn bundle_files(
+        &self,
+        theme: &Theme,
+        bundle: &Bundle<'_>,
+        search_index: bool,
+    ) -> Result<Vec<OutputFile>> {
+        pages::bundle_files(self.settings, theme, bundle, search_index)
     }
 
     /// Writes both bundles to temporary folders beside their targets.
