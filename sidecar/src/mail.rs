@@ -175,13 +175,13 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_message_has_the_rfc_5322_headers() {
+    fn a_message_has_the_rfc_5322_headers_and_an_intact_link() {
         let m = build_message(
             "support@example.com",
             &OutgoingMail {
                 to: "a@example.com".into(),
                 subject: "Hello".into(),
-                body: "Body text".into(),
+                body: "Open https://help.example.com/verify?token=0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef now".into(),
             },
         )
         .unwrap();
@@ -189,6 +189,14 @@ mod tests {
         for h in ["Date: ", "Message-ID: ", "From: ", "To: ", "Subject: Hello"] {
             assert!(text.contains(h), "{h} missing in {text}");
         }
+        // Long lines are quoted-printable; decoded, the link is intact.
+        let decoded = text.replace("=\r\n", "").replace("=3D", "=");
+        assert!(
+            decoded.contains(
+                "verify?token=0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef now"
+            ),
+            "{text}"
+        );
     }
 
     #[test]

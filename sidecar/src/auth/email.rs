@@ -13,12 +13,20 @@ pub fn normalize_email(input: &str) -> Result<String, &'static str> {
     let Some((local, domain)) = email.rsplit_once('@') else {
         return Err("Enter a valid e-mail address, such as name@example.com.");
     };
-    let domain_ok = domain.contains('.')
+    let mut domain_ok = domain.contains('.')
         && !domain.starts_with('.')
         && !domain.ends_with('.')
         && !domain.contains("..")
         && !domain.contains('@');
-    if local.is_empty() || local.contains('@') || !domain_ok {
+    let local_ok = !local.is_empty()
+        && local
+            .chars()
+            .all(|c| c.is_alphanumeric() || "!#$%&'*+-/=?^_`{|}~.".contains(c));
+    domain_ok = domain_ok
+        && domain
+            .chars()
+            .all(|c| c.is_alphanumeric() || c == '-' || c == '.');
+    if !local_ok || !domain_ok {
         return Err("Enter a valid e-mail address, such as name@example.com.");
     }
     Ok(email)

@@ -166,7 +166,7 @@ impl TestServer {
                 for entry in entries.flatten() {
                     let path = entry.path();
                     if path.extension().is_some_and(|e| e == "eml") {
-                        let text = std::fs::read_to_string(&path).unwrap();
+                        let text = decode_qp(&std::fs::read_to_string(&path).unwrap());
                         if text.contains(&format!("To: {to}")) && text.contains(needle) {
                             return text;
                         }
@@ -190,7 +190,7 @@ impl TestServer {
         entries
             .flatten()
             .filter(|e| e.path().extension().is_some_and(|x| x == "eml"))
-            .map(|e| std::fs::read_to_string(e.path()).unwrap())
+            .map(|e| decode_qp(&std::fs::read_to_string(e.path()).unwrap()))
             .filter(|t| t.contains(&format!("To: {to}")))
             .collect()
     }
@@ -214,6 +214,11 @@ impl Drop for TestServer {
     fn drop(&mut self) {
         self.shutdown();
     }
+}
+
+/// Undoes quoted-printable soft line breaks and `=3D` (enough for links).
+pub fn decode_qp(text: &str) -> String {
+    text.replace("=\r\n", "").replace("=3D", "=")
 }
 
 /// The token in a link `...?token=<64 hex>` inside `text`.
@@ -241,10 +246,25 @@ impl Resp {
 
     /// The CSRF token of the page's first form.
     pub fn csrf(&self) -> String {
+        self.csrf_opt().expect("no csrf field")
+    }
+
+    /// The CSRF token of the page's first form, if it has one.
+    pub fn csrf_opt(&self) -> Option<String> {
         let marker = "name=\"csrf\" value=\"";
-        let start = self.body.find(marker).expect("no csrf field") + marker.len();
-        let end = self.body[start..].find('"').unwrap();
-        self.body[start..start + end].to_owned()
+        let start = self.body.find(marker)? + marker.len();
+        let end = self.body[start..].find('"')?;
+        Some(self.body[start..start + end].to_owned())
+    }
+
+    /// The body with its CSRF token and `email` replaced by placeholders, to
+    /// compare two answers.
+    pub fn comparable(&self, email: &str) -> String {
+        let body = self.body.replace(email, "EMAIL");
+        match self.csrf_opt() {
+            Some(csrf) => body.replace(&csrf, "CSRF"),
+            None => body,
+        }
     }
 }
 
