@@ -1,6 +1,8 @@
 //! Health, the session API, security and cache headers, and the pages that
 //! every visitor can open.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers
+
 mod common;
 
 use common::TestServer;
@@ -79,4 +81,51 @@ fn portal_pages_have_no_inline_script_or_style() {
         assert!(!r.body.contains("style=\""), "{path}");
         assert!(r.body.contains("src=\"/js/session.js\""), "{path}");
     }
+}
+
+#[tokio::test]
+async fn the_router_answers_without_a_socket() {
+    let dir = tempfile::tempdir().unwrap();
+    common::write_bundles(dir.path());
+    let app = docket_sidecar::App::new(common::options(dir.path(), |_| {}))
+        .await
+        .unwrap();
+    let req = docket_sidecar::http::Req::new(hyper::Method::GET, "/api/session");
+    let resp = docket_sidecar::router::route(&app, req).await;
+    assert_eq!(resp.status(), 200);
+    let req = docket_sidecar::http::Req::new(hyper::Method::GET, "/internal/");
+    let resp = docket_sidecar::router::route(&app, req).await;
+    assert_eq!(resp.status(), 303);
+    assert_eq!(resp.headers()["location"], "/login?next=%2Finternal%2F");
+    let req = docket_sidecar::http::Req::new(hyper::Method::DELETE, "/login");
+    assert_eq!(docket_sidecar::router::route(&app, req).await.status(), 404);
+}
+
+#[test]
+fn a_database_from_the_future_stops_the_start_with_a_clear_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let options = common::options(dir.path(), |_| {});
+    let conn = rusqlite::Connection::open(&options.database).unwrap();
+    conn.pragma_update(None, "user_version", 99).unwrap();
+    drop(conn);
+    let err = tokio::runtime::Runtime::new()
+        .unwrap()
+        .block_on(docket_sidecar::Server::bind(options))
+        .unwrap_err();
+    assert!(
+        format!("{err:#}").contains("newer than this docket"),
+        "{err:#}"
+    );
+}
+
+#[test]
+fn missing_portal_templates_stop_the_start_with_a_clear_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut options = common::options(dir.path(), |_| {});
+    options.templates_dir = dir.path().join("no-theme");
+    let err = tokio::runtime::Runtime::new()
+        .unwrap()
+        .block_on(docket_sidecar::Server::bind(options))
+        .unwrap_err();
+    assert!(format!("{err:#}").contains("portal templates"), "{err:#}");
 }
