@@ -129,3 +129,49 @@ fn missing_portal_templates_stop_the_start_with_a_clear_error() {
         .unwrap_err();
     assert!(format!("{err:#}").contains("portal templates"), "{err:#}");
 }
+
+#[test]
+fn an_unexpected_failure_shows_a_plain_500_page_without_internals() {
+    let server = TestServer::start();
+    server.sql("DROP TABLE sessions");
+    let r = server.client().get("/login");
+    assert_eq!(r.status, 500);
+    assert!(r.body.contains("Something went wrong"));
+    assert!(!r.body.contains("no such table"));
+    assert!(!r.body.contains("sessions"));
+    assert_eq!(r.header("cache-control"), Some("private, no-store"));
+}
+
+#[test]
+fn the_client_address_comes_from_x_forwarded_for_only_when_trusted() {
+    for trusted in [false, true] {
+        let server = TestServer::start_with(|c| {
+            c.rate_limit_per_client = 1;
+            c.trust_forwarded_for = trusted;
+        });
+        let mut statuses = Vec::new();
+        for ip in ["10.0.0.1", "10.0.0.2"] {
+            let mut c = server.client();
+            let csrf = c.get("/login").csrf();
+            let body = format!("csrf={csrf}&email=x%40example.com&password=wrong+password");
+            let origin = server.origin();
+            let r = c.send(
+                "POST",
+                "/login",
+                &[
+                    ("Content-Type", "application/x-www-form-urlencoded"),
+                    ("Origin", &origin),
+                    ("X-Forwarded-For", ip),
+                ],
+                Some(body.as_bytes()),
+            );
+            statuses.push(r.status);
+        }
+        let expected = if trusted {
+            vec![401, 401]
+        } else {
+            vec![401, 429]
+        };
+        assert_eq!(statuses, expected, "trusted = {trusted}");
+    }
+}
