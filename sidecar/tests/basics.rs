@@ -31,6 +31,10 @@ fn the_session_api_says_who_is_signed_in_and_is_never_cached() {
     assert_eq!(v["authenticated"], true);
     assert_eq!(v["email"], "agent@example.com");
     assert_eq!(v["role"], "agent");
+    // The CSRF token lets the static pages' script offer a logout button.
+    let csrf = v["csrf"].as_str().unwrap().to_owned();
+    assert_eq!(agent.post("/logout", &[("csrf", &csrf)]).status, 303);
+    assert_eq!(agent.get("/api/session").body, r#"{"authenticated":false}"#);
 }
 
 #[test]
