@@ -179,3 +179,27 @@ fn the_client_address_comes_from_x_forwarded_for_only_when_trusted() {
         assert_eq!(statuses, expected, "trusted = {trusted}");
     }
 }
+
+#[test]
+fn bad_mail_settings_stop_the_start_with_a_clear_error() {
+    for (tweak, expected) in [
+        (
+            (|c: &mut docket_sidecar::SidecarConfig| {
+                c.mail.smtp_url = Some("smtps://mail.example.com".into())
+            }) as fn(&mut docket_sidecar::SidecarConfig),
+            "smtps://",
+        ),
+        (
+            |c| c.mail.from = "not an address".into(),
+            "[sidecar.mail] from",
+        ),
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        let options = common::options(dir.path(), tweak);
+        let err = tokio::runtime::Runtime::new()
+            .unwrap()
+            .block_on(docket_sidecar::Server::bind(options))
+            .unwrap_err();
+        assert!(format!("{err:#}").contains(expected), "{err:#}");
+    }
+}
