@@ -6,8 +6,7 @@ mod sidecar_cmd;
 use std::process::ExitCode;
 
 use clap::Parser;
-use docket::cli::{AccountAction, Cli, Command};
-use docket_sidecar::Role;
+use docket::cli::{Cli, Command};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -23,22 +22,10 @@ fn main() -> ExitCode {
 fn run(command: Command) -> anyhow::Result<()> {
     match command {
         Command::Sidecar(site) => sidecar_cmd::sidecar(&site.site),
-        Command::Agent {
-            action:
-                AccountAction::Add {
-                    email,
-                    password_stdin,
-                    site,
-                },
-        } => sidecar_cmd::add_account(&site.site, Role::Agent, &email, password_stdin),
-        Command::Customer {
-            action:
-                AccountAction::Add {
-                    email,
-                    password_stdin,
-                    site,
-                },
-        } => sidecar_cmd::add_account(&site.site, Role::Customer, &email, password_stdin),
+        Command::Agent { action } => sidecar_cmd::account(docket_sidecar::Role::Agent, action),
+        Command::Customer { action } => {
+            sidecar_cmd::account(docket_sidecar::Role::Customer, action)
+        }
         other => anyhow::bail!("not implemented yet: {other:?}"),
     }
 }

@@ -7,6 +7,7 @@ use std::io::{BufRead, IsTerminal, Write};
 use std::path::Path;
 
 use anyhow::{bail, Context, Result};
+use docket::cli::AccountAction;
 use docket::config::Settings;
 use docket_sidecar::{Options, Role};
 
@@ -30,6 +31,17 @@ pub fn options(site: &Path) -> Result<Options> {
 pub fn sidecar(site: &Path) -> Result<()> {
     init_logging();
     docket_sidecar::run(options(site)?)
+}
+
+/// `docket agent …` / `docket customer …`.
+pub fn account(role: Role, action: AccountAction) -> Result<()> {
+    match action {
+        AccountAction::Add {
+            email,
+            password_stdin,
+            site,
+        } => add_account(&site.site, role, &email, password_stdin),
+    }
 }
 
 /// `docket agent add` / `docket customer add`.
