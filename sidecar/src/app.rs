@@ -39,13 +39,14 @@ impl App {
         let mail_transport = Transport::from_options(&options)?;
         let db = Db::open(&options.database).await?;
         let templates_dir = options.templates_dir.clone();
+        let overrides = options.site_root.join("templates");
         let (memory, iterations) = (
             options.config.password_memory_kib,
             options.config.password_iterations,
         );
         let (pages, passwords) = tokio::task::spawn_blocking(move || {
             Ok::<_, anyhow::Error>((
-                Pages::load(&templates_dir)?,
+                Pages::load(&templates_dir, &overrides)?,
                 Passwords::new_blocking(memory, iterations)?,
             ))
         })

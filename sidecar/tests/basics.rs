@@ -203,3 +203,24 @@ fn bad_mail_settings_stop_the_start_with_a_clear_error() {
         assert!(format!("{err:#}").contains(expected), "{err:#}");
     }
 }
+
+#[tokio::test]
+async fn a_site_can_override_a_portal_template() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("templates/portal")).unwrap();
+    std::fs::write(
+        dir.path().join("templates/portal/404.html"),
+        "{% extends \"portal/layout.html\" %}{% block main %}<p>Our own 404</p>{% endblock main %}",
+    )
+    .unwrap();
+    let options = common::options(dir.path(), |c| c.serve_public = false);
+    let app = docket_sidecar::App::new(options).await.unwrap();
+    let req = docket_sidecar::http::Req::new(hyper::Method::GET, "/nothing");
+    let resp = docket_sidecar::router::route(&app, req).await;
+    assert_eq!(resp.status(), 404);
+    let body = http_body_util::BodyExt::collect(resp.into_body())
+        .await
+        .unwrap()
+        .to_bytes();
+    assert!(String::from_utf8_lossy(&body).contains("Our own 404"));
+}
