@@ -18,6 +18,7 @@ pub mod handlers;
 pub mod http;
 pub mod mail;
 pub mod pages;
+pub mod render_body;
 pub mod router;
 pub mod server;
 
