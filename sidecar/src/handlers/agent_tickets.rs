@@ -15,7 +15,8 @@ use super::tickets::{
 use crate::app::App;
 use crate::auth::csrf;
 use crate::auth::{CurrentUser, Role, Session};
-use crate::db::tickets::{parse_reference, Author, NewMessage, Status, Ticket, TicketFilter};
+use crate::db::ticket_lists::TicketFilter;
+use crate::db::tickets::{parse_reference, Author, NewMessage, Status, Ticket};
 use crate::http::{self, Req, Response};
 use crate::pages::Common;
 
