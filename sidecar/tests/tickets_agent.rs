@@ -113,6 +113,8 @@ fn notes_are_visibly_distinct_for_agents_and_absent_for_customers_and_their_mail
     assert!(!customer_page.body.contains("NOTE"));
     assert!(!customer_page.body.contains("chargeback"));
     assert!(!customer_page.body.contains("Internal note"));
+    assert!(customer_page.body.contains("<strong>on its way</strong>"));
+    assert!(!customer_page.body.contains("<script>alert(1)</script>"));
 
     let mail = server.wait_for_mail(CAROL, "on its way");
     assert!(

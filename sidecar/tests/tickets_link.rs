@@ -205,3 +205,17 @@ fn an_expired_link_cannot_be_opened() {
     assert_eq!(browser.post(&format!("/t/{token}"), &[]).status, 404);
     assert_eq!(browser.get("/t/not-a-token").status, 404);
 }
+
+#[test]
+fn link_requests_are_rate_limited_per_address_without_changing_the_answer() {
+    let server = TestServer::start_with(|c| c.rate_limit_per_account = 2);
+    let r = import_ticket(&server, "Q", CAROL, "open", &[("customer", "hi", false)]);
+    let mut anonymous = server.client();
+    let first = ask_for_link(&mut anonymous, CAROL, &r);
+    for _ in 0..3 {
+        let again = ask_for_link(&mut anonymous, CAROL, &r);
+        assert_eq!(again.status, 200);
+        assert_eq!(again.comparable(CAROL), first.comparable(CAROL));
+    }
+    assert_eq!(server.count("SELECT COUNT(*) FROM ticket_links"), 2);
+}
