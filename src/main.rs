@@ -2,11 +2,12 @@
 //! error chain once and set the exit code.
 
 mod sidecar_cmd;
+mod ticket_cmd;
 
 use std::process::ExitCode;
 
 use clap::Parser;
-use docket::cli::{AccountAction, Cli, Command, TicketAction};
+use docket::cli::{AccountAction, Cli, Command};
 use docket_sidecar::Role;
 
 fn main() -> ExitCode {
@@ -22,8 +23,9 @@ fn main() -> ExitCode {
 
 fn run(command: Command) -> anyhow::Result<()> {
     match command {
-        Command::Sidecar(args) if args.demo => sidecar_cmd::sidecar_demo(&args.site.site),
-        Command::Sidecar(args) => sidecar_cmd::sidecar(&args.site.site),
+        Command::Ticket { action } => ticket_cmd::ticket(action),
+        Command::Sidecar(args) if args.demo => sidecar_cmd::sidecar_demo(&args.site),
+        Command::Sidecar(site) => sidecar_cmd::sidecar(&site.site),
         Command::Agent {
             action:
                 AccountAction::Add {
@@ -40,9 +42,6 @@ fn run(command: Command) -> anyhow::Result<()> {
                     site,
                 },
         } => sidecar_cmd::add_account(&site.site, Role::Customer, &email, password_stdin),
-        Command::Ticket {
-            action: TicketAction::Import { file, site },
-        } => sidecar_cmd::import_tickets(&site.site, &file),
         other => anyhow::bail!("not implemented yet: {other:?}"),
     }
 }
