@@ -302,6 +302,18 @@ fn anonymous_visitors_are_sent_to_log_in_and_agents_are_refused() {
         resp.header("location").unwrap(),
         format!("/login?next=%2Fmy%2Ftickets%2F{r}")
     );
+    // A post without a session returns to the form's page after sign-in.
+    let post = anonymous.post(&format!("/my/tickets/{r}/reply"), &[("body", "x")]);
+    assert_eq!(
+        post.header("location").unwrap(),
+        format!("/login?next=%2Fmy%2Ftickets%2F{r}")
+    );
+    let create = anonymous.post("/my/tickets", &[("subject", "s"), ("body", "x")]);
+    assert_eq!(
+        create.header("location"),
+        Some("/login?next=%2Fmy%2Ftickets%2Fnew")
+    );
+    assert_eq!(server.count("SELECT COUNT(*) FROM ticket_messages"), 1);
     let mut agent = server.signed_in(Role::Agent, "agent@example.com");
     assert_eq!(agent.get(&format!("/my/tickets/{r}")).status, 403);
 }

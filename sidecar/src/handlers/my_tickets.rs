@@ -12,8 +12,8 @@ use serde::Serialize;
 
 use super::require_role;
 use super::tickets::{
-    check_body, check_subject, notify_agents, page_param, path_param, status_options, status_param,
-    MessageView, Pager, StatusOption, TicketView, TicketsError, PER_PAGE,
+    back_to, check_body, check_subject, notify_agents, page_param, path_param, status_options,
+    status_param, MessageView, Pager, StatusOption, TicketView, TicketsError, PER_PAGE,
 };
 use crate::app::App;
 use crate::auth::csrf;
@@ -173,7 +173,10 @@ pub async fn show(app: &App, req: &Req) -> Result<Response, TicketsError> {
 /// `POST /my/tickets/{ref}/reply` (`body`, `csrf`): adds the reply (which
 /// reopens a resolved or closed ticket) and goes back to the ticket.
 pub async fn reply(app: &App, req: &Req) -> Result<Response, TicketsError> {
-    let (session, user) = require_role(app, req, Role::Customer).await?;
+    let page = req.path.trim_end_matches("/reply");
+    let (session, user) = require_role(app, req, Role::Customer)
+        .await
+        .map_err(back_to(page))?;
     let form = req.form();
     csrf::check(req, Some(&session), form.get("csrf"), &app.options.base_url)?;
     let raw_ref = path_param(&req.path, "/my/tickets/", "/reply").unwrap_or("");
@@ -245,7 +248,9 @@ pub async fn new_form(app: &App, req: &Req) -> Result<Response, TicketsError> {
 /// `POST /my/tickets` (`subject`, `body`, `csrf`): opens a ticket and goes
 /// to it.
 pub async fn create(app: &App, req: &Req) -> Result<Response, TicketsError> {
-    let (session, user) = require_role(app, req, Role::Customer).await?;
+    let (session, user) = require_role(app, req, Role::Customer)
+        .await
+        .map_err(back_to("/my/tickets/new"))?;
     may_open_tickets(app, &user)?;
     let form = req.form();
     csrf::check(req, Some(&session), form.get("csrf"), &app.options.base_url)?;
