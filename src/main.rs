@@ -2,6 +2,7 @@
 //! error chain once and set the exit code.
 
 mod sidecar_cmd;
+mod ticket_cmd;
 
 use std::process::ExitCode;
 
@@ -30,6 +31,8 @@ fn run(command: Command) -> anyhow::Result<()> {
     match command {
         Command::Build(args) => build(&args),
         Command::Check(args) => check(&args),
+        Command::Ticket { action } => ticket_cmd::ticket(action),
+        Command::Sidecar(args) if args.demo => sidecar_cmd::sidecar_demo(&args.site),
         Command::Sidecar(site) => sidecar_cmd::sidecar(&site.site),
         Command::Agent { action } => sidecar_cmd::account(docket_sidecar::Role::Agent, action),
         Command::Customer { action } => {

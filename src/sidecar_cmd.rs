@@ -1,4 +1,4 @@
-//! The sidecar's commands: `docket sidecar`, `docket agent add` and
+//! The sidecar's commands: `docket sidecar [--demo]`, `docket agent add` and
 //! `docket customer add`. They turn resolved [`Settings`] into the sidecar
 //! crate's [`Options`] and call it; the server itself lives in
 //! `docket-sidecar`.
@@ -25,6 +25,17 @@ pub fn options(site: &Path) -> Result<Options> {
         site_title: settings.title_in(&language).to_owned(),
         base_url: settings.base_url.clone(),
     })
+}
+
+/// `docket sidecar --demo --site DIR`: a fresh demo database (its logins
+/// printed on standard output), then serve as usual.
+pub fn sidecar_demo(site: &Path) -> Result<()> {
+    init_logging();
+    let mut options = options(site)?;
+    let logins = docket_sidecar::demo::prepare(&mut options)?;
+    print!("{logins}");
+    std::io::stdout().flush().ok();
+    docket_sidecar::run(options)
 }
 
 /// `docket sidecar --site DIR`: serve until SIGTERM or Ctrl-C.

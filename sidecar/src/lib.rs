@@ -14,10 +14,13 @@ pub mod app;
 pub mod auth;
 pub mod config;
 pub mod db;
+pub mod demo;
 pub mod handlers;
 pub mod http;
+pub mod import;
 pub mod mail;
 pub mod pages;
+pub mod render_body;
 pub mod router;
 pub mod server;
 

@@ -4,7 +4,10 @@
 use hyper::Method;
 
 use crate::app::App;
-use crate::handlers::{self, api, files, login, password, register, tickets, Failure};
+use crate::handlers::tickets::path_param;
+use crate::handlers::{
+    self, agent_tickets, api, files, login, my_tickets, password, register, ticket_link, Failure,
+};
 use crate::http::{Req, Response};
 
 /// Answers one request.
@@ -34,9 +37,44 @@ pub async fn route(app: &App, req: Req) -> Response {
             password::reset_submit(app, &req).await.map_err(Into::into)
         }
 
-        (&Method::GET, "/my/tickets") => tickets::my_tickets(app, &req).await.map_err(Into::into),
+        (&Method::GET, "/my/tickets") => my_tickets::list(app, &req).await.map_err(Into::into),
+        (&Method::GET, "/my/tickets/new") => {
+            my_tickets::new_form(app, &req).await.map_err(Into::into)
+        }
+        (&Method::POST, "/my/tickets") => my_tickets::create(app, &req).await.map_err(Into::into),
+        (&Method::GET, "/my/tickets/link") => {
+            ticket_link::form(app, &req).await.map_err(Into::into)
+        }
+        (&Method::POST, "/my/tickets/link") => ticket_link::request(app, &req).await,
+        (&Method::GET, p) if path_param(p, "/my/tickets/", "").is_some() => {
+            my_tickets::show(app, &req).await.map_err(Into::into)
+        }
+        (&Method::POST, p) if path_param(p, "/my/tickets/", "/reply").is_some() => {
+            my_tickets::reply(app, &req).await.map_err(Into::into)
+        }
+        (&Method::GET, p) if path_param(p, "/t/", "").is_some() => {
+            ticket_link::show(app, &req).await.map_err(Into::into)
+        }
+        (&Method::POST, p) if path_param(p, "/t/", "").is_some() => {
+            ticket_link::open(app, &req).await.map_err(Into::into)
+        }
+        (&Method::POST, p) if path_param(p, "/t/", "/reply").is_some() => {
+            ticket_link::reply(app, &req).await.map_err(Into::into)
+        }
+
         (&Method::GET, "/agent/tickets") => {
-            tickets::agent_tickets(app, &req).await.map_err(Into::into)
+            agent_tickets::list(app, &req).await.map_err(Into::into)
+        }
+        (&Method::GET, p) if path_param(p, "/agent/tickets/", "").is_some() => {
+            agent_tickets::show(app, &req).await.map_err(Into::into)
+        }
+        (&Method::POST, p) if path_param(p, "/agent/tickets/", "/reply").is_some() => {
+            agent_tickets::reply(app, &req).await.map_err(Into::into)
+        }
+        (&Method::POST, p) if path_param(p, "/agent/tickets/", "/status").is_some() => {
+            agent_tickets::set_status(app, &req)
+                .await
+                .map_err(Into::into)
         }
 
         (&Method::GET | &Method::HEAD, path)

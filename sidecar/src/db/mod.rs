@@ -16,6 +16,9 @@ pub mod accounts;
 pub mod mail;
 pub mod rate_limits;
 pub mod sessions;
+pub mod ticket_links;
+pub mod ticket_lists;
+pub mod tickets;
 pub mod tokens;
 
 use std::path::{Path, PathBuf};
@@ -28,7 +31,10 @@ use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
 /// The schema, one script per version, applied in order. `PRAGMA
 /// user_version` records how many have run; append new scripts at the end
 /// and never edit one that has shipped.
-const MIGRATIONS: &[&str] = &[include_str!("migrations/001_accounts.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("migrations/001_accounts.sql"),
+    include_str!("migrations/002_tickets.sql"),
+];
 
 /// How many idle reader connections are kept.
 const MAX_IDLE_READERS: usize = 4;

@@ -4,11 +4,14 @@
 //! become status codes. Users see a plain page; the full error chain goes to
 //! the log.
 
+pub mod agent_tickets;
 pub mod api;
 pub mod files;
 pub mod login;
+pub mod my_tickets;
 pub mod password;
 pub mod register;
+pub mod ticket_link;
 pub mod tickets;
 
 use hyper::header;
