@@ -293,11 +293,16 @@ fn a_signed_in_visitor_opening_login_goes_on() {
 fn ticket_homes_need_the_right_role() {
     let server = TestServer::start();
     let mut anonymous = server.client();
+    // Signed out, My Tickets offers sign-in and a mailed link to one ticket.
     let r = anonymous.get("/my/tickets?status=open");
+    assert_eq!(r.status, 200);
+    assert!(r.body.contains("action=\"/my/tickets/link\""), "{}", r.body);
+    assert!(r.body.contains("/login?next=%2Fmy%2Ftickets"), "{}", r.body);
+    let r = anonymous.get("/agent/tickets?status=open");
     assert_eq!(r.status, 303);
     assert_eq!(
         r.header("location"),
-        Some("/login?next=%2Fmy%2Ftickets%3Fstatus%3Dopen")
+        Some("/login?next=%2Fagent%2Ftickets%3Fstatus%3Dopen")
     );
     let mut customer = server.signed_in(Role::Customer, "carol@example.com");
     assert_eq!(customer.get("/my/tickets").status, 200);

@@ -10,11 +10,11 @@
 use hyper::StatusCode;
 use serde::Serialize;
 
-use super::require_role;
 use super::tickets::{
     back_to, check_body, check_subject, notify_agents, page_param, path_param, status_options,
     status_param, MessageView, Pager, StatusOption, TicketView, TicketsError, PER_PAGE,
 };
+use super::{require_role, AccessError};
 use crate::app::App;
 use crate::auth::csrf;
 use crate::auth::{CurrentUser, Role, Session};
@@ -76,8 +76,15 @@ fn owner(user: &CurrentUser) -> Option<&str> {
 }
 
 /// `GET /my/tickets[?status=&page=]`.
+///
+/// A signed-out visitor gets the ticket-link form instead of a redirect, so
+/// a customer without an account can still reach a ticket.
 pub async fn list(app: &App, req: &Req) -> Result<Response, TicketsError> {
-    let (session, user) = require_role(app, req, Role::Customer).await?;
+    let (session, user) = match require_role(app, req, Role::Customer).await {
+        Ok(found) => found,
+        Err(AccessError::SignIn { .. }) => return super::ticket_link::form(app, req).await,
+        Err(other) => return Err(other.into()),
+    };
     let status = status_param(req.query_param("status"));
     let page = page_param(req.query_param("page"));
     let (tickets, has_more) = match owner(&user) {
