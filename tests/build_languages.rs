@@ -80,3 +80,14 @@ fn category_pages_name_their_other_languages() {
         "{en}"
     );
 }
+
+#[test]
+fn the_header_search_box_carries_the_page_language() {
+    let site = Site::fixture("languages");
+    site.build();
+    let ja = site.read("public/ja/portal/touroku/index.html");
+    assert!(
+        ja.contains("<input type=\"hidden\" name=\"lang\" value=\"ja\">"),
+        "{ja}"
+    );
+}
