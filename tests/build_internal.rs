@@ -180,6 +180,8 @@ fn the_public_search_index_reveals_no_canary() {
 #[test]
 fn both_bundles_have_a_search_page() {
     let site = built();
+    let page = site.read("public/search/index.html");
+    assert_eq!(page.matches("js/search.js").count(), 1, "{page}");
     assert!(site
         .read("public/search/index.html")
         .contains("data-root=\"/\""));

@@ -182,8 +182,9 @@ pub struct Renderer<'a> {
 }
 
 impl<'a> Renderer<'a> {
-    fn common(&self, lang: &'a str, title: String) -> Common<'a> {
+    fn common(&self, kind: &'static str, lang: &'a str, title: String) -> Common<'a> {
         Common {
+            kind,
             root: self.bundle.root,
             lang,
             bundle: self.bundle.kind.name(),
@@ -239,7 +240,7 @@ impl<'a> Renderer<'a> {
     pub fn article(&self, i: usize) -> Result<String> {
         let a: &'a Article = self.bundle.articles[i];
         let translations = self.bundle.translations_of(i);
-        let mut common = self.common(&a.lang, a.title.clone());
+        let mut common = self.common("article", &a.lang, a.title.clone());
         common.description = summary_of(a).to_owned();
         common.keywords = a.front.keywords.join(", ");
         common.alternates = translations
@@ -295,7 +296,7 @@ impl<'a> Renderer<'a> {
     /// A category page.
     pub fn category(&self, cat: &'a Category<'a>) -> Result<String> {
         let prefix = self.bundle.lang_prefix(&cat.lang);
-        let mut common = self.common(&cat.lang, cat.title.clone());
+        let mut common = self.common("category", &cat.lang, cat.title.clone());
         common.description = cat
             .intro
             .and_then(|i| i.description.clone())
@@ -337,7 +338,7 @@ impl<'a> Renderer<'a> {
 
     /// A tag page.
     pub fn tag(&self, lang: &'a str, name: &'a str, articles: &[usize]) -> Result<String> {
-        let mut common = self.common(lang, name.to_owned());
+        let mut common = self.common("tag", lang, name.to_owned());
         common.breadcrumbs = self.category_crumbs(lang, None);
         common.breadcrumbs.push(Crumb {
             title: name.to_owned(),
@@ -353,7 +354,7 @@ impl<'a> Renderer<'a> {
     /// The home page of `lang`.
     pub fn home(&self, lang: &'a str) -> Result<String> {
         let prefix = self.bundle.lang_prefix(lang);
-        let mut common = self.common(lang, self.settings.title_in(lang).to_owned());
+        let mut common = self.common("home", lang, self.settings.title_in(lang).to_owned());
         common.alternates = self
             .bundle
             .languages()
@@ -389,7 +390,7 @@ impl<'a> Renderer<'a> {
     /// `404.html`.
     pub fn not_found(&self) -> Result<String> {
         let lang = self.bundle.default_language;
-        let common = self.common(lang, "Page not found".to_owned());
+        let common = self.common("404", lang, "Page not found".to_owned());
         self.theme.render("404.html", &PlainPage { common })
     }
 
@@ -399,7 +400,7 @@ impl<'a> Renderer<'a> {
             return None;
         }
         let lang = self.bundle.default_language;
-        let common = self.common(lang, "Search".to_owned());
+        let common = self.common("search", lang, "Search".to_owned());
         Some(self.theme.render("search.html", &PlainPage { common }))
     }
 
