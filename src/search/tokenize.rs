@@ -75,25 +75,59 @@ pub fn for_each_word(text: &str, mut emit: impl FnMut(Word<'_>)) {
     let bytes = text.as_bytes();
     let mut at = 0;
     while at < bytes.len() {
-        // Fast path: a run of ASCII letters and digits needs no folding
-        // beyond lowercasing and no sound mark can change it.
-        let run = bytes[at..]
-            .iter()
-            .take_while(|b| b.is_ascii_alphanumeric())
-            .count();
-        if run > 0 {
-            splitter.push_ascii_word(&text[at..at + run], &mut emit);
-            at += run;
-            continue;
+        match BYTE_CLASS[usize::from(bytes[at])] {
+            // A run of ASCII letters and digits: nothing to fold but case,
+            // and no sound mark can change it.
+            ALNUM => {
+                let end = run_end(bytes, at, |class| class == ALNUM);
+                splitter.push_ascii_word(&text[at..end], &mut emit);
+                at = end;
+            }
+            SEPARATOR => {
+                splitter.separate(&mut emit);
+                at += 1;
+            }
+            // Non-ASCII text and apostrophes: the general path, up to the
+            // next ASCII letter, digit or separator.
+            _ => {
+                let end = run_end(bytes, at + 1, |class| class == OTHER);
+                fold_each(&text[at..end], |c| splitter.push(c, &mut emit));
+                at = end;
+            }
         }
-        let next = bytes[at..]
-            .iter()
-            .position(|b| b.is_ascii_alphanumeric())
-            .map_or(bytes.len(), |n| at + n);
-        fold_each(&text[at..next], |c| splitter.push(c, &mut emit));
-        at = next;
     }
     splitter.finish_run(&mut emit);
+}
+
+/// Classes of bytes for [`for_each_word`]'s fast paths.
+const SEPARATOR: u8 = 0;
+const ALNUM: u8 = 1;
+/// `'` and every byte of a non-ASCII character.
+const OTHER: u8 = 2;
+
+const BYTE_CLASS: [u8; 256] = {
+    let mut classes = [OTHER; 256];
+    let mut b = 0;
+    while b < 128 {
+        let byte = b as u8;
+        classes[b] = if byte.is_ascii_alphanumeric() {
+            ALNUM
+        } else if byte == b'\'' {
+            OTHER
+        } else {
+            SEPARATOR
+        };
+        b += 1;
+    }
+    classes
+};
+
+/// The first position from `at` whose byte's class fails `keep`.
+fn run_end(bytes: &[u8], at: usize, keep: impl Fn(u8) -> bool) -> usize {
+    bytes[at.min(bytes.len())..]
+        .iter()
+        .position(|&b| !keep(BYTE_CLASS[usize::from(b)]))
+        .map_or(bytes.len(), |n| at + n)
 }
 
 /// Step 2 and 3 as a state machine over folded characters.
@@ -115,14 +149,15 @@ struct Splitter {
 }
 
 impl Splitter {
-    fn push(&mut self, c: char, emit: &mut impl FnMut(Word<'_>)) {
-        if c.is_ascii() && !self.apostrophe && !c.is_ascii_alphanumeric() && c != '\'' {
-            // A separator: the common case between words.
-            if self.word_chars > 0 || self.cjk_chars > 0 {
-                self.finish_run(emit);
-            }
-            return;
+    /// [`Self::push`] for an ASCII character that is neither a letter, a
+    /// digit nor an apostrophe: the common case between words.
+    fn separate(&mut self, emit: &mut impl FnMut(Word<'_>)) {
+        if self.word_chars > 0 || self.cjk_chars > 0 || self.apostrophe {
+            self.finish_run(emit);
         }
+    }
+
+    fn push(&mut self, c: char, emit: &mut impl FnMut(Word<'_>)) {
         if self.apostrophe {
             self.apostrophe = false;
             if is_word_char(c) {
