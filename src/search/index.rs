@@ -148,15 +148,22 @@ const SKIP: u32 = u32::MAX;
 /// Scores articles one after another, remembering what each distinct word
 /// of the task became (stop word, or which term after stemming), so the
 /// tokeniser's step 4 and the shared table are visited once per word per
-/// task rather than once per occurrence.
+/// task rather than once per occurrence. Counters are indexed by the
+/// task's own word numbers, so they stay as small as the task's vocabulary.
 struct Scorer<'v> {
     vocabulary: &'v Vocabulary,
+    /// Word → its term's number in this task (words with the same stem
+    /// share one).
     words: WordMap<Box<str>, u32>,
-    /// Per term id: occurrences in each field of the current article.
+    /// Term id in `vocabulary` → its number in this task.
+    numbers: WordMap<u32, u32>,
+    /// Per term number: the term id in `vocabulary`, or [`SKIP`].
+    terms: Vec<u32>,
+    /// Per term number: occurrences in each field of the current article.
     counts: Vec<[u8; FIELDS]>,
-    /// Per term id: 1 + the number of the last article that used it.
+    /// Per term number: 1 + the number of the last article that used it.
     seen: Vec<u32>,
-    /// Term ids of the current article, in order of first sight.
+    /// Term numbers of the current article, in order of first sight.
     touched: Vec<u32>,
     articles: u32,
     stemmed: String,
@@ -169,6 +176,8 @@ impl<'v> Scorer<'v> {
         Scorer {
             vocabulary,
             words: WordMap::default(),
+            numbers: WordMap::default(),
+            terms: Vec::new(),
             counts: Vec::new(),
             seen: Vec::new(),
             touched: Vec::new(),
@@ -177,15 +186,16 @@ impl<'v> Scorer<'v> {
         }
     }
 
-    /// The term id of a word (or [`SKIP`]).
-    fn word_id(&mut self, word: Word<'_>) -> u32 {
+    /// The task's number of a word's term, numbering it (and finding the
+    /// term) if new.
+    fn word_number(&mut self, word: Word<'_>) -> usize {
         let text = match word {
             Word::Cjk(text) | Word::Latin(text) => text,
         };
-        if let Some(&id) = self.words.get(text) {
-            return id;
+        if let Some(&n) = self.words.get(text) {
+            return n as usize;
         }
-        let id = match word {
+        let term = match word {
             Word::Cjk(term) => self.vocabulary.id(term),
             Word::Latin(word) if stem::is_stop_word(word) => SKIP,
             Word::Latin(word) => {
@@ -195,29 +205,31 @@ impl<'v> Scorer<'v> {
                 self.vocabulary.id(&self.stemmed)
             }
         };
-        self.words.insert(text.into(), id);
-        id
+        let next = u32::try_from(self.terms.len()).unwrap_or(u32::MAX);
+        let n = *self.numbers.entry(term).or_insert(next);
+        if n == next {
+            self.terms.push(term);
+            self.counts.push([0; FIELDS]);
+            self.seen.push(0);
+        }
+        self.words.insert(text.into(), n);
+        n as usize
     }
 
     /// Counts the terms of one field of the current article (`stamp`).
     fn count(&mut self, stamp: u32, field: usize, text: &str) {
         for_each_word(text, |word| {
-            let id = self.word_id(word);
-            if id == SKIP {
+            let n = self.word_number(word);
+            if self.terms[n] == SKIP {
                 return;
             }
-            let at = id as usize;
-            if at >= self.seen.len() {
-                self.seen.resize(at + 1, 0);
-                self.counts.resize(at + 1, [0; FIELDS]);
+            if self.seen[n] != stamp {
+                self.seen[n] = stamp;
+                self.counts[n] = [0; FIELDS];
+                self.touched.push(u32::try_from(n).unwrap_or(u32::MAX));
             }
-            if self.seen[at] != stamp {
-                self.seen[at] = stamp;
-                self.counts[at] = [0; FIELDS];
-                self.touched.push(id);
-            }
-            let n = &mut self.counts[at][field];
-            *n = n.saturating_add(1);
+            let count = &mut self.counts[n][field];
+            *count = count.saturating_add(1);
         });
     }
 
@@ -238,7 +250,7 @@ impl<'v> Scorer<'v> {
         self.count(stamp, 5, &doc.body);
         self.touched
             .iter()
-            .map(|&id| (id, score(&self.counts[id as usize])))
+            .map(|&n| (self.terms[n as usize], score(&self.counts[n as usize])))
             .collect()
     }
 }
