@@ -305,7 +305,18 @@ pub fn decode_postings(text: &str) -> Option<Vec<Posting>> {
 /// Whitespace collapsed, cut to at most `max` bytes (at a space when one is
 /// near) with an ellipsis.
 fn excerpt(text: &str, max: usize) -> String {
-    let collapsed = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    // Collapse only as much as can be kept (and one word more, to know
+    // whether anything was cut): bodies are long, excerpts short.
+    let mut collapsed = String::with_capacity(max.min(text.len()) + 64);
+    for word in text.split_whitespace() {
+        if !collapsed.is_empty() {
+            collapsed.push(' ');
+        }
+        collapsed.push_str(word);
+        if collapsed.len() > max {
+            break;
+        }
+    }
     if collapsed.len() <= max {
         return collapsed;
     }

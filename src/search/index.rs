@@ -8,11 +8,14 @@
 //! file layout is [`super::files`]' business.
 
 use std::cmp::Ordering;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
+use std::sync::Mutex;
 
 use rayon::prelude::*;
 
-use super::tokenize::for_each_term;
+use super::hash::WordMap;
+use super::stem;
+use super::tokenize::{for_each_word, Word};
 use super::SearchDoc;
 
 /// How much one field of an article counts.
@@ -85,119 +88,216 @@ pub fn index_languages(docs: &[SearchDoc]) -> Vec<LanguageIndex<'_>> {
         .collect()
 }
 
+/// Articles per task of the parallel tokenising pass: small enough to
+/// balance the threads, big enough that each task's word table pays off.
+const DOCS_PER_TASK: usize = 64;
+
 fn collect_postings(docs: &[&SearchDoc]) -> Vec<(String, Vec<Posting>)> {
-    let per_doc: Vec<Vec<(String, u8)>> = docs.par_iter().map(|doc| doc_scores(doc)).collect();
-    // Merge in parallel, one range of two-byte term prefixes per task: each
-    // article's terms are sorted, so a range is one slice of them.
-    let ranges = prefix_ranges(&per_doc, rayon::current_num_threads() * 8);
-    let mut terms: Vec<(String, Vec<Posting>)> = ranges
-        .into_par_iter()
-        .flat_map_iter(|range| merge_range(&per_doc, range))
+    let vocabulary = Vocabulary::default();
+    // Each task tokenises a run of articles (in id order) into
+    // (term id, score) pairs; term ids are shared through `vocabulary`.
+    let scored: Vec<Vec<Vec<(u32, u8)>>> = docs
+        .par_chunks(DOCS_PER_TASK)
+        .map(|chunk| {
+            let mut scorer = Scorer::new(&vocabulary);
+            chunk.iter().map(|doc| scorer.doc_scores(doc)).collect()
+        })
         .collect();
-    terms.par_sort_unstable_by(|a, b| compare_utf16(&a.0, &b.0));
-    terms
+    let terms = vocabulary.into_terms();
+    invert(terms, scored.into_iter().flatten())
 }
 
-/// The first two bytes of a term; byte order of terms is also key order.
-fn prefix_key(term: &str) -> usize {
-    let bytes = term.as_bytes();
-    usize::from(bytes.first().copied().unwrap_or(0)) << 8
-        | usize::from(bytes.get(1).copied().unwrap_or(0))
+/// Every term of a language, numbered in order of first sight.
+#[derive(Default)]
+struct Vocabulary {
+    table: Mutex<VocabularyTable>,
 }
 
-/// Splits the key space into about `parts` ranges holding similar numbers
-/// of (term, article) pairs.
-fn prefix_ranges(per_doc: &[Vec<(String, u8)>], parts: usize) -> Vec<std::ops::Range<usize>> {
-    let histogram = per_doc
-        .par_iter()
-        .fold(
-            || vec![0usize; 1 << 16],
-            |mut counts, scores| {
-                for (term, _) in scores {
-                    counts[prefix_key(term)] += 1;
-                }
-                counts
-            },
-        )
-        .reduce(
-            || vec![0usize; 1 << 16],
-            |mut a, b| {
-                a.iter_mut().zip(b).for_each(|(x, y)| *x += y);
-                a
-            },
-        );
-    let total: usize = histogram.iter().sum();
-    let per_part = total / parts.max(1) + 1;
-    let mut ranges = Vec::new();
-    let (mut start, mut filled) = (0, 0);
-    for (key, count) in histogram.iter().enumerate() {
-        filled += count;
-        if filled >= per_part {
-            ranges.push(start..key + 1);
-            (start, filled) = (key + 1, 0);
+#[derive(Default)]
+struct VocabularyTable {
+    ids: WordMap<Box<str>, u32>,
+    terms: Vec<Box<str>>,
+}
+
+impl Vocabulary {
+    /// The id of `term`, numbering it if new.
+    fn id(&self, term: &str) -> u32 {
+        // A poisoned lock only means another task panicked mid-insert; the
+        // table itself is still consistent.
+        let mut table = self.table.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(&id) = table.ids.get(term) {
+            return id;
+        }
+        let id = u32::try_from(table.terms.len()).unwrap_or(u32::MAX);
+        table.terms.push(term.into());
+        table.ids.insert(term.into(), id);
+        id
+    }
+
+    fn into_terms(self) -> Vec<Box<str>> {
+        self.table
+            .into_inner()
+            .unwrap_or_else(|e| e.into_inner())
+            .terms
+    }
+}
+
+/// Marks a word that is not indexed (a stop word).
+const SKIP: u32 = u32::MAX;
+
+/// Scores articles one after another, remembering what each distinct word
+/// of the task became (stop word, or which term after stemming), so the
+/// tokeniser's step 4 and the shared table are visited once per word per
+/// task rather than once per occurrence. Counters are indexed by the
+/// task's own word numbers, so they stay as small as the task's vocabulary.
+struct Scorer<'v> {
+    vocabulary: &'v Vocabulary,
+    /// Word → its term's number in this task (words with the same stem
+    /// share one).
+    words: WordMap<Box<str>, u32>,
+    /// Term id in `vocabulary` → its number in this task.
+    numbers: WordMap<u32, u32>,
+    /// Per term number: the term id in `vocabulary`, or [`SKIP`].
+    terms: Vec<u32>,
+    /// Per term number: occurrences in each field of the current article.
+    counts: Vec<[u8; FIELDS]>,
+    /// Per term number: 1 + the number of the last article that used it.
+    seen: Vec<u32>,
+    /// Term numbers of the current article, in order of first sight.
+    touched: Vec<u32>,
+    articles: u32,
+    stemmed: String,
+}
+
+const FIELDS: usize = 6;
+
+impl<'v> Scorer<'v> {
+    fn new(vocabulary: &'v Vocabulary) -> Self {
+        Scorer {
+            vocabulary,
+            words: WordMap::default(),
+            numbers: WordMap::default(),
+            terms: Vec::new(),
+            counts: Vec::new(),
+            seen: Vec::new(),
+            touched: Vec::new(),
+            articles: 0,
+            stemmed: String::new(),
         }
     }
-    ranges.push(start..1 << 16);
-    ranges
-}
 
-/// The postings of the terms whose keys fall in `range`.
-fn merge_range(
-    per_doc: &[Vec<(String, u8)>],
-    range: std::ops::Range<usize>,
-) -> Vec<(String, Vec<Posting>)> {
-    let mut postings: HashMap<&str, Vec<Posting>> = HashMap::new();
-    for (id, scores) in per_doc.iter().enumerate() {
-        let doc = u32::try_from(id).unwrap_or(u32::MAX);
-        let from = scores.partition_point(|(term, _)| prefix_key(term) < range.start);
-        let to = scores.partition_point(|(term, _)| prefix_key(term) < range.end);
-        for (term, score) in &scores[from..to] {
-            postings
-                .entry(term)
-                .or_default()
-                .push(Posting { doc, score: *score });
+    /// The task's number of a word's term, numbering it (and finding the
+    /// term) if new.
+    fn word_number(&mut self, word: Word<'_>) -> usize {
+        let text = match word {
+            Word::Cjk(text) | Word::Latin(text) => text,
+        };
+        if let Some(&n) = self.words.get(text) {
+            return n as usize;
         }
-    }
-    postings
-        .into_iter()
-        .map(|(term, list)| (term.to_owned(), list))
-        .collect()
-}
-
-/// The score of every term of one article, sorted by term.
-pub fn doc_scores(doc: &SearchDoc) -> Vec<(String, u8)> {
-    let keywords = doc.keywords.join("\n");
-    let headings = doc.headings.join("\n");
-    let fields: [(&str, FieldWeight); 6] = [
-        (&doc.title, TITLE),
-        (&keywords, KEYWORDS),
-        (&headings, HEADINGS),
-        (&doc.description, DESCRIPTION),
-        (&doc.breadcrumb, BREADCRUMB),
-        (&doc.body, BODY),
-    ];
-    let mut counts: HashMap<String, [u32; 6]> = HashMap::new();
-    for (n, (text, _)) in fields.iter().enumerate() {
-        for_each_term(text, |term| match counts.get_mut(term) {
-            Some(per_field) => per_field[n] += 1,
-            None => {
-                let mut per_field = [0; 6];
-                per_field[n] = 1;
-                counts.insert(term.to_owned(), per_field);
+        let term = match word {
+            Word::Cjk(term) => self.vocabulary.id(term),
+            Word::Latin(word) if stem::is_stop_word(word) => SKIP,
+            Word::Latin(word) => {
+                self.stemmed.clear();
+                self.stemmed.push_str(word);
+                stem::stem_in_place(&mut self.stemmed);
+                self.vocabulary.id(&self.stemmed)
             }
+        };
+        let next = u32::try_from(self.terms.len()).unwrap_or(u32::MAX);
+        let n = *self.numbers.entry(term).or_insert(next);
+        if n == next {
+            self.terms.push(term);
+            self.counts.push([0; FIELDS]);
+            self.seen.push(0);
+        }
+        self.words.insert(text.into(), n);
+        n as usize
+    }
+
+    /// Counts the terms of one field of the current article (`stamp`).
+    fn count(&mut self, stamp: u32, field: usize, text: &str) {
+        for_each_word(text, |word| {
+            let n = self.word_number(word);
+            if self.terms[n] == SKIP {
+                return;
+            }
+            if self.seen[n] != stamp {
+                self.seen[n] = stamp;
+                self.counts[n] = [0; FIELDS];
+                self.touched.push(u32::try_from(n).unwrap_or(u32::MAX));
+            }
+            let count = &mut self.counts[n][field];
+            *count = count.saturating_add(1);
         });
     }
-    let mut scores: Vec<(String, u8)> = counts
+
+    /// The score of every term of one article, by term id.
+    fn doc_scores(&mut self, doc: &SearchDoc) -> Vec<(u32, u8)> {
+        self.articles += 1;
+        let stamp = self.articles;
+        self.touched.clear();
+        self.count(stamp, 0, &doc.title);
+        for keyword in &doc.keywords {
+            self.count(stamp, 1, keyword);
+        }
+        for heading in &doc.headings {
+            self.count(stamp, 2, heading);
+        }
+        self.count(stamp, 3, &doc.description);
+        self.count(stamp, 4, &doc.breadcrumb);
+        self.count(stamp, 5, &doc.body);
+        self.touched
+            .iter()
+            .map(|&n| (self.terms[n as usize], score(&self.counts[n as usize])))
+            .collect()
+    }
+}
+
+/// The fields in the order [`Scorer`] counts them.
+const WEIGHTS: [FieldWeight; FIELDS] = [TITLE, KEYWORDS, HEADINGS, DESCRIPTION, BREADCRUMB, BODY];
+
+/// One term's score in one article from its occurrences per field.
+fn score(counts: &[u8; FIELDS]) -> u8 {
+    let total: u32 = WEIGHTS
+        .iter()
+        .zip(counts)
+        .map(|(field, &count)| field.weight * u32::from(count).min(field.cap))
+        .sum();
+    u8::try_from(total.min(u32::from(MAX_SCORE)))
+        .unwrap_or(MAX_SCORE)
+        .max(1)
+}
+
+/// Turns per-article scores (articles in id order) into per-term postings,
+/// terms sorted by [`compare_utf16`].
+fn invert(
+    terms: Vec<Box<str>>,
+    per_doc: impl Iterator<Item = Vec<(u32, u8)>>,
+) -> Vec<(String, Vec<Posting>)> {
+    let mut postings: Vec<Vec<Posting>> = vec![Vec::new(); terms.len()];
+    for (doc, scores) in per_doc.enumerate() {
+        let doc = u32::try_from(doc).unwrap_or(u32::MAX);
+        for (id, score) in scores {
+            postings[id as usize].push(Posting { doc, score });
+        }
+    }
+    let mut inverted: Vec<(String, Vec<Posting>)> =
+        terms.into_iter().map(String::from).zip(postings).collect();
+    inverted.par_sort_unstable_by(|a, b| compare_utf16(&a.0, &b.0));
+    inverted
+}
+
+/// The score of every term of one article, sorted by term (for tests and
+/// tools; the index builder scores whole runs of articles at once).
+pub fn doc_scores(doc: &SearchDoc) -> Vec<(String, u8)> {
+    let vocabulary = Vocabulary::default();
+    let scores = Scorer::new(&vocabulary).doc_scores(doc);
+    let terms = vocabulary.into_terms();
+    let mut scores: Vec<(String, u8)> = scores
         .into_iter()
-        .map(|(term, per_field)| {
-            let total: u32 = fields
-                .iter()
-                .zip(per_field)
-                .map(|((_, field), count)| field.weight * count.min(field.cap))
-                .sum();
-            let score = u8::try_from(total.min(u32::from(MAX_SCORE))).unwrap_or(MAX_SCORE);
-            (term, score.max(1))
-        })
+        .map(|(id, score)| (terms[id as usize].to_string(), score))
         .collect();
     scores.sort_unstable_by(|a, b| a.0.cmp(&b.0));
     scores

@@ -40,78 +40,207 @@ pub fn tokenize(text: &str) -> Vec<String> {
 }
 
 /// Calls `emit` with each term of `text`, in order, like [`tokenize`] but
-/// without allocating a string per term (the index builder's hot path).
+/// without allocating a string per term.
 pub fn for_each_term(text: &str, mut emit: impl FnMut(&str)) {
-    let folded = fold(text);
-    let mut run = Run {
-        chars: Vec::new(),
-        cjk: false,
-        buffer: String::new(),
-    };
-    for (i, &c) in folded.iter().enumerate() {
-        if is_cjk(c) {
-            if !run.cjk {
-                run.finish(&mut emit);
-                run.cjk = true;
+    let mut stemmed = String::new();
+    for_each_word(text, |word| match word {
+        Word::Cjk(term) => emit(term),
+        Word::Latin(word) => {
+            if !stem::is_stop_word(word) {
+                stemmed.clear();
+                stemmed.push_str(word);
+                stem::stem_in_place(&mut stemmed);
+                emit(&stemmed);
             }
-            run.chars.push(c);
-        } else if is_word_char(c) {
-            if run.cjk {
-                run.finish(&mut emit);
+        }
+    });
+}
+
+/// A piece of text before stop words and stemming (steps 1 to 3 done).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Word<'a> {
+    /// A CJK bigram, or a CJK run of one character: already a term.
+    Cjk(&'a str),
+    /// A folded word of at most [`MAX_WORD_CHARS`] characters; step 4
+    /// (stop words, stemming) is left to the caller, so the index builder
+    /// can do it once per distinct word.
+    Latin(&'a str),
+}
+
+/// Steps 1 to 3 of the tokeniser in one pass over `text`, calling `emit`
+/// with each [`Word`] in order. The index builder's hot path: no
+/// allocation per character or word.
+pub fn for_each_word(text: &str, mut emit: impl FnMut(Word<'_>)) {
+    let mut splitter = Splitter::default();
+    let bytes = text.as_bytes();
+    let mut at = 0;
+    while at < bytes.len() {
+        match BYTE_CLASS[usize::from(bytes[at])] {
+            // A run of ASCII letters and digits: nothing to fold but case,
+            // and no sound mark can change it.
+            ALNUM => {
+                let end = run_end(bytes, at, |class| class == ALNUM);
+                splitter.push_ascii_word(&text[at..end], &mut emit);
+                at = end;
             }
-            run.chars.push(c);
-        } else if is_apostrophe(c)
-            && !run.cjk
-            && !run.chars.is_empty()
-            && folded.get(i + 1).is_some_and(|&next| is_word_char(next))
-        {
-            // Inside a word: "don't" is one word.
-        } else {
-            run.finish(&mut emit);
+            SEPARATOR => {
+                splitter.separate(&mut emit);
+                at += 1;
+            }
+            // Non-ASCII text and apostrophes: the general path, up to the
+            // next ASCII letter, digit or separator.
+            _ => {
+                let end = run_end(bytes, at + 1, |class| class == OTHER);
+                fold_each(&text[at..end], |c| splitter.push(c, &mut emit));
+                at = end;
+            }
         }
     }
-    run.finish(&mut emit);
+    splitter.finish_run(&mut emit);
 }
 
-/// The characters of the current run and a scratch buffer for its terms.
-struct Run {
-    chars: Vec<char>,
-    cjk: bool,
-    buffer: String,
+/// Classes of bytes for [`for_each_word`]'s fast paths.
+const SEPARATOR: u8 = 0;
+const ALNUM: u8 = 1;
+/// `'` and every byte of a non-ASCII character.
+const OTHER: u8 = 2;
+
+const BYTE_CLASS: [u8; 256] = {
+    let mut classes = [OTHER; 256];
+    let mut b = 0;
+    while b < 128 {
+        let byte = b as u8;
+        classes[b] = if byte.is_ascii_alphanumeric() {
+            ALNUM
+        } else if byte == b'\'' {
+            OTHER
+        } else {
+            SEPARATOR
+        };
+        b += 1;
+    }
+    classes
+};
+
+/// The first position from `at` whose byte's class fails `keep`.
+fn run_end(bytes: &[u8], at: usize, keep: impl Fn(u8) -> bool) -> usize {
+    bytes[at.min(bytes.len())..]
+        .iter()
+        .position(|&b| !keep(BYTE_CLASS[usize::from(b)]))
+        .map_or(bytes.len(), |n| at + n)
 }
 
-impl Run {
-    /// Emits the run's terms and starts a new (word) run.
-    fn finish(&mut self, emit: &mut impl FnMut(&str)) {
-        let chars = &self.chars;
-        let buffer = &mut self.buffer;
-        if self.cjk && chars.len() == 1 {
-            buffer.clear();
-            buffer.push(chars[0]);
-            emit(buffer);
-        } else if self.cjk {
-            for pair in chars.windows(2) {
-                buffer.clear();
-                buffer.extend(pair);
-                emit(buffer);
-            }
-        } else if !chars.is_empty() && chars.len() <= MAX_WORD_CHARS {
-            buffer.clear();
-            buffer.extend(chars);
-            if !stem::is_stop_word(buffer) {
-                stem::stem_in_place(buffer);
-                emit(buffer);
-            }
+/// Step 2 and 3 as a state machine over folded characters.
+#[derive(Default)]
+struct Splitter {
+    /// The current word (empty when none).
+    word: String,
+    /// Characters in `word`.
+    word_chars: usize,
+    /// The previous character of the current CJK run.
+    cjk_last: Option<char>,
+    /// Characters in the current CJK run.
+    cjk_chars: usize,
+    /// An apostrophe followed the word: it joins the word if a word
+    /// character comes next.
+    apostrophe: bool,
+    /// Scratch space for a CJK term.
+    term: String,
+}
+
+impl Splitter {
+    /// [`Self::push`] for an ASCII character that is neither a letter, a
+    /// digit nor an apostrophe: the common case between words.
+    fn separate(&mut self, emit: &mut impl FnMut(Word<'_>)) {
+        if self.word_chars > 0 || self.cjk_chars > 0 || self.apostrophe {
+            self.finish_run(emit);
         }
-        self.chars.clear();
-        self.cjk = false;
+    }
+
+    fn push(&mut self, c: char, emit: &mut impl FnMut(Word<'_>)) {
+        if self.apostrophe {
+            self.apostrophe = false;
+            if is_word_char(c) {
+                self.push_word_char(c);
+                return;
+            }
+            self.finish_run(emit);
+        }
+        if is_cjk(c) {
+            if self.word_chars > 0 {
+                self.finish_run(emit);
+            }
+            if let Some(last) = self.cjk_last {
+                self.term.clear();
+                self.term.push(last);
+                self.term.push(c);
+                emit(Word::Cjk(&self.term));
+            }
+            self.cjk_last = Some(c);
+            self.cjk_chars += 1;
+        } else if is_word_char(c) {
+            if self.cjk_chars > 0 {
+                self.finish_run(emit);
+            }
+            self.push_word_char(c);
+        } else if is_apostrophe(c) && self.word_chars > 0 {
+            // Inside a word ("don't" is one word) if a word character follows.
+            self.apostrophe = true;
+        } else {
+            self.finish_run(emit);
+        }
+    }
+
+    /// [`Self::push`] for each character of `run` (ASCII letters and
+    /// digits only), at once.
+    fn push_ascii_word(&mut self, run: &str, emit: &mut impl FnMut(Word<'_>)) {
+        self.apostrophe = false;
+        if self.cjk_chars > 0 {
+            self.finish_run(emit);
+        }
+        let room = MAX_WORD_CHARS.saturating_sub(self.word_chars);
+        self.word_chars += run.len();
+        if room > 0 {
+            let start = self.word.len();
+            self.word.push_str(&run[..run.len().min(room)]);
+            self.word[start..].make_ascii_lowercase();
+        }
+    }
+
+    fn push_word_char(&mut self, c: char) {
+        self.word_chars += 1;
+        if self.word_chars <= MAX_WORD_CHARS {
+            self.word.push(c);
+        }
+    }
+
+    /// Emits what the current run still owes and starts afresh.
+    fn finish_run(&mut self, emit: &mut impl FnMut(Word<'_>)) {
+        if self.cjk_chars == 1 {
+            if let Some(only) = self.cjk_last {
+                self.term.clear();
+                self.term.push(only);
+                emit(Word::Cjk(&self.term));
+            }
+        } else if self.word_chars > 0 && self.word_chars <= MAX_WORD_CHARS {
+            emit(Word::Latin(&self.word));
+        }
+        self.word.clear();
+        self.word_chars = 0;
+        self.cjk_last = None;
+        self.cjk_chars = 0;
+        self.apostrophe = false;
     }
 }
 
 /// Han, Hiragana and Katakana: the scripts written without spaces, indexed
 /// as bigrams. The ranges are spelled out (and mirrored in the script) so
 /// both sides agree without a Unicode script table.
+#[inline]
 pub fn is_cjk(c: char) -> bool {
+    if (c as u32) < 0x3005 {
+        return false; // the common case: Latin, Greek, Cyrillic, punctuation
+    }
     matches!(c as u32,
         0x3005..=0x3007     // 々 〆 〇
         | 0x3041..=0x3096   // Hiragana
@@ -128,6 +257,7 @@ pub fn is_cjk(c: char) -> bool {
 
 /// A letter or digit of a script written with spaces between words. In the
 /// script: `/[\p{Alphabetic}\p{N}]/u`.
+#[inline]
 fn is_word_char(c: char) -> bool {
     if c.is_ascii() {
         return c.is_ascii_alphanumeric();
@@ -139,27 +269,49 @@ fn is_apostrophe(c: char) -> bool {
     c == '\'' || c == '\u{2019}'
 }
 
-/// Step 1: width folding, sound-mark composition and lowercasing.
-fn fold(text: &str) -> Vec<char> {
-    let mut out: Vec<char> = Vec::with_capacity(text.len());
+/// Step 1: width folding, sound-mark composition and lowercasing, calling
+/// `emit` with each folded character. A character is held back until the
+/// next one shows whether a sound mark merges into it.
+fn fold_each(text: &str, mut emit: impl FnMut(char)) {
+    let mut held: Option<char> = None;
     for c in text.chars() {
+        if c.is_ascii() {
+            if let Some(h) = held {
+                emit(h);
+            }
+            held = Some(c.to_ascii_lowercase());
+            continue;
+        }
         let c = fold_width(c);
         if let Some(mark) = sound_mark(c) {
-            if let Some(composed) = out.last().and_then(|&base| compose(base, mark)) {
-                if let Some(last) = out.last_mut() {
-                    *last = composed;
-                }
+            if let Some(composed) = held.and_then(|base| compose(base, mark)) {
+                held = Some(composed);
             }
             continue;
         }
+        if let Some(h) = held {
+            emit(h);
+        }
         if c.is_ascii() {
-            out.push(c.to_ascii_lowercase());
+            held = Some(c.to_ascii_lowercase());
         } else if c == '\u{130}' {
-            out.push('i'); // not "i" + U+0307, which would split the word
+            held = Some('i'); // not "i" + U+0307, which would split the word
         } else {
-            out.extend(c.to_lowercase());
+            let mut lower = c.to_lowercase();
+            let last = lower.next_back();
+            lower.for_each(&mut emit);
+            held = last;
         }
     }
+    if let Some(h) = held {
+        emit(h);
+    }
+}
+
+#[cfg(test)]
+fn fold(text: &str) -> Vec<char> {
+    let mut out = Vec::new();
+    fold_each(text, |c| out.push(c));
     out
 }
 

@@ -374,9 +374,11 @@
    * language. `load(url)` returns a promise of the parsed JSON file (in the
    * browser: fetch); each file is loaded at most once.
    */
+  // `lang` is a language code or a list of them, best first; the first
+  // one the manifest has (or its primary subtag) wins, else the default.
   function SearchIndex(root, lang, load) {
     this.root = root;
-    this.lang = (lang || '').toLowerCase();
+    this.langs = [].concat(lang || []).map(function (l) { return String(l).toLowerCase(); });
     this.load = load;
     this.files = new Map();
     this.manifest = null;
@@ -398,7 +400,9 @@
       self.manifest = self.fetchJson(self.root + 'search/manifest.json').then(function (m) {
         if (m.version !== 1) throw new Error('unsupported search index version ' + m.version);
         var langs = m.languages || {};
-        var lang = langs[self.lang] || langs[self.lang.split('-')[0]] || langs[m.default];
+        var lang = null;
+        self.langs.some(function (l) { lang = langs[l] || langs[l.split('-')[0]]; return lang; });
+        lang = lang || langs[m.default];
         if (!lang) return null;
         var base = self.root + 'search/' + lang.dir + '/';
         var version = '?v=' + m.build;
@@ -468,6 +472,10 @@
     module.exports = engine;
   }
   if (typeof document === 'undefined') return;
+  // The page may load this file twice (base.html and search.html both
+  // include it); the page must be wired once, or every key acts twice.
+  if (window.docketSearchStarted) return;
+  window.docketSearchStarted = true;
 
   /* ---------------------------------------------------------------------
    * Part 3: the /search/ page
@@ -478,7 +486,13 @@
   var DEBOUNCE_MS = 120;
   var scriptSrc = document.currentScript && document.currentScript.src;
 
+  // Kana or Han in a query, and the languages such a query most likely
+  // means (the first one the manifest has is searched).
+  var CJK_SCRIPT = /[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff66-\uff9f]/;
+  var CJK_LANGUAGES = ['ja', 'zh', 'ko'];
+
   function start() {
+    tagHeaderBoxes();
     var page = document.querySelector('.search-page');
     if (!page) return;
     var input = page.querySelector('input[name=q]');
@@ -488,10 +502,8 @@
     if (!input || !status || !results) return;
 
     var params = new URLSearchParams(window.location.search);
-    // ?lang= (a hidden field in the header's search box) beats the page's
-    // own language, so one search page can serve every language.
-    var lang = params.get('lang') || page.dataset.lang || document.documentElement.lang;
-    var index = new SearchIndex(bundleRoot(page), lang, fetchJson);
+    var root = bundleRoot(page);
+    var indexes = {};
     var messages = page.dataset;
     var sequence = 0;
     var timer = 0;
@@ -510,6 +522,7 @@
         window.history.replaceState(null, '', url);
       }
       var query = parseQuery(q);
+      var index = indexFor(q);
       if (!query.terms.length) {
         showEmpty(q.trim() ? message('msgNone', { q: q.trim() }) : message('msgHint'));
         return;
@@ -521,7 +534,7 @@
           return;
         }
         var list = document.createElement('ol');
-        return showMore(outcome, query, list, 0, mine).then(function () {
+        return showMore(index, outcome, query, list, 0, mine).then(function () {
           if (mine !== sequence) return;
           var count = outcome.hits.length;
           var name = outcome.partial ? 'msgPartial' : count === 1 && messages.msgCountOne ? 'msgCountOne' : 'msgCount';
@@ -530,6 +543,19 @@
       }).catch(function () {
         if (mine === sequence) showEmpty(message('msgError'));
       });
+    }
+
+    // ?lang= (set by the header's search box) beats the page's own
+    // language, so one search page serves every language; without it a
+    // query written in Japanese or Chinese script searches that language.
+    function indexFor(q) {
+      var langs = [params.get('lang') || '']
+        .concat(CJK_SCRIPT.test(q) ? CJK_LANGUAGES : [])
+        .concat([page.dataset.lang || '', document.documentElement.lang || ''])
+        .filter(Boolean);
+      var key = langs.join(' ');
+      if (!indexes[key]) indexes[key] = new SearchIndex(root, langs, fetchJson);
+      return indexes[key];
     }
 
     function showEmpty(text) {
@@ -543,11 +569,11 @@
     // Renders the next page of hits into `list` once their documents have
     // arrived; the first page replaces the previous results only then, so
     // live results do not flicker.
-    function showMore(outcome, query, list, from, mine) {
+    function showMore(index, outcome, query, list, from, mine) {
       var ids = outcome.hits.slice(from, from + PAGE_SIZE).map(function (h) { return h.doc; });
       return index.documents(ids).then(function (docs) {
         if (mine !== sequence) return;
-        docs.forEach(function (doc) { if (doc) list.appendChild(renderResult(doc, query, index.root)); });
+        docs.forEach(function (doc) { if (doc) list.appendChild(renderResult(doc, query, root)); });
         if (from === 0) results.replaceChildren(list);
         var old = results.querySelector('.search-more');
         if (old) old.remove();
@@ -558,7 +584,7 @@
           more.textContent = message('msgMore');
           more.addEventListener('click', function () {
             var focusAt = list.children.length;
-            showMore(outcome, query, list, from + PAGE_SIZE, mine).then(function () {
+            showMore(index, outcome, query, list, from + PAGE_SIZE, mine).then(function () {
               var link = list.children[focusAt] && list.children[focusAt].querySelector('a');
               if (link) link.focus();
             }).catch(function () {
@@ -589,6 +615,21 @@
     });
     run(initial, false);
     if (!initial) input.focus();
+  }
+
+  // The header's search box sends the page's language along (?lang=), so
+  // a search from a Japanese article searches the Japanese index.
+  function tagHeaderBoxes() {
+    var lang = document.documentElement.lang;
+    if (!lang || document.querySelector('.search-page')) return;
+    Array.prototype.forEach.call(document.querySelectorAll('form.search-box'), function (form) {
+      if (form.querySelector('input[name=lang]')) return;
+      var hidden = document.createElement('input');
+      hidden.type = 'hidden';
+      hidden.name = 'lang';
+      hidden.value = lang;
+      form.appendChild(hidden);
+    });
   }
 
   // Arrow keys move between the box and the result links; Enter follows

@@ -1,0 +1,134 @@
+// Helpers for the browser tests and the search benchmarks: build a site
+// with the real `docket` binary, serve a bundle on 127.0.0.1 with a tiny
+// static server, and launch Debian's Chromium through playwright-core
+// (never a downloaded browser).
+'use strict';
+
+const fs = require('node:fs');
+const http = require('node:http');
+const os = require('node:os');
+const path = require('node:path');
+const { execFileSync } = require('node:child_process');
+
+const REPO = path.resolve(__dirname, '..', '..');
+const CHROMIUM = process.env.DOCKET_CHROMIUM || '/usr/bin/chromium';
+
+const TYPES = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json',
+  '.xml': 'application/xml',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.txt': 'text/plain; charset=utf-8',
+};
+
+/** A fresh temporary folder, removed by `cleanup()`. */
+function tempDir(prefix) {
+  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+}
+
+/** The docket binary: $DOCKET_BIN, else target/debug/docket (built by `cargo test`). */
+function docketBin() {
+  const bin = process.env.DOCKET_BIN || path.join(REPO, 'target', 'debug', 'docket');
+  if (!fs.existsSync(bin)) {
+    throw new Error(`${bin} is missing: run \`cargo test\` (or \`cargo build\`) first`);
+  }
+  return bin;
+}
+
+/**
+ * Builds the site in `siteDir` (copied first, so the build cache never
+ * lands in the repository) and returns { out, public, internal } folders.
+ */
+function buildSite(siteDir, { copy = true } = {}) {
+  const work = tempDir('docket-site-');
+  let site = siteDir;
+  if (copy) {
+    site = path.join(work, 'site');
+    fs.cpSync(siteDir, site, { recursive: true });
+  }
+  const out = path.join(work, 'out');
+  execFileSync(docketBin(), ['build', '--site', site, '--out', out], { stdio: 'pipe' });
+  return { work, out, public: path.join(out, 'public'), internal: path.join(out, 'internal') };
+}
+
+/**
+ * Serves `root` on 127.0.0.1 (a free port). `/a/` serves `/a/index.html`;
+ * anything outside `root` is 404. Records every response's body size in
+ * `server.log` ({ path, bytes }).
+ */
+function serve(root) {
+  const log = [];
+  const server = http.createServer((req, res) => {
+    const url = new URL(req.url, 'http://127.0.0.1');
+    let rel;
+    try {
+      rel = decodeURIComponent(url.pathname);
+    } catch {
+      rel = '';
+    }
+    let file = path.join(root, path.normalize(rel));
+    if (!file.startsWith(root + path.sep) && file !== root) {
+      res.writeHead(404).end();
+      return;
+    }
+    if (rel.endsWith('/')) file = path.join(file, 'index.html');
+    fs.readFile(file, (err, body) => {
+      if (err) {
+        res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
+        log.push({ path: url.pathname, bytes: 9, status: 404 });
+        return;
+      }
+      const type = TYPES[path.extname(file)] || 'application/octet-stream';
+      res.writeHead(200, { 'content-type': type, 'content-length': body.length, 'cache-control': 'no-store' });
+      res.end(body);
+      log.push({ path: url.pathname, bytes: body.length, status: 200 });
+    });
+  });
+  return new Promise((resolve) => {
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      resolve({
+        url: `http://127.0.0.1:${port}`,
+        log,
+        close: () => new Promise((done) => { server.closeAllConnections(); server.close(done); }),
+      });
+    });
+  });
+}
+
+/**
+ * Debian's Chromium, headless (playwright-core gives it a fresh temporary
+ * profile). Returns playwright's `Browser`; close it with `close()`.
+ */
+async function launchChromium() {
+  const { chromium } = require('playwright-core');
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: [
+      '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync',
+    ],
+  });
+}
+
+/** Every file under `dir`, recursively. */
+function listFiles(dir) {
+  const files = [];
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, entry.name);
+    if (entry.isDirectory()) files.push(...listFiles(p));
+    else files.push(p);
+  }
+  return files;
+}
+
+/** Bytes of every file under `dir`. */
+function dirBytes(dir) {
+  return listFiles(dir).reduce((sum, f) => sum + fs.statSync(f).size, 0);
+}
+
+module.exports = { REPO, tempDir, buildSite, serve, launchChromium, listFiles, dirBytes };
