@@ -1,6 +1,9 @@
 //! The `docket` binary: parse the command line, run one command, print the
 //! error chain once and set the exit code.
 
+mod sidecar_cmd;
+mod ticket_cmd;
+
 use std::process::ExitCode;
 
 use clap::Parser;
@@ -28,6 +31,13 @@ fn run(command: Command) -> anyhow::Result<()> {
     match command {
         Command::Build(args) => build(&args),
         Command::Check(args) => check(&args),
+        Command::Ticket { action } => ticket_cmd::ticket(action),
+        Command::Sidecar(args) if args.demo => sidecar_cmd::sidecar_demo(&args.site),
+        Command::Sidecar(site) => sidecar_cmd::sidecar(&site.site),
+        Command::Agent { action } => sidecar_cmd::account(docket_sidecar::Role::Agent, action),
+        Command::Customer { action } => {
+            sidecar_cmd::account(docket_sidecar::Role::Customer, action)
+        }
         other => anyhow::bail!("not implemented yet: {other:?}"),
     }
 }
