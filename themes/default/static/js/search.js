@@ -472,8 +472,8 @@
     module.exports = engine;
   }
   if (typeof document === 'undefined') return;
-  // The page may load this file twice (base.html and search.html both
-  // include it); the page must be wired once, or every key acts twice.
+  // Wire the page once even if a theme includes this file twice (every
+  // key would act twice otherwise).
   if (window.docketSearchStarted) return;
   window.docketSearchStarted = true;
 
@@ -618,7 +618,9 @@
   }
 
   // The header's search box sends the page's language along (?lang=), so
-  // a search from a Japanese article searches the Japanese index.
+  // a search from a Japanese article searches the Japanese index. The
+  // default theme has the hidden field already; this covers themes
+  // without it.
   function tagHeaderBoxes() {
     var lang = document.documentElement.lang;
     if (!lang || document.querySelector('.search-page')) return;
