@@ -147,11 +147,27 @@ impl Staged {
         })?;
         self.committed = true;
         if old.exists() {
-            std::fs::remove_dir_all(&old)
-                .with_context(|| format!("cannot remove {}", old.display()))?;
+            remove_tree(&old).with_context(|| format!("cannot remove {}", old.display()))?;
         }
         Ok(())
     }
+}
+
+/// Removes a folder tree, files in parallel (much faster than
+/// `remove_dir_all` on file systems where each deletion waits).
+fn remove_tree(dir: &Path) -> std::io::Result<()> {
+    let mut files = Vec::new();
+    let mut dirs = Vec::new();
+    for entry in WalkDir::new(dir).contents_first(true) {
+        let entry = entry.map_err(std::io::Error::other)?;
+        if entry.file_type().is_dir() {
+            dirs.push(entry.into_path());
+        } else {
+            files.push(entry.into_path());
+        }
+    }
+    files.par_iter().try_for_each(std::fs::remove_file)?;
+    dirs.iter().try_for_each(std::fs::remove_dir)
 }
 
 impl Drop for Staged {

@@ -1,37 +1,16 @@
-//! What the search index needs to know about each article of a bundle,
-//! taken from that bundle's model only (so the public index cannot contain
-//! an internal article). The search module turns these into index files.
-
-use serde::Serialize;
+//! The generator's side of search: what the index needs to know about each
+//! article of a bundle ([`search_docs`]), taken from that bundle's model
+//! only — so the public index cannot contain an internal article — and the
+//! index files as bundle files ([`index_files`]). The index itself is the
+//! `search` module's business.
 
 use crate::bundle::Bundle;
+use crate::output::OutputFile;
 use crate::render::views::summary_of;
+use crate::search::{self, SearchDoc};
 
-/// One article as the search index sees it.
-#[derive(Debug, Clone, Serialize)]
-pub struct SearchDoc {
-    /// Link, starting with the bundle root.
-    pub url: String,
-    /// Title.
-    pub title: String,
-    /// Language code.
-    pub lang: String,
-    /// Category breadcrumb text, e.g. `Ticket System › Customer Portal`.
-    pub path: String,
-    /// Description or first paragraph.
-    pub description: String,
-    /// Keywords from the front matter.
-    pub keywords: Vec<String>,
-    /// Level 2–3 headings.
-    pub headings: Vec<String>,
-    /// Plain text of the body.
-    pub text: String,
-    /// Whether the article is internal (only ever true in the internal
-    /// bundle).
-    pub internal: bool,
-}
-
-/// One [`SearchDoc`] per article of `bundle`, in URL order.
+/// One [`SearchDoc`] per article of `bundle`, in URL order. URLs start
+/// with the bundle root.
 pub fn search_docs(bundle: &Bundle<'_>) -> Vec<SearchDoc> {
     bundle
         .articles
@@ -40,16 +19,27 @@ pub fn search_docs(bundle: &Bundle<'_>) -> Vec<SearchDoc> {
             url: format!("{}{}", bundle.root, a.url),
             title: a.title.clone(),
             lang: a.lang.clone(),
-            path: breadcrumb_text(bundle, &a.lang, a.category.as_deref()),
+            breadcrumb: breadcrumb_text(bundle, &a.lang, a.category.as_deref()),
             description: summary_of(a).to_owned(),
             keywords: a.front.keywords.clone(),
             headings: a.rendered.toc.iter().map(|t| t.title.clone()).collect(),
-            text: a.rendered.text.clone(),
-            internal: a.internal,
+            body: a.rendered.text.clone(),
         })
         .collect()
 }
 
+/// The search index of `bundle` (`search/manifest.json`, shards, chunks).
+pub fn index_files(bundle: &Bundle<'_>) -> Vec<OutputFile> {
+    search::build_index(&search_docs(bundle))
+        .into_iter()
+        .map(|f| OutputFile {
+            path: f.path,
+            body: crate::output::Body::Bytes(f.bytes),
+        })
+        .collect()
+}
+
+/// `Ticket System › Customer Portal`.
 fn breadcrumb_text(bundle: &Bundle<'_>, lang: &str, category: Option<&str>) -> String {
     let Some(path) = category else {
         return String::new();

@@ -47,18 +47,31 @@ pub struct Report {
 /// [`ContentErrors`] error listing every one of them.
 pub fn build(settings: &Settings, options: &BuildOptions) -> Result<Report> {
     let started = Instant::now();
+    let mut timer = StepTimer::from_env();
     let mut site = Site::load(settings, options.drafts);
+    timer.step("load");
     site.check_urls();
     site.render_markdown();
+    timer.step("markdown");
     site.check_links();
     site.fail_on_errors()?;
     let theme = Theme::load(settings)?;
     let public = site.bundle(BundleKind::Public);
     let internal = site.bundle(BundleKind::Internal);
-    let public_files = site.bundle_files(&theme, &public)?;
-    let internal_files = site.bundle_files(&theme, &internal)?;
+    timer.step("bundles");
+    let (public_files, internal_files) = rayon::join(
+        || site.bundle_files(&theme, &public),
+        || site.bundle_files(&theme, &internal),
+    );
+    let (public_files, internal_files) = (public_files?, internal_files?);
+    timer.step("render");
     if options.write {
-        site.write(&public_files, &internal_files)?;
+        let staged = site.stage(&public_files, &internal_files)?;
+        timer.step("write");
+        site.verify(&staged)?;
+        timer.step("verify");
+        staged.commit()?;
+        timer.step("swap");
     }
     Ok(Report {
         public: public.articles.len(),
@@ -67,6 +80,26 @@ pub fn build(settings: &Settings, options: &BuildOptions) -> Result<Report> {
         internal_files: internal_files.len(),
         elapsed: started.elapsed(),
     })
+}
+
+/// Prints how long each step took when `DOCKET_TIMINGS` is set.
+struct StepTimer {
+    last: Option<Instant>,
+}
+
+impl StepTimer {
+    fn from_env() -> Self {
+        Self {
+            last: std::env::var_os("DOCKET_TIMINGS").map(|_| Instant::now()),
+        }
+    }
+
+    fn step(&mut self, name: &str) {
+        if let Some(last) = self.last {
+            eprintln!("{name:>14}: {} ms", last.elapsed().as_millis());
+            self.last = Some(Instant::now());
+        }
+    }
 }
 
 /// The full site model: every built article of every bundle.
@@ -213,12 +246,18 @@ impl<'s> Site<'s> {
             settings: self.settings,
         };
         let mut files = self.static_files();
-        let pages: Vec<Option<OutputFile>> = page_jobs(bundle)
-            .par_iter()
-            .map(|job| job.render(&renderer))
-            .collect::<Result<_>>()?;
-        files.extend(pages.into_iter().flatten());
+        let (pages, index) = rayon::join(
+            || {
+                page_jobs(bundle)
+                    .par_iter()
+                    .map(|job| job.render(&renderer))
+                    .collect::<Result<Vec<Option<OutputFile>>>>()
+            },
+            || crate::search_docs::index_files(bundle),
+        );
+        files.extend(pages?.into_iter().flatten());
         files.extend(asset_files(bundle));
+        files.extend(index);
         if bundle.kind == BundleKind::Public {
             let base = &self.settings.base_url;
             let title = self.settings.title_in(bundle.default_language);
@@ -235,20 +274,34 @@ impl<'s> Site<'s> {
         Ok(files)
     }
 
+    /// The theme's `static/` (the built-in one when the site has no theme
+    /// folder), then the site's `static/`.
     fn static_files(&self) -> Vec<OutputFile> {
-        let mut files = output::copy_tree(&self.settings.theme_dir.join("static"), "");
+        let theme_static = self.settings.theme_dir.join("static");
+        let mut files = if theme_static.is_dir() {
+            output::copy_tree(&theme_static, "")
+        } else {
+            crate::render::BUILT_IN_STATIC
+                .iter()
+                .map(|(path, text)| OutputFile::text(*path, (*text).to_owned()))
+                .collect()
+        };
         files.extend(output::copy_tree(&self.settings.root.join("static"), ""));
         files
     }
 
-    /// Stages both bundles, verifies the public one, then swaps both in.
-    pub fn write(&self, public: &[OutputFile], internal: &[OutputFile]) -> Result<()> {
-        let public_stage = output::stage(&self.settings.public_dir, public)?;
-        let internal_stage = output::stage(&self.settings.internal_dir, internal)?;
-        let problems = output::verify_public(&public_stage.dir, &self.forbidden())?;
-        output::ensure_clean(&problems)?;
-        public_stage.commit()?;
-        internal_stage.commit()
+    /// Writes both bundles to temporary folders beside their targets.
+    pub fn stage(&self, public: &[OutputFile], internal: &[OutputFile]) -> Result<StagedBundles> {
+        Ok(StagedBundles {
+            public: output::stage(&self.settings.public_dir, public)?,
+            internal: output::stage(&self.settings.internal_dir, internal)?,
+        })
+    }
+
+    /// Scans the staged public bundle for anything of an internal article.
+    pub fn verify(&self, staged: &StagedBundles) -> Result<()> {
+        let problems = output::verify_public(&staged.public.dir, &self.forbidden())?;
+        output::ensure_clean(&problems)
     }
 
     /// The URL paths of internal articles, their aliases and assets.
@@ -264,6 +317,20 @@ impl<'s> Site<'s> {
             }
         }
         forbidden
+    }
+}
+
+/// Both bundles, written but not yet swapped in.
+pub struct StagedBundles {
+    public: output::Staged,
+    internal: output::Staged,
+}
+
+impl StagedBundles {
+    /// Swaps both bundles in.
+    pub fn commit(self) -> Result<()> {
+        self.public.commit()?;
+        self.internal.commit()
     }
 }
 

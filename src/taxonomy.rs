@@ -199,7 +199,7 @@ pub fn related(articles: &[&Article], limit: usize) -> Vec<Vec<usize>> {
                 add((&a.lang, k, 1), 1);
             }
             let mut ranked: Vec<(usize, u32)> = scores.into_iter().collect();
-            ranked.sort_by(|&(x, sx), &(y, sy)| {
+            let order = |&(x, sx): &(usize, u32), &(y, sy): &(usize, u32)| {
                 sy.cmp(&sx)
                     .then_with(|| {
                         articles[y]
@@ -207,7 +207,12 @@ pub fn related(articles: &[&Article], limit: usize) -> Vec<Vec<usize>> {
                             .cmp(&articles[x].date_or_lastmod())
                     })
                     .then_with(|| articles[x].url.cmp(&articles[y].url))
-            });
+            };
+            if ranked.len() > limit {
+                ranked.select_nth_unstable_by(limit, order);
+                ranked.truncate(limit);
+            }
+            ranked.sort_by(order);
             ranked.into_iter().take(limit).map(|(j, _)| j).collect()
         })
         .collect()
@@ -216,6 +221,60 @@ pub fn related(articles: &[&Article], limit: usize) -> Vec<Vec<usize>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn article(url: &str, lang: &str, category: &str, keywords: &[&str]) -> Article {
+        let front = crate::content::FrontMatter {
+            keywords: keywords.iter().map(|k| (*k).to_owned()).collect(),
+            ..Default::default()
+        };
+        Article {
+            source: format!("content/{url}.md"),
+            content_path: format!("{url}.md"),
+            lang: lang.to_owned(),
+            title: url.to_owned(),
+            front,
+            date: None,
+            lastmod: None,
+            category: Some(category.to_owned()),
+            internal: false,
+            draft: false,
+            url: format!("{url}/"),
+            translation_key: url.to_owned(),
+            path_key: url.to_owned(),
+            body: String::new(),
+            body_line: 1,
+            url_line: 1,
+            aliases_line: 1,
+            assets: Vec::new(),
+            rendered: Default::default(),
+        }
+    }
+
+    #[test]
+    fn related_articles_share_category_or_keywords_in_the_same_language() {
+        let all = [
+            article("a", "en", "billing", &["refund"]),
+            article("b", "en", "billing", &[]),
+            article("c", "en", "account", &["refund"]),
+            article("d", "en", "account", &[]),
+            article("e", "ja", "billing", &["refund"]),
+        ];
+        let refs: Vec<&Article> = all.iter().collect();
+        let related = related(&refs, 5);
+        assert_eq!(related[0], vec![1, 2]);
+        assert_eq!(related[3], vec![2]);
+        assert!(related[4].is_empty());
+    }
+
+    #[test]
+    fn related_articles_are_limited() {
+        let all: Vec<Article> = (0..20)
+            .map(|i| article(&format!("a{i:02}"), "en", "billing", &[]))
+            .collect();
+        let refs: Vec<&Article> = all.iter().collect();
+        let related = related(&refs, 3);
+        assert_eq!(related[0], vec![1, 2, 3]);
+    }
 
     #[test]
     fn category_titles_default_to_title_case() {

@@ -150,3 +150,40 @@ fn the_public_bundle_is_verified_after_writing() {
     assert!(!site.exists("public"));
     assert!(!site.exists("internal"));
 }
+
+#[test]
+fn the_public_search_index_reveals_no_canary() {
+    let site = built();
+    let index: Vec<docket::search::IndexFile> = site
+        .files("public")
+        .into_iter()
+        .filter(|(path, _)| path.starts_with("search/") && path.ends_with(".json"))
+        .map(|(path, bytes)| docket::search::IndexFile { path, bytes })
+        .collect();
+    assert!(!index.is_empty(), "no public search index");
+    for canary in CANARIES {
+        let found = docket::search::files_mentioning(&index, canary);
+        assert!(
+            found.is_empty(),
+            "{canary} is in the public index: {found:?}"
+        );
+    }
+    let internal: Vec<docket::search::IndexFile> = site
+        .files("internal")
+        .into_iter()
+        .filter(|(path, _)| path.starts_with("search/") && path.ends_with(".json"))
+        .map(|(path, bytes)| docket::search::IndexFile { path, bytes })
+        .collect();
+    assert!(!docket::search::files_mentioning(&internal, "CANARY-BODY-AGENT-NOTES").is_empty());
+}
+
+#[test]
+fn both_bundles_have_a_search_page() {
+    let site = built();
+    assert!(site
+        .read("public/search/index.html")
+        .contains("data-root=\"/\""));
+    assert!(site
+        .read("internal/search/index.html")
+        .contains("data-root=\"/internal/\""));
+}

@@ -141,3 +141,18 @@ fn pages_follow_the_theme_contract() {
         );
     }
 }
+
+#[test]
+fn a_site_without_a_theme_folder_gets_the_built_in_theme() {
+    let site = built();
+    for bundle in ["public", "internal"] {
+        for file in [
+            "css/style.css",
+            "js/session.js",
+            "js/search.js",
+            "search/index.html",
+        ] {
+            assert!(site.exists(&format!("{bundle}/{file}")), "{bundle}/{file}");
+        }
+    }
+}

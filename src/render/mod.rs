@@ -50,8 +50,29 @@ const BUILT_IN: &[(&str, &str)] = &[
         include_str!("../../themes/default/templates/404.html"),
     ),
     (
+        "search.html",
+        include_str!("../../themes/default/templates/search.html"),
+    ),
+    (
         "alias.html",
         include_str!("../../themes/default/templates/alias.html"),
+    ),
+];
+
+/// The built-in theme's static files, copied when the site has no
+/// `themes/<theme>/static/` folder.
+pub const BUILT_IN_STATIC: &[(&str, &str)] = &[
+    (
+        "css/style.css",
+        include_str!("../../themes/default/static/css/style.css"),
+    ),
+    (
+        "js/session.js",
+        include_str!("../../themes/default/static/js/session.js"),
+    ),
+    (
+        "js/search.js",
+        include_str!("../../themes/default/static/js/search.js"),
     ),
 ];
 
