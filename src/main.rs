@@ -1,13 +1,16 @@
 //! The `docket` binary: parse the command line, run one command, print the
 //! error chain once and set the exit code.
 
+mod sidecar_cmd;
+
 use std::process::ExitCode;
 
 use clap::Parser;
-use docket::cli::{BuildArgs, CheckArgs, Cli, Command};
+use docket::cli::{AccountAction, BuildArgs, CheckArgs, Cli, Command};
 use docket::config::Settings;
 use docket::error::ContentErrors;
 use docket::site::{self, BuildOptions};
+use docket_sidecar::Role;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -28,6 +31,23 @@ fn run(command: Command) -> anyhow::Result<()> {
     match command {
         Command::Build(args) => build(&args),
         Command::Check(args) => check(&args),
+        Command::Sidecar(site) => sidecar_cmd::sidecar(&site.site),
+        Command::Agent {
+            action:
+                AccountAction::Add {
+                    email,
+                    password_stdin,
+                    site,
+                },
+        } => sidecar_cmd::add_account(&site.site, Role::Agent, &email, password_stdin),
+        Command::Customer {
+            action:
+                AccountAction::Add {
+                    email,
+                    password_stdin,
+                    site,
+                },
+        } => sidecar_cmd::add_account(&site.site, Role::Customer, &email, password_stdin),
         other => anyhow::bail!("not implemented yet: {other:?}"),
     }
 }

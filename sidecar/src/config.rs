@@ -29,6 +29,22 @@ pub struct SidecarConfig {
     pub session_idle_minutes: u32,
     /// Hours after sign-in after which a session ends whatever the activity.
     pub session_max_hours: u32,
+    /// Seconds a client may take to send a request's headers.
+    pub header_timeout_seconds: u64,
+    /// Seconds in-flight requests get to finish after SIGTERM or Ctrl-C.
+    pub shutdown_grace_seconds: u64,
+    /// Length of a rate-limit window, in minutes.
+    pub rate_limit_window_minutes: u32,
+    /// Login, registration and reset attempts allowed per client address
+    /// and window.
+    pub rate_limit_per_client: u32,
+    /// Login attempts allowed per account (and reset or registration mails
+    /// per address) and window.
+    pub rate_limit_per_account: u32,
+    /// Argon2id memory cost in KiB for new password hashes.
+    pub password_memory_kib: u32,
+    /// Argon2id iterations for new password hashes.
+    pub password_iterations: u32,
     /// `[sidecar.mail]`.
     pub mail: MailConfig,
 }
@@ -44,6 +60,13 @@ impl Default for SidecarConfig {
             serve_public: true,
             session_idle_minutes: 120,
             session_max_hours: 24 * 7,
+            header_timeout_seconds: 10,
+            shutdown_grace_seconds: 10,
+            rate_limit_window_minutes: 15,
+            rate_limit_per_client: 30,
+            rate_limit_per_account: 10,
+            password_memory_kib: 19 * 1024,
+            password_iterations: 2,
             mail: MailConfig::default(),
         }
     }

@@ -1,0 +1,133 @@
+//! Accounts: who may sign in, with which role, and whether their address is
+//! verified.
+
+use anyhow::Result;
+use rusqlite::{params, OptionalExtension, Row};
+use serde::Serialize;
+
+use super::{now, Db};
+
+/// What an account may do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    /// Reads its own tickets; created by self-registration or the CLI.
+    Customer,
+    /// Reads the internal bundle and every ticket; created by the CLI only.
+    Agent,
+}
+
+impl Role {
+    /// The name stored in the database and shown in `/api/session`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Customer => "customer",
+            Role::Agent => "agent",
+        }
+    }
+
+    fn parse(text: &str) -> Option<Self> {
+        match text {
+            "customer" => Some(Role::Customer),
+            "agent" => Some(Role::Agent),
+            _ => None,
+        }
+    }
+}
+
+/// An account as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Account {
+    /// Row id.
+    pub id: i64,
+    /// Normalised e-mail address.
+    pub email: String,
+    /// Argon2id PHC string.
+    pub password_hash: String,
+    /// What the account may do.
+    pub role: Role,
+    /// Whether the address has been verified.
+    pub verified: bool,
+}
+
+/// Why an account could not be created.
+#[derive(Debug, thiserror::Error)]
+pub enum CreateAccountError {
+    /// The address already has an account.
+    #[error("an account with this address already exists")]
+    Taken,
+    /// Anything else.
+    #[error(transparent)]
+    Unexpected(#[from] anyhow::Error),
+}
+
+pub(crate) fn account_from_row(row: &Row<'_>) -> rusqlite::Result<Account> {
+    let role: String = row.get("role")?;
+    let verified_at: Option<i64> = row.get("verified_at")?;
+    Ok(Account {
+        id: row.get("id")?,
+        email: row.get("email")?,
+        password_hash: row.get("password_hash")?,
+        role: Role::parse(&role).unwrap_or(Role::Customer),
+        verified: verified_at.is_some(),
+    })
+}
+
+impl Db {
+    /// Creates an account; `email` must already be normalised.
+    pub async fn create_account(
+        &self,
+        email: &str,
+        password_hash: &str,
+        role: Role,
+        verified: bool,
+    ) -> Result<i64, CreateAccountError> {
+        let email = email.to_owned();
+        let hash = password_hash.to_owned();
+        let created = self
+            .write(move |tx| {
+                let t = now();
+                let inserted = tx.execute(
+                    "INSERT INTO accounts (email, password_hash, role, verified_at, created_at)
+                     VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (email) DO NOTHING",
+                    params![email, hash, role.as_str(), verified.then_some(t), t],
+                )?;
+                Ok((inserted == 1).then(|| tx.last_insert_rowid()))
+            })
+            .await?;
+        created.ok_or(CreateAccountError::Taken)
+    }
+
+    /// The account with this (normalised) address, if any.
+    pub async fn account_by_email(&self, email: &str) -> Result<Option<Account>> {
+        let email = email.to_owned();
+        self.read(move |c| {
+            c.query_row(
+                "SELECT * FROM accounts WHERE email = ?1",
+                [email],
+                account_from_row,
+            )
+            .optional()
+        })
+        .await
+    }
+
+    /// Replaces an account's password hash and ends every session of the
+    /// account.
+    pub async fn set_password_and_end_sessions(
+        &self,
+        account_id: i64,
+        password_hash: &str,
+    ) -> Result<()> {
+        let hash = password_hash.to_owned();
+        self.write(move |tx| {
+            tx.execute(
+                "UPDATE accounts SET password_hash = ?2 WHERE id = ?1",
+                params![account_id, hash],
+            )?;
+            tx.execute("DELETE FROM sessions WHERE account_id = ?1", [account_id])?;
+            Ok(())
+        })
+        .await
+    }
+}

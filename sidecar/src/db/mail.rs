@@ -1,0 +1,111 @@
+//! The mail queue: messages wait here until the sender task delivers them.
+
+use anyhow::Result;
+use rusqlite::params;
+
+use super::{now, Db};
+
+/// A message to send.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutgoingMail {
+    /// The recipient's address.
+    pub to: String,
+    /// Subject line.
+    pub subject: String,
+    /// Plain-text body.
+    pub body: String,
+}
+
+/// A queued message.
+#[derive(Debug, Clone)]
+pub struct QueuedMail {
+    /// Row id.
+    pub id: i64,
+    /// The message.
+    pub mail: OutgoingMail,
+    /// Delivery attempts so far.
+    pub attempts: u32,
+}
+
+impl Db {
+    /// Queues a message for the sender task.
+    pub async fn enqueue_mail(&self, mail: OutgoingMail) -> Result<i64> {
+        self.write(move |tx| {
+            let t = now();
+            tx.execute(
+                "INSERT INTO mail_queue (recipient, subject, body, created_at, next_attempt_at)
+                 VALUES (?1, ?2, ?3, ?4, ?4)",
+                params![mail.to, mail.subject, mail.body, t],
+            )?;
+            Ok(tx.last_insert_rowid())
+        })
+        .await
+    }
+
+    /// Up to `limit` unsent messages whose next attempt is due.
+    pub async fn due_mail(&self, limit: u32) -> Result<Vec<QueuedMail>> {
+        self.read(move |c| {
+            let mut stmt = c.prepare(
+                "SELECT id, recipient, subject, body, attempts FROM mail_queue
+                 WHERE sent_at IS NULL AND next_attempt_at <= ?1 ORDER BY id LIMIT ?2",
+            )?;
+            let rows = stmt.query_map(params![now(), limit], |row| {
+                Ok(QueuedMail {
+                    id: row.get(0)?,
+                    mail: OutgoingMail {
+                        to: row.get(1)?,
+                        subject: row.get(2)?,
+                        body: row.get(3)?,
+                    },
+                    attempts: row.get(4)?,
+                })
+            })?;
+            rows.collect()
+        })
+        .await
+    }
+
+    /// Marks a message delivered.
+    pub async fn mail_sent(&self, id: i64) -> Result<()> {
+        self.write(move |tx| {
+            tx.execute(
+                "UPDATE mail_queue SET sent_at = ?2, attempts = attempts + 1, last_error = NULL
+                 WHERE id = ?1",
+                params![id, now()],
+            )?;
+            Ok(())
+        })
+        .await
+    }
+
+    /// Records a failed attempt and when to try again.
+    pub async fn mail_failed(&self, id: i64, error: &str, retry_in_secs: i64) -> Result<()> {
+        let error = error.to_owned();
+        self.write(move |tx| {
+            tx.execute(
+                "UPDATE mail_queue SET attempts = attempts + 1, last_error = ?2,
+                        next_attempt_at = ?3 WHERE id = ?1",
+                params![id, error, now() + retry_in_secs],
+            )?;
+            Ok(())
+        })
+        .await
+    }
+
+    /// How many messages are still unsent (for tests and health checks).
+    pub async fn unsent_mail_count(&self) -> Result<i64> {
+        self.read(|c| {
+            c.query_row(
+                "SELECT COUNT(*) FROM mail_queue WHERE sent_at IS NULL",
+                [],
+                |r| r.get(0),
+            )
+        })
+        .await
+    }
+
+    /// Answers when the database can run a query.
+    pub async fn ping(&self) -> Result<()> {
+        self.read(|c| c.query_row("SELECT 1", [], |_| Ok(()))).await
+    }
+}

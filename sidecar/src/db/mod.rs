@@ -1,0 +1,237 @@
+//! The store: every SQL statement of the sidecar lives under this module.
+//!
+//! [`Db`] is a cheap, clonable handle. Every call runs on tokio's blocking
+//! pool (`spawn_blocking`), never on the async runtime, and no connection is
+//! held across an `.await`: a call borrows a connection, runs its closure to
+//! the end and gives the connection back. Writes go through one writer
+//! connection inside an `IMMEDIATE` transaction, so they are serialised and
+//! on disk (`synchronous=FULL`) before the call returns; reads use a small
+//! pool of reader connections, which WAL lets run beside the writer.
+//!
+//! Handlers never see `rusqlite`: they call the typed methods defined in the
+//! submodules ([`accounts`], [`sessions`], [`tokens`], [`rate_limits`],
+//! [`mail`]), so another backend can be added behind the same methods.
+
+pub mod accounts;
+pub mod mail;
+pub mod rate_limits;
+pub mod sessions;
+pub mod ticket_links;
+pub mod tickets;
+pub mod tokens;
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use anyhow::{Context, Result};
+use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
+
+/// The schema, one script per version, applied in order. `PRAGMA
+/// user_version` records how many have run; append new scripts at the end
+/// and never edit one that has shipped.
+const MIGRATIONS: &[&str] = &[
+    include_str!("migrations/001_accounts.sql"),
+    include_str!("migrations/002_tickets.sql"),
+];
+
+/// How many idle reader connections are kept.
+const MAX_IDLE_READERS: usize = 4;
+
+/// A handle on the sidecar's SQLite database.
+#[derive(Clone)]
+pub struct Db {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    path: PathBuf,
+    writer: Mutex<Connection>,
+    readers: Mutex<Vec<Connection>>,
+}
+
+impl std::fmt::Debug for Db {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Db")
+            .field("path", &self.inner.path)
+            .finish()
+    }
+}
+
+impl Db {
+    /// Opens (creating if needed) the database at `path` and migrates it to
+    /// the newest schema. Blocking: call it before the server starts or from
+    /// a blocking thread.
+    pub fn open_blocking(path: &Path) -> Result<Self> {
+        if let Some(parent) = path.parent() {
+            if !parent.as_os_str().is_empty() {
+                std::fs::create_dir_all(parent)
+                    .with_context(|| format!("cannot create {}", parent.display()))?;
+            }
+        }
+        let mut writer = open_connection(path)
+            .with_context(|| format!("cannot open database {}", path.display()))?;
+        migrate(&mut writer).with_context(|| format!("cannot migrate {}", path.display()))?;
+        Ok(Self {
+            inner: Arc::new(Inner {
+                path: path.to_path_buf(),
+                writer: Mutex::new(writer),
+                readers: Mutex::new(Vec::new()),
+            }),
+        })
+    }
+
+    /// Opens the database from async code (the work runs off the runtime).
+    pub async fn open(path: &Path) -> Result<Self> {
+        let path = path.to_path_buf();
+        tokio::task::spawn_blocking(move || Self::open_blocking(&path))
+            .await
+            .context("database task failed")?
+    }
+
+    /// The schema version the database is at.
+    pub async fn schema_version(&self) -> Result<u32> {
+        self.read(|conn| conn.query_row("PRAGMA user_version", [], |row| row.get(0)))
+            .await
+    }
+
+    /// Runs `f` in an `IMMEDIATE` transaction on the writer connection and
+    /// commits it. Crate-internal: handlers use the typed methods.
+    pub(crate) async fn write<T, F>(&self, f: F) -> Result<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Transaction<'_>) -> rusqlite::Result<T> + Send + 'static,
+    {
+        let inner = Arc::clone(&self.inner);
+        tokio::task::spawn_blocking(move || {
+            let mut conn = inner
+                .writer
+                .lock()
+                .map_err(|_| anyhow::anyhow!("database writer lock poisoned"))?;
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let value = f(&tx)?;
+            tx.commit()?;
+            Ok(value)
+        })
+        .await
+        .context("database task failed")?
+    }
+
+    /// Runs `f` on a reader connection. Crate-internal.
+    pub(crate) async fn read<T, F>(&self, f: F) -> Result<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Connection) -> rusqlite::Result<T> + Send + 'static,
+    {
+        let inner = Arc::clone(&self.inner);
+        tokio::task::spawn_blocking(move || {
+            let pooled = inner.readers.lock().ok().and_then(|mut r| r.pop());
+            let conn = match pooled {
+                Some(conn) => conn,
+                None => open_connection(&inner.path)?,
+            };
+            let value = f(&conn)?;
+            if let Ok(mut readers) = inner.readers.lock() {
+                if readers.len() < MAX_IDLE_READERS {
+                    readers.push(conn);
+                }
+            }
+            Ok(value)
+        })
+        .await
+        .context("database task failed")?
+    }
+}
+
+fn open_connection(path: &Path) -> Result<Connection> {
+    let conn = Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_WRITE
+            | OpenFlags::SQLITE_OPEN_CREATE
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )?;
+    conn.busy_timeout(Duration::from_secs(5))?;
+    conn.execute_batch(
+        "PRAGMA journal_mode = WAL;
+         PRAGMA synchronous = FULL;
+         PRAGMA foreign_keys = ON;",
+    )?;
+    Ok(conn)
+}
+
+fn migrate(conn: &mut Connection) -> Result<()> {
+    let current: u32 = conn.query_row("PRAGMA user_version", [], |row| row.get(0))?;
+    let known = MIGRATIONS.len();
+    if current as usize > known {
+        anyhow::bail!(
+            "the database is at schema version {current}, newer than this docket ({known}); upgrade docket"
+        );
+    }
+    for (index, script) in MIGRATIONS.iter().enumerate().skip(current as usize) {
+        let version = index + 1;
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Exclusive)?;
+        tx.execute_batch(script)
+            .with_context(|| format!("migration {version} failed"))?;
+        tx.pragma_update(None, "user_version", version as u32)?;
+        tx.commit()?;
+        tracing::info!(version, "database migrated");
+    }
+    Ok(())
+}
+
+/// Seconds since the Unix epoch, the store's clock.
+pub fn now() -> i64 {
+    time::OffsetDateTime::now_utc().unix_timestamp()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_new_database_is_migrated_to_the_newest_version_and_reopening_keeps_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("sub/docket.db");
+        let db = Db::open(&path).await.unwrap();
+        assert_eq!(
+            db.schema_version().await.unwrap() as usize,
+            MIGRATIONS.len()
+        );
+        drop(db);
+        let db = Db::open(&path).await.unwrap();
+        assert_eq!(
+            db.schema_version().await.unwrap() as usize,
+            MIGRATIONS.len()
+        );
+    }
+
+    #[tokio::test]
+    async fn connections_use_wal_foreign_keys_and_full_sync() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Db::open(&dir.path().join("d.db")).await.unwrap();
+        let (mode, fk, sync): (String, i64, i64) = db
+            .read(|c| {
+                Ok((
+                    c.query_row("PRAGMA journal_mode", [], |r| r.get(0))?,
+                    c.query_row("PRAGMA foreign_keys", [], |r| r.get(0))?,
+                    c.query_row("PRAGMA synchronous", [], |r| r.get(0))?,
+                ))
+            })
+            .await
+            .unwrap();
+        assert_eq!(mode, "wal");
+        assert_eq!(fk, 1);
+        assert_eq!(sync, 2);
+    }
+
+    #[tokio::test]
+    async fn a_database_from_a_newer_docket_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("d.db");
+        let conn = Connection::open(&path).unwrap();
+        conn.pragma_update(None, "user_version", 999).unwrap();
+        drop(conn);
+        let err = Db::open(&path).await.unwrap_err();
+        assert!(format!("{err:#}").contains("newer"), "{err:#}");
+    }
+}

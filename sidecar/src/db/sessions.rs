@@ -1,0 +1,119 @@
+//! Sessions: a hashed cookie token, the CSRF token of the session's forms,
+//! and idle and absolute expiry. Anonymous visitors get a session without an
+//! account so that the login and registration forms carry a CSRF token too.
+
+use anyhow::Result;
+use rusqlite::{params, OptionalExtension};
+
+use super::accounts::{account_from_row, Account};
+use super::{now, Db};
+
+/// A session row joined with its account.
+#[derive(Debug, Clone)]
+pub struct StoredSession {
+    /// Row id.
+    pub id: i64,
+    /// The signed-in account; `None` for an anonymous session.
+    pub account: Option<Account>,
+    /// The CSRF token of this session's forms.
+    pub csrf_token: String,
+    /// Last request time (Unix seconds).
+    pub last_seen_at: i64,
+    /// Absolute expiry (Unix seconds).
+    pub expires_at: i64,
+}
+
+/// What a new session needs.
+#[derive(Debug, Clone)]
+pub struct NewSession {
+    /// SHA-256 of the cookie token.
+    pub token_hash: String,
+    /// The account, or `None` for an anonymous session.
+    pub account_id: Option<i64>,
+    /// The CSRF token.
+    pub csrf_token: String,
+    /// Absolute expiry (Unix seconds).
+    pub expires_at: i64,
+}
+
+impl Db {
+    /// Stores a new session, deleting `replaces` (the session being rotated)
+    /// in the same transaction.
+    pub async fn create_session(&self, new: NewSession, replaces: Option<i64>) -> Result<i64> {
+        self.write(move |tx| {
+            if let Some(old) = replaces {
+                tx.execute("DELETE FROM sessions WHERE id = ?1", [old])?;
+            }
+            let t = now();
+            tx.execute(
+                "INSERT INTO sessions (token_hash, account_id, csrf_token, created_at, last_seen_at, expires_at)
+                 VALUES (?1, ?2, ?3, ?4, ?4, ?5)",
+                params![new.token_hash, new.account_id, new.csrf_token, t, new.expires_at],
+            )?;
+            Ok(tx.last_insert_rowid())
+        })
+        .await
+    }
+
+    /// The session whose cookie token hashes to `token_hash`, if any.
+    pub async fn session_by_token_hash(&self, token_hash: &str) -> Result<Option<StoredSession>> {
+        let token_hash = token_hash.to_owned();
+        self.read(move |c| {
+            c.query_row(
+                "SELECT s.id AS session_id, s.csrf_token, s.last_seen_at, s.expires_at,
+                        s.account_id, a.*
+                 FROM sessions s LEFT JOIN accounts a ON a.id = s.account_id
+                 WHERE s.token_hash = ?1",
+                [token_hash],
+                |row| {
+                    let account_id: Option<i64> = row.get("account_id")?;
+                    Ok(StoredSession {
+                        id: row.get("session_id")?,
+                        account: match account_id {
+                            Some(_) => Some(account_from_row(row)?),
+                            None => None,
+                        },
+                        csrf_token: row.get("csrf_token")?,
+                        last_seen_at: row.get("last_seen_at")?,
+                        expires_at: row.get("expires_at")?,
+                    })
+                },
+            )
+            .optional()
+        })
+        .await
+    }
+
+    /// Records activity on a session.
+    pub async fn touch_session(&self, id: i64) -> Result<()> {
+        self.write(move |tx| {
+            tx.execute(
+                "UPDATE sessions SET last_seen_at = ?2 WHERE id = ?1",
+                params![id, now()],
+            )?;
+            Ok(())
+        })
+        .await
+    }
+
+    /// Ends one session.
+    pub async fn delete_session(&self, id: i64) -> Result<()> {
+        self.write(move |tx| {
+            tx.execute("DELETE FROM sessions WHERE id = ?1", [id])?;
+            Ok(())
+        })
+        .await
+    }
+
+    /// Deletes sessions idle since before `idle_before` or past their
+    /// absolute expiry; returns how many went.
+    pub async fn purge_sessions(&self, idle_before: i64) -> Result<usize> {
+        self.write(move |tx| {
+            tx.execute(
+                "DELETE FROM sessions WHERE last_seen_at < ?1 OR expires_at < ?2",
+                params![idle_before, now()],
+            )
+        })
+        .await
+    }
+}

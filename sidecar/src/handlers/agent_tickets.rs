@@ -1,0 +1,218 @@
+//! The agent inbox: `GET /agent/tickets[?status=&q=&page=]` (every ticket,
+//! filtered by status, searched by subject or requester),
+//! `GET /agent/tickets/{ref}` (the full log with internal notes and status
+//! changes), `POST /agent/tickets/{ref}/reply` (`body`, optional
+//! `internal_note=on`) and `POST /agent/tickets/{ref}/status` (`status`).
+
+use hyper::StatusCode;
+use serde::Serialize;
+
+use super::require_role;
+use super::tickets::{
+    check_body, notify_customer, page_param, path_param, status_options, status_param, EventView,
+    MessageView, Pager, StatusOption, TicketView, TicketsError, PER_PAGE,
+};
+use crate::app::App;
+use crate::auth::csrf;
+use crate::auth::{CurrentUser, Role, Session};
+use crate::db::tickets::{parse_reference, Author, NewMessage, Status, Ticket, TicketFilter};
+use crate::http::{self, Req, Response};
+use crate::pages::Common;
+
+#[derive(Serialize)]
+struct InboxView {
+    #[serde(flatten)]
+    common: Common,
+    tickets: Vec<TicketView>,
+    statuses: Vec<StatusOption>,
+    q: String,
+    pager: Pager,
+}
+
+#[derive(Serialize)]
+struct AgentTicketView {
+    #[serde(flatten)]
+    common: Common,
+    ticket: TicketView,
+    messages: Vec<MessageView>,
+    events: Vec<EventView>,
+    statuses: Vec<StatusOption>,
+    notice: Option<&'static str>,
+    error: Option<&'static str>,
+    draft: String,
+    internal_note: bool,
+}
+
+/// `GET /agent/tickets[?status=&q=&page=]`.
+pub async fn list(app: &App, req: &Req) -> Result<Response, TicketsError> {
+    let (session, _user) = require_role(app, req, Role::Agent).await?;
+    let status = status_param(req.query_param("status"));
+    let page = page_param(req.query_param("page"));
+    let q: String = req
+        .query_param("q")
+        .unwrap_or_default()
+        .trim()
+        .chars()
+        .take(200)
+        .collect();
+    let found = app
+        .db
+        .list_tickets(TicketFilter {
+            requester: None,
+            status,
+            search: Some(q.clone()),
+            page,
+            per_page: PER_PAGE,
+        })
+        .await?;
+    let status_name = status.map(Status::as_str).unwrap_or("");
+    let view = InboxView {
+        common: Common::new(&app.options.site_title, Some(&session)),
+        tickets: found.tickets.iter().map(TicketView::new).collect(),
+        statuses: status_options(status, true),
+        pager: Pager::new(
+            "/agent/tickets",
+            &[("status", status_name), ("q", &q)],
+            page,
+            found.has_more,
+        ),
+        q,
+    };
+    Ok(app
+        .pages
+        .render(StatusCode::OK, "agent_tickets.html", &view)?)
+}
+
+async fn ticket_in_path(app: &App, req: &Req, suffix: &str) -> Result<Ticket, TicketsError> {
+    let reference = path_param(&req.path, "/agent/tickets/", suffix)
+        .and_then(parse_reference)
+        .ok_or(TicketsError::NotFound)?;
+    app.db
+        .ticket(&reference, None)
+        .await?
+        .ok_or(TicketsError::NotFound)
+}
+
+struct PageState {
+    notice: Option<&'static str>,
+    error: Option<&'static str>,
+    draft: String,
+    internal_note: bool,
+}
+
+async fn render_ticket(
+    app: &App,
+    session: &Session,
+    status: StatusCode,
+    ticket: &Ticket,
+    state: PageState,
+) -> Result<Response, TicketsError> {
+    let messages = app.db.messages(ticket.id, true).await?;
+    let events = app.db.status_events(ticket.id).await?;
+    let view = AgentTicketView {
+        common: Common::new(&app.options.site_title, Some(session)),
+        ticket: TicketView::new(ticket),
+        messages: messages.iter().map(|m| MessageView::new(m, true)).collect(),
+        events: events.iter().map(EventView::new).collect(),
+        statuses: status_options(Some(ticket.status), false),
+        notice: state.notice,
+        error: state.error,
+        draft: state.draft,
+        internal_note: state.internal_note,
+    };
+    Ok(app.pages.render(status, "agent_ticket.html", &view)?)
+}
+
+/// `GET /agent/tickets/{ref}`.
+pub async fn show(app: &App, req: &Req) -> Result<Response, TicketsError> {
+    let (session, _user) = require_role(app, req, Role::Agent).await?;
+    let ticket = ticket_in_path(app, req, "").await?;
+    let notice = match req.query_param("done").as_deref() {
+        Some("reply") => Some("Your reply was sent to the customer."),
+        Some("note") => Some("Your internal note was saved."),
+        Some("status") => Some("The status was changed."),
+        _ => None,
+    };
+    let state = PageState {
+        notice,
+        error: None,
+        draft: String::new(),
+        internal_note: false,
+    };
+    render_ticket(app, &session, StatusCode::OK, &ticket, state).await
+}
+
+fn author(user: &CurrentUser) -> Author {
+    Author {
+        role: Role::Agent,
+        account_id: Some(user.account_id),
+        email: user.email.clone(),
+    }
+}
+
+/// `POST /agent/tickets/{ref}/reply` (`body`, optional `internal_note=on`,
+/// `csrf`): a public reply (mailed to the customer) or an internal note
+/// (never shown or mailed to the customer).
+pub async fn reply(app: &App, req: &Req) -> Result<Response, TicketsError> {
+    let (session, user) = require_role(app, req, Role::Agent).await?;
+    let form = req.form();
+    csrf::check(req, Some(&session), form.get("csrf"), &app.options.base_url)?;
+    let ticket = ticket_in_path(app, req, "/reply").await?;
+    let internal = form.get("internal_note") == "on";
+    let body = match check_body(form.get("body")) {
+        Ok(body) => body,
+        Err(error) => {
+            let state = PageState {
+                notice: None,
+                error: Some(error),
+                draft: form.get("body").to_owned(),
+                internal_note: internal,
+            };
+            return render_ticket(app, &session, StatusCode::BAD_REQUEST, &ticket, state).await;
+        }
+    };
+    let message = NewMessage {
+        author: author(&user),
+        body: body.clone(),
+        internal,
+    };
+    let outcome = app
+        .db
+        .add_reply(&ticket.reference, None, message)
+        .await?
+        .ok_or(TicketsError::NotFound)?;
+    if !internal {
+        notify_customer(app, &outcome.ticket, &body).await;
+    }
+    let done = if internal { "note" } else { "reply" };
+    Ok(http::see_other(&format!(
+        "/agent/tickets/{}?done={done}",
+        outcome.ticket.reference
+    )))
+}
+
+/// `POST /agent/tickets/{ref}/status` (`status`, `csrf`).
+pub async fn set_status(app: &App, req: &Req) -> Result<Response, TicketsError> {
+    let (session, user) = require_role(app, req, Role::Agent).await?;
+    let form = req.form();
+    csrf::check(req, Some(&session), form.get("csrf"), &app.options.base_url)?;
+    let ticket = ticket_in_path(app, req, "/status").await?;
+    let Some(status) = Status::parse(form.get("status")) else {
+        let state = PageState {
+            notice: None,
+            error: Some("Choose one of the statuses."),
+            draft: String::new(),
+            internal_note: false,
+        };
+        return render_ticket(app, &session, StatusCode::BAD_REQUEST, &ticket, state).await;
+    };
+    let ticket = app
+        .db
+        .set_status(&ticket.reference, status, author(&user))
+        .await?
+        .ok_or(TicketsError::NotFound)?;
+    Ok(http::see_other(&format!(
+        "/agent/tickets/{}?done=status",
+        ticket.reference
+    )))
+}

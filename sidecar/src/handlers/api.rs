@@ -1,0 +1,54 @@
+//! `GET /api/session` (who is signed in, for the static pages' login area
+//! and for scripts) and `GET /healthz`.
+
+use hyper::StatusCode;
+use serde_json::json;
+
+use super::Failure;
+use crate::app::App;
+use crate::auth::current_session;
+use crate::http::{self, Req, Response};
+
+/// Errors of the API family.
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    /// Store failure.
+    #[error(transparent)]
+    Unexpected(#[from] anyhow::Error),
+}
+
+impl From<ApiError> for Failure {
+    fn from(err: ApiError) -> Self {
+        match err {
+            ApiError::Unexpected(e) => Failure::Unexpected(e),
+        }
+    }
+}
+
+/// `GET /api/session`.
+pub async fn session(app: &App, req: &Req) -> Result<Response, ApiError> {
+    let user = current_session(app, req).await?.and_then(|s| s.user);
+    let body = match user {
+        Some(user) => json!({
+            "authenticated": true,
+            "email": user.email,
+            "role": user.role.as_str(),
+        }),
+        None => json!({ "authenticated": false }),
+    };
+    Ok(http::json(StatusCode::OK, &body))
+}
+
+/// `GET /healthz`: 200 when the database answers, 503 otherwise.
+pub async fn healthz(app: &App) -> Result<Response, ApiError> {
+    match app.db.ping().await {
+        Ok(()) => Ok(http::text(StatusCode::OK, "ok\n")),
+        Err(err) => {
+            tracing::error!("health check failed: {err:#}");
+            Ok(http::text(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "database unavailable\n",
+            ))
+        }
+    }
+}

@@ -1,0 +1,327 @@
+//! Static files: the internal bundle under `/internal/` (agents only) and,
+//! when `serve_public` is on, the public bundle at `/`.
+//!
+//! Files are looked up on every request, so a rebuilt bundle is served
+//! without a restart. A URL path maps to a file only if every segment,
+//! decoded once, is a plain name: no `.`/`..`, no empty segment (`//`), no
+//! `/`, `\`, NUL or `%` (double encoding) inside, no leading dot; and the
+//! file's canonical path (symlinks resolved) lies inside the bundle's.
+
+use std::path::{Path, PathBuf};
+use std::time::SystemTime;
+
+use bytes::Bytes;
+use http_body_util::Full;
+use hyper::header::{self, HeaderValue};
+use hyper::{Method, StatusCode};
+
+use super::{require_role, AccessError, Failure};
+use crate::app::App;
+use crate::auth::Role;
+use crate::http::{self, Req, Response};
+
+/// Errors of the files family.
+#[derive(Debug, thiserror::Error)]
+pub enum FileError {
+    /// Not signed in, or not an agent.
+    #[error(transparent)]
+    Access(#[from] AccessError),
+    /// No such file, and the bundle has no `404.html`.
+    #[error("not found")]
+    NotFound,
+    /// File system failure.
+    #[error(transparent)]
+    Unexpected(#[from] anyhow::Error),
+}
+
+impl From<FileError> for Failure {
+    fn from(err: FileError) -> Self {
+        match err {
+            FileError::Access(e) => e.into(),
+            FileError::NotFound => Failure::NotFound,
+            FileError::Unexpected(e) => Failure::Unexpected(e),
+        }
+    }
+}
+
+/// What a URL path resolves to inside a bundle.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Resolved {
+    /// This file.
+    File(PathBuf),
+    /// A folder asked for without its trailing slash: redirect here.
+    AddSlash,
+    /// Nothing (or something outside the bundle).
+    Missing,
+}
+
+/// `GET /internal/{path}`: agents only.
+pub async fn internal(app: &App, req: &Req) -> Result<Response, FileError> {
+    require_role(app, req, Role::Agent).await?;
+    let rest = req.path.strip_prefix("/internal").unwrap_or("");
+    if rest.is_empty() {
+        return Ok(http::redirect(StatusCode::MOVED_PERMANENTLY, "/internal/"));
+    }
+    serve(
+        &app.options.internal_dir,
+        rest,
+        req,
+        "/internal",
+        "private, no-store",
+    )
+    .await
+}
+
+/// `GET /{path}`: the public bundle.
+pub async fn public(app: &App, req: &Req) -> Result<Response, FileError> {
+    serve(&app.options.public_dir, &req.path, req, "", "no-cache").await
+}
+
+async fn serve(
+    root: &Path,
+    url_path: &str,
+    req: &Req,
+    prefix: &str,
+    cache_control: &'static str,
+) -> Result<Response, FileError> {
+    let root_dir = root.to_path_buf();
+    let url = url_path.to_owned();
+    let resolved = tokio::task::spawn_blocking(move || resolve(&root_dir, &url))
+        .await
+        .map_err(anyhow::Error::from)?;
+    match resolved {
+        Resolved::File(path) => send_file(path, StatusCode::OK, req, cache_control).await,
+        Resolved::AddSlash => Ok(http::redirect(
+            StatusCode::MOVED_PERMANENTLY,
+            &format!("{prefix}{url_path}/"),
+        )),
+        Resolved::Missing => {
+            let page = root.join("404.html");
+            if tokio::fs::metadata(&page).await.is_ok_and(|m| m.is_file()) {
+                send_file(page, StatusCode::NOT_FOUND, req, cache_control).await
+            } else {
+                Err(FileError::NotFound)
+            }
+        }
+    }
+}
+
+/// Maps a percent-encoded URL path (starting with `/`) to a file inside
+/// `root`, refusing anything that could leave it. Blocking.
+pub fn resolve(root: &Path, url_path: &str) -> Resolved {
+    let Some(rest) = url_path.strip_prefix('/') else {
+        return Resolved::Missing;
+    };
+    let mut relative = PathBuf::new();
+    let segments: Vec<&str> = rest.split('/').collect();
+    let last = segments.len() - 1;
+    for (i, raw) in segments.iter().enumerate() {
+        if raw.is_empty() {
+            if i == last {
+                break; // trailing slash: a folder
+            }
+            return Resolved::Missing; // `//`
+        }
+        let Ok(name) = percent_encoding::percent_decode_str(raw).decode_utf8() else {
+            return Resolved::Missing;
+        };
+        let plain = !name.starts_with('.')
+            && !name.contains(['/', '\\', '\0', '%'])
+            && !name.chars().any(char::is_control);
+        if !plain {
+            return Resolved::Missing;
+        }
+        relative.push(name.as_ref());
+    }
+    let Ok(root) = root.canonicalize() else {
+        return Resolved::Missing;
+    };
+    let Ok(path) = root.join(&relative).canonicalize() else {
+        return Resolved::Missing;
+    };
+    if !path.starts_with(&root) {
+        return Resolved::Missing;
+    }
+    if path.is_dir() {
+        if !url_path.ends_with('/') {
+            return Resolved::AddSlash;
+        }
+        return match path.join("index.html").canonicalize() {
+            Ok(index) if index.starts_with(&root) && index.is_file() => Resolved::File(index),
+            _ => Resolved::Missing,
+        };
+    }
+    if url_path.ends_with('/') || !path.is_file() {
+        return Resolved::Missing;
+    }
+    Resolved::File(path)
+}
+
+struct Loaded {
+    bytes: Vec<u8>,
+    modified: SystemTime,
+}
+
+/// Sends a file with Content-Type, ETag and Last-Modified, answering 304
+/// when the client's copy is current.
+async fn send_file(
+    path: PathBuf,
+    status: StatusCode,
+    req: &Req,
+    cache_control: &'static str,
+) -> Result<Response, FileError> {
+    let file = path.clone();
+    let loaded = tokio::task::spawn_blocking(move || -> std::io::Result<Loaded> {
+        let meta = std::fs::metadata(&file)?;
+        Ok(Loaded {
+            bytes: std::fs::read(&file)?,
+            modified: meta.modified().unwrap_or(SystemTime::UNIX_EPOCH),
+        })
+    })
+    .await
+    .map_err(anyhow::Error::from)?;
+    let loaded = match loaded {
+        Ok(l) => l,
+        // Deleted between lookup and read (a rebuild in progress).
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(FileError::NotFound),
+        Err(e) => {
+            return Err(anyhow::Error::from(e)
+                .context(format!("cannot read {}", path.display()))
+                .into())
+        }
+    };
+    let since_epoch = loaded
+        .modified
+        .duration_since(SystemTime::UNIX_EPOCH)
+        .unwrap_or_default();
+    let etag = format!("\"{:x}-{:x}\"", loaded.bytes.len(), since_epoch.as_nanos());
+    let last_modified = httpdate::fmt_http_date(loaded.modified);
+    let not_modified = status == StatusCode::OK && is_current(req, &etag, loaded.modified);
+    let (status, body) = if not_modified {
+        (StatusCode::NOT_MODIFIED, Bytes::new())
+    } else if req.method == Method::HEAD {
+        (status, Bytes::new())
+    } else {
+        (status, Bytes::from(loaded.bytes))
+    };
+    let mut resp = hyper::Response::new(Full::new(body));
+    *resp.status_mut() = status;
+    let headers = resp.headers_mut();
+    headers.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static(cache_control),
+    );
+    if let Ok(v) = HeaderValue::from_str(&etag) {
+        headers.insert(header::ETAG, v);
+    }
+    if let Ok(v) = HeaderValue::from_str(&last_modified) {
+        headers.insert(header::LAST_MODIFIED, v);
+    }
+    if !not_modified {
+        if let Ok(v) = HeaderValue::from_str(&content_type(&path)) {
+            headers.insert(header::CONTENT_TYPE, v);
+        }
+    }
+    Ok(resp)
+}
+
+/// `If-None-Match` (preferred) or `If-Modified-Since` says the client has
+/// this version.
+fn is_current(req: &Req, etag: &str, modified: SystemTime) -> bool {
+    if let Some(tags) = req.header(header::IF_NONE_MATCH) {
+        return tags
+            .split(',')
+            .map(|t| t.trim().trim_start_matches("W/"))
+            .any(|t| t == etag || t == "*");
+    }
+    let Some(since) = req
+        .header(header::IF_MODIFIED_SINCE)
+        .and_then(|v| httpdate::parse_http_date(v).ok())
+    else {
+        return false;
+    };
+    let modified_secs = modified
+        .duration_since(SystemTime::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
+    let since_secs = since
+        .duration_since(SystemTime::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
+    modified_secs <= since_secs
+}
+
+fn content_type(path: &Path) -> String {
+    let mime = mime_guess::from_path(path).first_or_octet_stream();
+    let textual = mime.type_() == mime_guess::mime::TEXT
+        || matches!(
+            mime.subtype().as_str(),
+            "javascript" | "json" | "xml" | "atom+xml"
+        );
+    if textual {
+        format!("{mime}; charset=utf-8")
+    } else {
+        mime.to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn bundle() -> tempfile::TempDir {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("bundle/a")).unwrap();
+        std::fs::write(dir.path().join("bundle/index.html"), "home").unwrap();
+        std::fs::write(dir.path().join("bundle/a/index.html"), "a").unwrap();
+        std::fs::write(dir.path().join("bundle/a/x.css"), "x").unwrap();
+        std::fs::write(dir.path().join("secret.txt"), "secret").unwrap();
+        dir
+    }
+
+    #[test]
+    fn plain_paths_resolve_and_folders_use_index_html() {
+        let dir = bundle();
+        let root = dir.path().join("bundle");
+        assert!(
+            matches!(resolve(&root, "/"), Resolved::File(p) if p.ends_with("bundle/index.html"))
+        );
+        assert!(matches!(resolve(&root, "/a/"), Resolved::File(p) if p.ends_with("a/index.html")));
+        assert_eq!(resolve(&root, "/a"), Resolved::AddSlash);
+        assert!(matches!(resolve(&root, "/a/x.css"), Resolved::File(_)));
+        assert_eq!(resolve(&root, "/a/x.css/"), Resolved::Missing);
+    }
+
+    #[test]
+    fn nothing_outside_the_bundle_resolves() {
+        let dir = bundle();
+        let root = dir.path().join("bundle");
+        for attack in [
+            "/../secret.txt",
+            "/a/../../secret.txt",
+            "/%2e%2e/secret.txt",
+            "/%2E%2E%2Fsecret.txt",
+            "/%252e%252e/secret.txt",
+            "/..%5csecret.txt",
+            "/a\\..\\..\\secret.txt",
+            "//secret.txt",
+            "/a//x.css",
+            "/.%2e/secret.txt",
+            "/a/%00",
+            "relative",
+        ] {
+            assert_eq!(resolve(&root, attack), Resolved::Missing, "{attack}");
+        }
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn symlinks_out_of_the_bundle_are_refused() {
+        let dir = bundle();
+        let root = dir.path().join("bundle");
+        std::os::unix::fs::symlink(dir.path().join("secret.txt"), root.join("leak.txt")).unwrap();
+        std::os::unix::fs::symlink(dir.path(), root.join("up")).unwrap();
+        assert_eq!(resolve(&root, "/leak.txt"), Resolved::Missing);
+        assert_eq!(resolve(&root, "/up/secret.txt"), Resolved::Missing);
+    }
+}

@@ -1,0 +1,186 @@
+//! `GET /login`, `POST /login` and `POST /logout`.
+//!
+//! A wrong password and an unknown address get the same 401 after the same
+//! Argon2 work (unknown addresses are checked against a dummy hash). A
+//! successful login replaces the session: new cookie token, new CSRF token.
+
+use hyper::{header, StatusCode};
+use serde::Serialize;
+
+use super::{home_of, with_cookie, Failure};
+use crate::app::App;
+use crate::auth::csrf::{self, CsrfError};
+use crate::auth::email::normalize_email;
+use crate::auth::rate_limit::{self, Action};
+use crate::auth::sessions::{clear_session_cookie, ensure_session, start_session};
+use crate::auth::{current_session, CurrentUser, Session};
+use crate::http::{self, is_safe_next, Req, Response};
+use crate::pages::Common;
+
+/// Errors of the login family.
+#[derive(Debug, thiserror::Error)]
+pub enum LoginError {
+    /// Failed CSRF check.
+    #[error(transparent)]
+    Csrf(#[from] CsrfError),
+    /// Too many attempts from this client or on this account.
+    #[error("too many login attempts")]
+    RateLimited(u64),
+    /// Store, hashing or template failure.
+    #[error(transparent)]
+    Unexpected(#[from] anyhow::Error),
+}
+
+impl From<LoginError> for Failure {
+    fn from(err: LoginError) -> Self {
+        match err {
+            LoginError::Csrf(e) => e.into(),
+            LoginError::RateLimited(retry_after) => Failure::TooManyRequests { retry_after },
+            LoginError::Unexpected(e) => Failure::Unexpected(e),
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct LoginView<'a> {
+    #[serde(flatten)]
+    common: Common,
+    email: &'a str,
+    next: &'a str,
+    error: Option<&'a str>,
+}
+
+fn safe_next(next: &str) -> &str {
+    if is_safe_next(next) {
+        next
+    } else {
+        ""
+    }
+}
+
+/// `GET /login[?next=]`: the form; someone already signed in goes on.
+pub async fn form(app: &App, req: &Req) -> Result<Response, LoginError> {
+    let next_param = req.query_param("next").unwrap_or_default();
+    let next = safe_next(&next_param);
+    let (session, set_cookie) = ensure_session(app, req).await?;
+    if let Some(user) = &session.user {
+        return Ok(http::see_other(if next.is_empty() {
+            home_of(user.role)
+        } else {
+            next
+        }));
+    }
+    let resp = render(app, &session, StatusCode::OK, "", next, None)?;
+    Ok(with_cookie(resp, set_cookie))
+}
+
+fn render(
+    app: &App,
+    session: &Session,
+    status: StatusCode,
+    email: &str,
+    next: &str,
+    error: Option<&str>,
+) -> anyhow::Result<Response> {
+    let view = LoginView {
+        common: Common::new(&app.options.site_title, Some(session)),
+        email,
+        next,
+        error,
+    };
+    app.pages.render(status, "login.html", &view)
+}
+
+/// `POST /login` (`email`, `password`, `next`, `csrf`).
+pub async fn submit(app: &App, req: &Req) -> Result<Response, LoginError> {
+    let form = req.form();
+    let session = current_session(app, req).await?;
+    csrf::check(
+        req,
+        session.as_ref(),
+        form.get("csrf"),
+        &app.options.base_url,
+    )?;
+    let Some(session) = session else {
+        return Err(CsrfError::NoSession.into());
+    };
+    if let Some(wait) = rate_limit::hit_client(app, Action::Login, req.client).await? {
+        return Err(LoginError::RateLimited(wait));
+    }
+    let email = normalize_email(form.get("email")).ok();
+    if let Some(email) = &email {
+        if let Some(wait) = rate_limit::hit_account(app, Action::Login, email).await? {
+            return Err(LoginError::RateLimited(wait));
+        }
+    }
+    let account = match &email {
+        Some(email) => app.db.account_by_email(email).await?,
+        None => None,
+    };
+    let stored_hash = account.as_ref().map(|a| a.password_hash.clone());
+    let matches = app
+        .passwords
+        .verify(form.get("password").to_owned(), stored_hash)
+        .await?;
+    let next = safe_next(form.get("next"));
+    let Some(account) = account.filter(|_| matches) else {
+        let resp = render(
+            app,
+            &session,
+            StatusCode::UNAUTHORIZED,
+            form.get("email"),
+            next,
+            Some("Wrong e-mail address or password."),
+        )?;
+        return Ok(resp);
+    };
+    rate_limit::clear_account(app, Action::Login, &account.email).await?;
+    let user = CurrentUser {
+        account_id: account.id,
+        email: account.email,
+        role: account.role,
+        verified: account.verified,
+    };
+    let target = if next.is_empty() {
+        home_of(user.role)
+    } else {
+        next
+    };
+    let target = target.to_owned();
+    let started = start_session(app, Some(user), Some(session.id)).await?;
+    tracing::info!(
+        account = started.session.user.as_ref().map(|u| u.account_id),
+        "signed in"
+    );
+    Ok(with_cookie(
+        http::see_other(&target),
+        Some(started.set_cookie),
+    ))
+}
+
+/// `POST /logout` (`csrf`): deletes the session in the store and the cookie.
+pub async fn logout(app: &App, req: &Req) -> Result<Response, LoginError> {
+    let form = req.form();
+    let session = current_session(app, req).await?;
+    csrf::check(
+        req,
+        session.as_ref(),
+        form.get("csrf"),
+        &app.options.base_url,
+    )?;
+    if let Some(session) = session {
+        app.db.delete_session(session.id).await?;
+    }
+    let target = if app.options.config.serve_public {
+        "/"
+    } else {
+        "/login"
+    };
+    let mut resp = http::see_other(target);
+    http::set_header(
+        &mut resp,
+        header::SET_COOKIE,
+        &clear_session_cookie(app.options.config.cookie_secure),
+    );
+    Ok(resp)
+}

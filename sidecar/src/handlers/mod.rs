@@ -1,0 +1,181 @@
+//! Request handlers, one file per resource. Each family has its own error
+//! enum with an `Unexpected` variant; every error converts into a
+//! [`Failure`], and [`Failure::status`] is the one place where failures
+//! become status codes. Users see a plain page; the full error chain goes to
+//! the log.
+
+pub mod agent_tickets;
+pub mod api;
+pub mod files;
+pub mod login;
+pub mod my_tickets;
+pub mod password;
+pub mod register;
+pub mod ticket_link;
+pub mod tickets;
+
+use hyper::header;
+use hyper::StatusCode;
+use serde::Serialize;
+
+use crate::app::App;
+use crate::auth::csrf::CsrfError;
+use crate::auth::{current_session, CurrentUser, Role, Session};
+use crate::http::{self, encode_query_value, Req, Response};
+use crate::pages::Common;
+
+/// Why a request could not be answered as asked.
+#[derive(Debug, thiserror::Error)]
+pub enum Failure {
+    /// Not signed in where an account is needed: 303 to the login page.
+    #[error("sign-in required")]
+    SignIn {
+        /// Where to return after signing in.
+        next: String,
+    },
+    /// Signed in, but not allowed; or a failed CSRF check.
+    #[error("forbidden")]
+    Forbidden,
+    /// Nothing here (or nothing the visitor may know about).
+    #[error("not found")]
+    NotFound,
+    /// Too many attempts.
+    #[error("rate limited")]
+    TooManyRequests {
+        /// Seconds until the next attempt is allowed.
+        retry_after: u64,
+    },
+    /// A bug or an outage: logged in full, shown as a plain 500.
+    #[error(transparent)]
+    Unexpected(#[from] anyhow::Error),
+}
+
+impl Failure {
+    /// The status code of each failure: the one place they are mapped.
+    pub fn status(&self) -> StatusCode {
+        match self {
+            Failure::SignIn { .. } => StatusCode::SEE_OTHER,
+            Failure::Forbidden => StatusCode::FORBIDDEN,
+            Failure::NotFound => StatusCode::NOT_FOUND,
+            Failure::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
+            Failure::Unexpected(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+}
+
+impl From<CsrfError> for Failure {
+    fn from(err: CsrfError) -> Self {
+        tracing::info!("refused a state-changing request: {err}");
+        Failure::Forbidden
+    }
+}
+
+#[derive(Serialize)]
+struct ErrorView {
+    #[serde(flatten)]
+    common: Common,
+    retry_after: u64,
+}
+
+/// The response for a failure: a redirect to the login page, or the
+/// theme's error page for the status.
+pub async fn failure_response(app: &App, req: &Req, failure: Failure) -> Response {
+    let status = failure.status();
+    let template = match &failure {
+        Failure::SignIn { next } => {
+            return http::see_other(&format!("/login?next={}", encode_query_value(next)))
+        }
+        Failure::Forbidden => "403.html",
+        Failure::NotFound => "404.html",
+        Failure::TooManyRequests { .. } => "429.html",
+        Failure::Unexpected(err) => {
+            tracing::error!(path = %req.path, "unexpected error: {err:#}");
+            "500.html"
+        }
+    };
+    let retry_after = match failure {
+        Failure::TooManyRequests { retry_after } => retry_after,
+        _ => 0,
+    };
+    // The header shows who is signed in; a store outage must not hide the page.
+    let session = match &failure {
+        Failure::Unexpected(_) => None,
+        _ => current_session(app, req).await.ok().flatten(),
+    };
+    let view = ErrorView {
+        common: Common::new(&app.options.site_title, session.as_ref()),
+        retry_after,
+    };
+    let mut resp = app
+        .pages
+        .render(status, template, &view)
+        .unwrap_or_else(|err| {
+            tracing::error!("cannot render the {status} page: {err:#}");
+            http::text(status, "Something went wrong. Please try again later.\n")
+        });
+    if retry_after > 0 {
+        http::set_header(&mut resp, header::RETRY_AFTER, &retry_after.to_string());
+    }
+    resp
+}
+
+/// Why a page that needs an account was refused.
+#[derive(Debug, thiserror::Error)]
+pub enum AccessError {
+    /// Nobody is signed in.
+    #[error("sign-in required")]
+    SignIn {
+        /// The page asked for.
+        next: String,
+    },
+    /// Someone with another role is signed in.
+    #[error("wrong role")]
+    Forbidden,
+    /// Store failure.
+    #[error(transparent)]
+    Unexpected(#[from] anyhow::Error),
+}
+
+impl From<AccessError> for Failure {
+    fn from(err: AccessError) -> Self {
+        match err {
+            AccessError::SignIn { next } => Failure::SignIn { next },
+            AccessError::Forbidden => Failure::Forbidden,
+            AccessError::Unexpected(e) => Failure::Unexpected(e),
+        }
+    }
+}
+
+/// The session of a signed-in account with `role`: anonymous visitors are
+/// sent to sign in (and back here), others are refused.
+pub async fn require_role(
+    app: &App,
+    req: &Req,
+    role: Role,
+) -> Result<(Session, CurrentUser), AccessError> {
+    let session = current_session(app, req).await?;
+    match session {
+        Some(session) => match session.user.clone() {
+            Some(user) if user.role == role => Ok((session, user)),
+            Some(_) => Err(AccessError::Forbidden),
+            None => Err(AccessError::SignIn { next: req.target() }),
+        },
+        None => Err(AccessError::SignIn { next: req.target() }),
+    }
+}
+
+/// Where an account goes after signing in when no `next` was given.
+pub fn home_of(role: Role) -> &'static str {
+    match role {
+        Role::Agent => "/agent/tickets",
+        Role::Customer => "/my/tickets",
+    }
+}
+
+/// Adds a `Set-Cookie` header when there is one to send.
+pub fn with_cookie(mut resp: Response, set_cookie: Option<String>) -> Response {
+    if let Some(value) = set_cookie {
+        http::set_header(&mut resp, header::SET_COOKIE, &value);
+    }
+    resp
+}

@@ -1,0 +1,282 @@
+//! The customer's tickets: `GET /my/tickets[?status=&page=]`,
+//! `GET /my/tickets/{ref}`, `POST /my/tickets/{ref}/reply` and, when
+//! `allow_new_tickets` is on, `GET /my/tickets/new` and `POST /my/tickets`.
+//!
+//! A customer owns the tickets whose requester is the account's verified
+//! address; an unverified account owns none. A ticket that is not the
+//! customer's answers exactly like a missing one (404) and nothing is
+//! written for it.
+
+use hyper::StatusCode;
+use serde::Serialize;
+
+use super::require_role;
+use super::tickets::{
+    check_body, check_subject, notify_agents, page_param, path_param, status_options, status_param,
+    MessageView, Pager, StatusOption, TicketView, TicketsError, PER_PAGE,
+};
+use crate::app::App;
+use crate::auth::csrf;
+use crate::auth::{CurrentUser, Role, Session};
+use crate::db::tickets::{parse_reference, Author, NewMessage, Ticket, TicketFilter};
+use crate::http::{self, Req, Response};
+use crate::pages::Common;
+
+#[derive(Serialize)]
+struct ListView {
+    #[serde(flatten)]
+    common: Common,
+    verified: bool,
+    tickets: Vec<TicketView>,
+    statuses: Vec<StatusOption>,
+    status: &'static str,
+    pager: Pager,
+    allow_new_tickets: bool,
+}
+
+/// What the customer's ticket page shows; also used by ticket links.
+#[derive(Serialize)]
+pub struct TicketPageView {
+    /// Header data (no user for ticket links).
+    #[serde(flatten)]
+    pub common: Common,
+    /// The ticket.
+    pub ticket: TicketView,
+    /// Its public messages, oldest first.
+    pub messages: Vec<MessageView>,
+    /// Where the reply form posts.
+    pub reply_action: String,
+    /// The reply form's CSRF token.
+    pub form_csrf: String,
+    /// The reply just sent reopened the ticket.
+    pub reopened: bool,
+    /// The reply just sent was saved.
+    pub replied: bool,
+    /// A problem with the reply being sent.
+    pub error: Option<&'static str>,
+    /// The text being sent, kept when it was refused.
+    pub draft: String,
+    /// Opened through a mailed link, not an account.
+    pub via_link: bool,
+}
+
+#[derive(Serialize)]
+struct NewTicketView<'a> {
+    #[serde(flatten)]
+    common: Common,
+    subject: &'a str,
+    body: &'a str,
+    error: Option<&'static str>,
+}
+
+/// The verified address of a customer, or nothing.
+fn owner(user: &CurrentUser) -> Option<&str> {
+    user.verified.then_some(user.email.as_str())
+}
+
+/// `GET /my/tickets[?status=&page=]`.
+pub async fn list(app: &App, req: &Req) -> Result<Response, TicketsError> {
+    let (session, user) = require_role(app, req, Role::Customer).await?;
+    let status = status_param(req.query_param("status"));
+    let page = page_param(req.query_param("page"));
+    let (tickets, has_more) = match owner(&user) {
+        Some(email) => {
+            let found = app
+                .db
+                .list_tickets(TicketFilter {
+                    requester: Some(email.to_owned()),
+                    status,
+                    search: None,
+                    page,
+                    per_page: PER_PAGE,
+                })
+                .await?;
+            (found.tickets, found.has_more)
+        }
+        None => (Vec::new(), false),
+    };
+    let status_name = status.map(|s| s.as_str()).unwrap_or("");
+    let view = ListView {
+        common: Common::new(&app.options.site_title, Some(&session)),
+        verified: user.verified,
+        tickets: tickets.iter().map(TicketView::new).collect(),
+        statuses: status_options(status, true),
+        status: status_name,
+        pager: Pager::new("/my/tickets", &[("status", status_name)], page, has_more),
+        allow_new_tickets: app.options.config.allow_new_tickets && user.verified,
+    };
+    Ok(app.pages.render(StatusCode::OK, "my_tickets.html", &view)?)
+}
+
+/// The customer's own ticket named in the path, or 404.
+async fn owned_ticket(
+    app: &App,
+    user: &CurrentUser,
+    raw_ref: &str,
+) -> Result<Ticket, TicketsError> {
+    let reference = parse_reference(raw_ref).ok_or(TicketsError::NotFound)?;
+    let email = owner(user).ok_or(TicketsError::NotFound)?;
+    app.db
+        .ticket(&reference, Some(email))
+        .await?
+        .ok_or(TicketsError::NotFound)
+}
+
+/// Renders a customer's view of `ticket` (account or link).
+pub async fn render_ticket(
+    app: &App,
+    status: StatusCode,
+    ticket: &Ticket,
+    view: impl FnOnce(TicketView, Vec<MessageView>) -> TicketPageView,
+) -> Result<Response, TicketsError> {
+    let messages = app.db.messages(ticket.id, false).await?;
+    let messages = messages
+        .iter()
+        .map(|m| MessageView::new(m, false))
+        .collect();
+    let view = view(TicketView::new(ticket), messages);
+    Ok(app.pages.render(status, "my_ticket.html", &view)?)
+}
+
+fn page_view(
+    app: &App,
+    session: &Session,
+    req: &Req,
+) -> impl FnOnce(TicketView, Vec<MessageView>) -> TicketPageView {
+    let common = Common::new(&app.options.site_title, Some(session));
+    let form_csrf = session.csrf.clone();
+    let reopened = req.query_param("reopened").is_some();
+    let replied = req.query_param("replied").is_some() || reopened;
+    move |ticket, messages| TicketPageView {
+        reply_action: format!("/my/tickets/{}/reply", ticket.reference),
+        common,
+        ticket,
+        messages,
+        form_csrf,
+        reopened,
+        replied,
+        error: None,
+        draft: String::new(),
+        via_link: false,
+    }
+}
+
+/// `GET /my/tickets/{ref}`.
+pub async fn show(app: &App, req: &Req) -> Result<Response, TicketsError> {
+    let (session, user) = require_role(app, req, Role::Customer).await?;
+    let raw_ref = path_param(&req.path, "/my/tickets/", "").unwrap_or("");
+    let ticket = owned_ticket(app, &user, raw_ref).await?;
+    render_ticket(app, StatusCode::OK, &ticket, page_view(app, &session, req)).await
+}
+
+/// `POST /my/tickets/{ref}/reply` (`body`, `csrf`): adds the reply (which
+/// reopens a resolved or closed ticket) and goes back to the ticket.
+pub async fn reply(app: &App, req: &Req) -> Result<Response, TicketsError> {
+    let (session, user) = require_role(app, req, Role::Customer).await?;
+    let form = req.form();
+    csrf::check(req, Some(&session), form.get("csrf"), &app.options.base_url)?;
+    let raw_ref = path_param(&req.path, "/my/tickets/", "/reply").unwrap_or("");
+    let ticket = owned_ticket(app, &user, raw_ref).await?;
+    let body = match check_body(form.get("body")) {
+        Ok(body) => body,
+        Err(error) => {
+            let view = page_view(app, &session, req);
+            let draft = form.get("body").to_owned();
+            return render_ticket(app, StatusCode::BAD_REQUEST, &ticket, |t, m| {
+                TicketPageView {
+                    error: Some(error),
+                    draft,
+                    ..view(t, m)
+                }
+            })
+            .await;
+        }
+    };
+    let message = NewMessage {
+        author: Author {
+            role: Role::Customer,
+            account_id: Some(user.account_id),
+            email: user.email.clone(),
+        },
+        body: body.clone(),
+        internal: false,
+    };
+    let outcome = app
+        .db
+        .add_reply(&ticket.reference, Some(&user.email), message)
+        .await?
+        .ok_or(TicketsError::NotFound)?;
+    notify_agents(app, &outcome.ticket, &body, false).await;
+    let flag = if outcome.reopened {
+        "reopened"
+    } else {
+        "replied"
+    };
+    Ok(http::see_other(&format!(
+        "/my/tickets/{}?{flag}=1",
+        outcome.ticket.reference
+    )))
+}
+
+/// Whether this customer may open tickets here (switch on, address
+/// verified); otherwise the new-ticket routes do not exist.
+fn may_open_tickets(app: &App, user: &CurrentUser) -> Result<(), TicketsError> {
+    if app.options.config.allow_new_tickets && user.verified {
+        Ok(())
+    } else {
+        Err(TicketsError::NotFound)
+    }
+}
+
+/// `GET /my/tickets/new`.
+pub async fn new_form(app: &App, req: &Req) -> Result<Response, TicketsError> {
+    let (session, user) = require_role(app, req, Role::Customer).await?;
+    may_open_tickets(app, &user)?;
+    let view = NewTicketView {
+        common: Common::new(&app.options.site_title, Some(&session)),
+        subject: "",
+        body: "",
+        error: None,
+    };
+    Ok(app.pages.render(StatusCode::OK, "new_ticket.html", &view)?)
+}
+
+/// `POST /my/tickets` (`subject`, `body`, `csrf`): opens a ticket and goes
+/// to it.
+pub async fn create(app: &App, req: &Req) -> Result<Response, TicketsError> {
+    let (session, user) = require_role(app, req, Role::Customer).await?;
+    may_open_tickets(app, &user)?;
+    let form = req.form();
+    csrf::check(req, Some(&session), form.get("csrf"), &app.options.base_url)?;
+    let checked = check_subject(form.get("subject"))
+        .and_then(|subject| check_body(form.get("body")).map(|body| (subject, body)));
+    let (subject, body) = match checked {
+        Ok(pair) => pair,
+        Err(error) => {
+            let view = NewTicketView {
+                common: Common::new(&app.options.site_title, Some(&session)),
+                subject: form.get("subject"),
+                body: form.get("body"),
+                error: Some(error),
+            };
+            return Ok(app
+                .pages
+                .render(StatusCode::BAD_REQUEST, "new_ticket.html", &view)?);
+        }
+    };
+    let first = NewMessage {
+        author: Author {
+            role: Role::Customer,
+            account_id: Some(user.account_id),
+            email: user.email.clone(),
+        },
+        body: body.clone(),
+        internal: false,
+    };
+    let ticket = app.db.create_ticket(&subject, &user.email, first).await?;
+    notify_agents(app, &ticket, &body, true).await;
+    Ok(http::see_other(&format!(
+        "/my/tickets/{}?replied=1",
+        ticket.reference
+    )))
+}

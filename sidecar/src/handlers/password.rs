@@ -1,0 +1,241 @@
+//! `GET`/`POST /password/forgot` and `GET`/`POST /password/reset`.
+//!
+//! The forgot form answers the same whether or not the address has an
+//! account; an existing one gets a single-use link valid for one hour.
+//! Setting a new password ends every session of the account.
+
+use hyper::StatusCode;
+use serde::Serialize;
+
+use super::{with_cookie, Failure};
+use crate::app::App;
+use crate::auth::csrf::{self, CsrfError};
+use crate::auth::email::normalize_email;
+use crate::auth::passwords::check_password_rules;
+use crate::auth::rate_limit::{self, Action};
+use crate::auth::sessions::ensure_session;
+use crate::auth::tokens::{hash_token, looks_like_token, random_token};
+use crate::auth::{current_session, Session};
+use crate::db::mail::OutgoingMail;
+use crate::db::now;
+use crate::db::tokens::TokenPurpose;
+use crate::http::{Req, Response};
+use crate::pages::Common;
+
+/// How long a reset link works, in seconds.
+const RESET_TTL_SECS: i64 = 3600;
+
+/// Errors of the password family.
+#[derive(Debug, thiserror::Error)]
+pub enum PasswordError {
+    /// Failed CSRF check.
+    #[error(transparent)]
+    Csrf(#[from] CsrfError),
+    /// Too many attempts.
+    #[error("too many reset attempts")]
+    RateLimited(u64),
+    /// Store, hashing or template failure.
+    #[error(transparent)]
+    Unexpected(#[from] anyhow::Error),
+}
+
+impl From<PasswordError> for Failure {
+    fn from(err: PasswordError) -> Self {
+        match err {
+            PasswordError::Csrf(e) => e.into(),
+            PasswordError::RateLimited(retry_after) => Failure::TooManyRequests { retry_after },
+            PasswordError::Unexpected(e) => Failure::Unexpected(e),
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct ForgotView<'a> {
+    #[serde(flatten)]
+    common: Common,
+    email: &'a str,
+    email_error: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+struct ResetView<'a> {
+    #[serde(flatten)]
+    common: Common,
+    token: &'a str,
+    valid: bool,
+    password_error: Option<String>,
+}
+
+#[derive(Serialize)]
+struct PlainView {
+    #[serde(flatten)]
+    common: Common,
+}
+
+fn common(app: &App, session: Option<&Session>) -> Common {
+    Common::new(&app.options.site_title, session)
+}
+
+/// `GET /password/forgot`.
+pub async fn forgot_form(app: &App, req: &Req) -> Result<Response, PasswordError> {
+    let (session, set_cookie) = ensure_session(app, req).await?;
+    let view = ForgotView {
+        common: common(app, Some(&session)),
+        email: "",
+        email_error: None,
+    };
+    let resp = app.pages.render(StatusCode::OK, "forgot.html", &view)?;
+    Ok(with_cookie(resp, set_cookie))
+}
+
+/// `POST /password/forgot` (`email`, `csrf`).
+pub async fn forgot_submit(app: &App, req: &Req) -> Result<Response, PasswordError> {
+    let form = req.form();
+    let session = current_session(app, req).await?;
+    csrf::check(
+        req,
+        session.as_ref(),
+        form.get("csrf"),
+        &app.options.base_url,
+    )?;
+    let Some(session) = session else {
+        return Err(CsrfError::NoSession.into());
+    };
+    if let Some(wait) = rate_limit::hit_client(app, Action::Reset, req.client).await? {
+        return Err(PasswordError::RateLimited(wait));
+    }
+    let typed = form.get("email");
+    let email = match normalize_email(typed) {
+        Ok(email) => email,
+        Err(message) => {
+            let view = ForgotView {
+                common: common(app, Some(&session)),
+                email: typed,
+                email_error: Some(message),
+            };
+            return Ok(app
+                .pages
+                .render(StatusCode::BAD_REQUEST, "forgot.html", &view)?);
+        }
+    };
+    if let Some(wait) = rate_limit::hit_account(app, Action::Reset, &email).await? {
+        return Err(PasswordError::RateLimited(wait));
+    }
+    if let Some(account) = app.db.account_by_email(&email).await? {
+        let token = random_token()?;
+        app.db
+            .create_account_token(
+                TokenPurpose::Reset,
+                account.id,
+                &hash_token(&token),
+                now() + RESET_TTL_SECS,
+            )
+            .await?;
+        app.send_mail(OutgoingMail {
+            to: account.email,
+            subject: format!("Reset your password for {}", app.options.site_title),
+            body: format!(
+                "Hello,\n\nopen this link within one hour to choose a new password:\n\n{}\n\nIf you did not ask for this, ignore this message; your password stays as it is.\n",
+                app.url(&format!("/password/reset?token={token}"))
+            ),
+        })
+        .await?;
+    }
+    let view = PlainView {
+        common: common(app, Some(&session)),
+    };
+    Ok(app
+        .pages
+        .render(StatusCode::OK, "forgot_done.html", &view)?)
+}
+
+/// `GET /password/reset?token=`: the new-password form, if the link works.
+pub async fn reset_form(app: &App, req: &Req) -> Result<Response, PasswordError> {
+    let token = req.query_param("token").unwrap_or_default();
+    let valid = looks_like_token(&token)
+        && app
+            .db
+            .peek_account_token(TokenPurpose::Reset, &hash_token(&token))
+            .await?
+            .is_some();
+    let (session, set_cookie) = ensure_session(app, req).await?;
+    let view = ResetView {
+        common: common(app, Some(&session)),
+        token: if valid { &token } else { "" },
+        valid,
+        password_error: None,
+    };
+    let status = if valid {
+        StatusCode::OK
+    } else {
+        StatusCode::BAD_REQUEST
+    };
+    let resp = app.pages.render(status, "reset.html", &view)?;
+    Ok(with_cookie(resp, set_cookie))
+}
+
+/// `POST /password/reset` (`token`, `password`, `csrf`).
+pub async fn reset_submit(app: &App, req: &Req) -> Result<Response, PasswordError> {
+    let form = req.form();
+    let session = current_session(app, req).await?;
+    csrf::check(
+        req,
+        session.as_ref(),
+        form.get("csrf"),
+        &app.options.base_url,
+    )?;
+    let Some(session) = session else {
+        return Err(CsrfError::NoSession.into());
+    };
+    if let Some(wait) = rate_limit::hit_client(app, Action::Reset, req.client).await? {
+        return Err(PasswordError::RateLimited(wait));
+    }
+    let token = form.get("token");
+    let account = if looks_like_token(token) {
+        app.db
+            .peek_account_token(TokenPurpose::Reset, &hash_token(token))
+            .await?
+    } else {
+        None
+    };
+    let invalid = |app: &App| {
+        let view = ResetView {
+            common: common(app, Some(&session)),
+            token: "",
+            valid: false,
+            password_error: None,
+        };
+        app.pages
+            .render(StatusCode::BAD_REQUEST, "reset.html", &view)
+    };
+    let Some(account) = account else {
+        return Ok(invalid(app)?);
+    };
+    let password = form.get("password");
+    if let Err(message) = check_password_rules(password, &account.email) {
+        let view = ResetView {
+            common: common(app, Some(&session)),
+            token,
+            valid: true,
+            password_error: Some(message),
+        };
+        return Ok(app
+            .pages
+            .render(StatusCode::BAD_REQUEST, "reset.html", &view)?);
+    }
+    let hash = app.passwords.hash(password.to_owned()).await?;
+    if app
+        .db
+        .use_reset_token(&hash_token(token), &hash)
+        .await?
+        .is_none()
+    {
+        return Ok(invalid(app)?);
+    }
+    tracing::info!(account = account.id, "password reset; sessions ended");
+    let session = current_session(app, req).await?;
+    let view = PlainView {
+        common: common(app, session.as_ref()),
+    };
+    Ok(app.pages.render(StatusCode::OK, "reset_done.html", &view)?)
+}

@@ -1,0 +1,296 @@
+//! Ticket links for customers without an account (or away from it):
+//! `GET /my/tickets/link` and `POST /my/tickets/link` (`email`, `ref`) mail
+//! a link `/t/{token}` when the address is the ticket's requester — and
+//! answer the same whether or not it is, so the form reveals nothing.
+//!
+//! The token is 256 random bits, stored hashed, valid for
+//! [`LINK_TTL_SECS`] and usable once. `GET /t/{token}` only shows a button
+//! (so mail scanners that fetch links do not spend it); `POST /t/{token}`
+//! spends it and hands the browser a grant in a cookie scoped to
+//! `/t/{token}` (`HttpOnly`, `SameSite=Strict`), valid for
+//! [`GRANT_TTL_SECS`]. With that cookie, `GET /t/{token}` shows the ticket
+//! and `POST /t/{token}/reply` adds a reply; the reply form's CSRF token is
+//! bound to the grant, and the `Origin` check applies as everywhere.
+
+use cookie::{Cookie, SameSite};
+use hyper::{header, StatusCode};
+use serde::Serialize;
+use subtle::ConstantTimeEq;
+
+use super::my_tickets::{render_ticket, TicketPageView};
+use super::tickets::{check_body, notify_agents, path_param, TicketsError};
+use super::{with_cookie, Failure};
+use crate::app::App;
+use crate::auth::csrf::{self, CsrfError};
+use crate::auth::email::normalize_email;
+use crate::auth::sessions::ensure_session;
+use crate::auth::tokens::{hash_token, looks_like_token, random_token};
+use crate::auth::{current_session, Role};
+use crate::db::mail::OutgoingMail;
+use crate::db::now;
+use crate::db::ticket_links::LinkGrant;
+use crate::db::tickets::{parse_reference, Author, NewMessage, Ticket};
+use crate::http::{self, Req, Response};
+use crate::pages::Common;
+
+/// How long a mailed link can be opened, in seconds.
+pub const LINK_TTL_SECS: i64 = 30 * 60;
+/// How long an opened link keeps working, in seconds.
+pub const GRANT_TTL_SECS: i64 = 60 * 60;
+/// The cookie holding an opened link's grant.
+pub const GRANT_COOKIE: &str = "docket_ticket_link";
+
+#[derive(Serialize)]
+struct RequestView<'a> {
+    #[serde(flatten)]
+    common: Common,
+    email: &'a str,
+    reference: &'a str,
+    sent: bool,
+}
+
+#[derive(Serialize)]
+struct OpenView {
+    #[serde(flatten)]
+    common: Common,
+    action: String,
+}
+
+/// `GET /my/tickets/link`.
+pub async fn form(app: &App, req: &Req) -> Result<Response, TicketsError> {
+    let (session, set_cookie) = ensure_session(app, req).await?;
+    let view = RequestView {
+        common: Common::new(&app.options.site_title, Some(&session)),
+        email: "",
+        reference: "",
+        sent: false,
+    };
+    let resp = app
+        .pages
+        .render(StatusCode::OK, "ticket_link.html", &view)?;
+    Ok(with_cookie(resp, set_cookie))
+}
+
+/// `POST /my/tickets/link` (`email`, `ref`, `csrf`): the same page whether
+/// or not a link was mailed.
+pub async fn request(app: &App, req: &Req) -> Result<Response, Failure> {
+    let form = req.form();
+    let session = current_session(app, req)
+        .await
+        .map_err(TicketsError::from)?;
+    csrf::check(
+        req,
+        session.as_ref(),
+        form.get("csrf"),
+        &app.options.base_url,
+    )?;
+    let Some(session) = session else {
+        return Err(CsrfError::NoSession.into());
+    };
+    let config = &app.options.config;
+    let window = i64::from(config.rate_limit_window_minutes.max(1)) * 60;
+    let client_key = format!("ticket_link:client:{}", req.client);
+    if let Some(retry_after) = app
+        .db
+        .rate_limit_hit(&client_key, config.rate_limit_per_client, window)
+        .await?
+    {
+        return Err(Failure::TooManyRequests { retry_after });
+    }
+    let email = normalize_email(form.get("email")).ok();
+    let reference = parse_reference(form.get("ref"));
+    if let (Some(email), Some(reference)) = (email, reference) {
+        let address_key = format!("ticket_link:address:{email}");
+        let limited = app
+            .db
+            .rate_limit_hit(&address_key, config.rate_limit_per_account, window)
+            .await?;
+        // Over the limit the answer stays the same; only the mail is skipped.
+        if limited.is_none() {
+            send_link(app, &email, &reference).await?;
+        }
+    }
+    let view = RequestView {
+        common: Common::new(&app.options.site_title, Some(&session)),
+        email: "",
+        reference: "",
+        sent: true,
+    };
+    Ok(app
+        .pages
+        .render(StatusCode::OK, "ticket_link.html", &view)?)
+}
+
+async fn send_link(app: &App, email: &str, reference: &str) -> anyhow::Result<()> {
+    let token = random_token()?;
+    let ticket = app
+        .db
+        .create_ticket_link(reference, email, &hash_token(&token), now() + LINK_TTL_SECS)
+        .await?;
+    if let Some(ticket) = ticket {
+        app.send_mail(OutgoingMail {
+            to: ticket.requester.clone(),
+            subject: format!("Your link to \"{}\" [{}]", ticket.subject, ticket.reference),
+            body: format!(
+                "Hello,\n\nhere is the link you asked for. It opens your request \"{}\" once, within {} minutes:\n\n{}\n\nIf you did not ask for it, ignore this message.\n",
+                ticket.subject,
+                LINK_TTL_SECS / 60,
+                app.url(&format!("/t/{token}"))
+            ),
+        })
+        .await?;
+    }
+    Ok(())
+}
+
+fn token_in_path<'a>(req: &'a Req, suffix: &str) -> Result<&'a str, TicketsError> {
+    path_param(&req.path, "/t/", suffix)
+        .filter(|t| looks_like_token(t))
+        .ok_or(TicketsError::NotFound)
+}
+
+/// The ticket and reply CSRF token of the grant this request carries for
+/// link `token`, if any.
+async fn granted(
+    app: &App,
+    req: &Req,
+    token: &str,
+) -> Result<Option<(Ticket, String)>, TicketsError> {
+    let Some(grant) = req.cookie(GRANT_COOKIE).filter(|g| looks_like_token(g)) else {
+        return Ok(None);
+    };
+    Ok(app
+        .db
+        .ticket_by_link_grant(&hash_token(token), &hash_token(&grant))
+        .await?)
+}
+
+/// `GET /t/{token}`: the ticket when this browser opened the link, a button
+/// to open it when it is still unused, 404 otherwise.
+pub async fn show(app: &App, req: &Req) -> Result<Response, TicketsError> {
+    let token = token_in_path(req, "")?;
+    if let Some((ticket, csrf)) = granted(app, req, token).await? {
+        let reopened = req.query_param("reopened").is_some();
+        let replied = req.query_param("replied").is_some() || reopened;
+        let common = Common::new(&app.options.site_title, None);
+        let reply_action = format!("/t/{token}/reply");
+        return render_ticket(app, StatusCode::OK, &ticket, |t, messages| TicketPageView {
+            common,
+            ticket: t,
+            messages,
+            reply_action,
+            form_csrf: csrf,
+            reopened,
+            replied,
+            error: None,
+            draft: String::new(),
+            via_link: true,
+        })
+        .await;
+    }
+    if !app.db.ticket_link_usable(&hash_token(token)).await? {
+        return Err(TicketsError::NotFound);
+    }
+    let view = OpenView {
+        common: Common::new(&app.options.site_title, None),
+        action: format!("/t/{token}"),
+    };
+    Ok(app
+        .pages
+        .render(StatusCode::OK, "ticket_link_open.html", &view)?)
+}
+
+/// `POST /t/{token}`: spends the link and hands out the grant cookie.
+pub async fn open(app: &App, req: &Req) -> Result<Response, TicketsError> {
+    let token = token_in_path(req, "")?;
+    if !csrf::same_origin(req, &app.options.base_url) {
+        return Err(CsrfError::ForeignOrigin.into());
+    }
+    let grant = random_token()?;
+    let opened = app
+        .db
+        .open_ticket_link(
+            &hash_token(token),
+            LinkGrant {
+                grant_hash: hash_token(&grant),
+                csrf_token: random_token()?,
+                expires_at: now() + GRANT_TTL_SECS,
+            },
+        )
+        .await?;
+    if !opened {
+        return Err(TicketsError::NotFound);
+    }
+    let path = format!("/t/{token}");
+    let cookie = Cookie::build((GRANT_COOKIE, grant))
+        .http_only(true)
+        .same_site(SameSite::Strict)
+        .path(path.clone())
+        .secure(app.options.config.cookie_secure)
+        .max_age(cookie::time::Duration::seconds(GRANT_TTL_SECS))
+        .build()
+        .to_string();
+    let mut resp = http::see_other(&path);
+    http::set_header(&mut resp, header::SET_COOKIE, &cookie);
+    Ok(resp)
+}
+
+/// `POST /t/{token}/reply` (`body`, `csrf`): a reply as the requester.
+pub async fn reply(app: &App, req: &Req) -> Result<Response, TicketsError> {
+    let token = token_in_path(req, "/reply")?;
+    if !csrf::same_origin(req, &app.options.base_url) {
+        return Err(CsrfError::ForeignOrigin.into());
+    }
+    let form = req.form();
+    let Some((ticket, csrf)) = granted(app, req, token).await? else {
+        return Err(TicketsError::NotFound);
+    };
+    let sent = form.get("csrf");
+    if sent.is_empty() || !bool::from(sent.as_bytes().ct_eq(csrf.as_bytes())) {
+        return Err(CsrfError::WrongToken.into());
+    }
+    let body = match check_body(form.get("body")) {
+        Ok(body) => body,
+        Err(error) => {
+            let common = Common::new(&app.options.site_title, None);
+            let draft = form.get("body").to_owned();
+            let reply_action = format!("/t/{token}/reply");
+            return render_ticket(app, StatusCode::BAD_REQUEST, &ticket, |t, messages| {
+                TicketPageView {
+                    common,
+                    ticket: t,
+                    messages,
+                    reply_action,
+                    form_csrf: csrf,
+                    reopened: false,
+                    replied: false,
+                    error: Some(error),
+                    draft,
+                    via_link: true,
+                }
+            })
+            .await;
+        }
+    };
+    let message = NewMessage {
+        author: Author {
+            role: Role::Customer,
+            account_id: None,
+            email: ticket.requester.clone(),
+        },
+        body: body.clone(),
+        internal: false,
+    };
+    let outcome = app
+        .db
+        .add_reply(&ticket.reference, Some(&ticket.requester), message)
+        .await?
+        .ok_or(TicketsError::NotFound)?;
+    notify_agents(app, &outcome.ticket, &body, false).await;
+    let flag = if outcome.reopened {
+        "reopened"
+    } else {
+        "replied"
+    };
+    Ok(http::see_other(&format!("/t/{token}?{flag}=1")))
+}

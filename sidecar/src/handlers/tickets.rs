@@ -1,0 +1,390 @@
+//! What the ticket pages share: the error family of every ticket route,
+//! the view structs the ticket templates receive, reading a ticket
+//! reference out of a path, form checks and the notifications sent through
+//! the mail queue. The routes themselves are in [`super::my_tickets`]
+//! (customers), [`super::agent_tickets`] (agents) and
+//! [`super::ticket_link`] (mailed links without an account).
+
+use serde::Serialize;
+
+use super::{AccessError, Failure};
+use crate::app::App;
+use crate::auth::csrf::CsrfError;
+use crate::auth::Role;
+use crate::db::mail::OutgoingMail;
+use crate::db::tickets::{Message, Status, StatusEvent, Ticket};
+use crate::http::encode_query_value;
+use crate::render_body;
+
+/// Tickets per list page.
+pub const PER_PAGE: u32 = 25;
+/// Longest accepted message body, in characters.
+pub const MAX_BODY_CHARS: usize = 20_000;
+/// Longest accepted subject, in characters.
+pub const MAX_SUBJECT_CHARS: usize = 200;
+
+/// Errors of the tickets family.
+#[derive(Debug, thiserror::Error)]
+pub enum TicketsError {
+    /// Not signed in, or not allowed.
+    #[error(transparent)]
+    Access(#[from] AccessError),
+    /// Failed CSRF check.
+    #[error(transparent)]
+    Csrf(#[from] CsrfError),
+    /// No such ticket, or not the visitor's (the same answer), or a
+    /// switched-off feature.
+    #[error("not found")]
+    NotFound,
+    /// Store or template failure.
+    #[error(transparent)]
+    Unexpected(#[from] anyhow::Error),
+}
+
+impl From<TicketsError> for Failure {
+    fn from(err: TicketsError) -> Self {
+        match err {
+            TicketsError::Access(e) => e.into(),
+            TicketsError::Csrf(e) => e.into(),
+            TicketsError::NotFound => Failure::NotFound,
+            TicketsError::Unexpected(e) => Failure::Unexpected(e),
+        }
+    }
+}
+
+/// The middle of `path` between `prefix` and `suffix` when it is one
+/// non-empty segment: `/my/tickets/abc/reply` with `/my/tickets/` and
+/// `/reply` gives `abc`.
+pub fn path_param<'a>(path: &'a str, prefix: &str, suffix: &str) -> Option<&'a str> {
+    let middle = path.strip_prefix(prefix)?.strip_suffix(suffix)?;
+    (!middle.is_empty() && !middle.contains('/')).then_some(middle)
+}
+
+/// A ticket as list rows and page headers show it.
+#[derive(Debug, Serialize)]
+pub struct TicketView {
+    /// The reference.
+    pub reference: String,
+    /// Subject line.
+    pub subject: String,
+    /// Requester's address.
+    pub requester: String,
+    /// Status name (badge class suffix).
+    pub status: &'static str,
+    /// Status label.
+    pub status_label: &'static str,
+    /// Creation time, readable.
+    pub created: String,
+    /// Creation time, ISO 8601.
+    pub created_iso: String,
+    /// Last update, readable.
+    pub updated: String,
+    /// Last update, ISO 8601.
+    pub updated_iso: String,
+}
+
+impl TicketView {
+    /// The view of `ticket`.
+    pub fn new(ticket: &Ticket) -> Self {
+        Self {
+            reference: ticket.reference.clone(),
+            subject: ticket.subject.clone(),
+            requester: ticket.requester.clone(),
+            status: ticket.status.as_str(),
+            status_label: ticket.status.label(),
+            created: readable_time(ticket.created_at),
+            created_iso: iso_time(ticket.created_at),
+            updated: readable_time(ticket.updated_at),
+            updated_iso: iso_time(ticket.updated_at),
+        }
+    }
+}
+
+/// A message as the log shows it.
+#[derive(Debug, Serialize)]
+pub struct MessageView {
+    /// `customer`, `agent` or `note`: the `message-…` class suffix.
+    pub kind: &'static str,
+    /// Who wrote it, as shown.
+    pub author: String,
+    /// When, readable.
+    pub created: String,
+    /// When, ISO 8601.
+    pub created_iso: String,
+    /// The body as safe HTML.
+    pub body_html: String,
+}
+
+impl MessageView {
+    /// The view of `message`; customers see agents as "Support".
+    pub fn new(message: &Message, for_agent: bool) -> Self {
+        let (kind, body_html) = match (message.author_role, message.internal) {
+            (_, true) => ("note", render_body::agent_markdown(&message.body)),
+            (Role::Agent, false) => ("agent", render_body::agent_markdown(&message.body)),
+            (Role::Customer, false) => ("customer", render_body::customer_text(&message.body)),
+        };
+        let author = match (message.author_role, for_agent) {
+            (Role::Agent, false) => "Support".to_owned(),
+            (Role::Customer, false) => "You".to_owned(),
+            (_, true) => message.author_email.clone(),
+        };
+        Self {
+            kind,
+            author,
+            created: readable_time(message.created_at),
+            created_iso: iso_time(message.created_at),
+            body_html,
+        }
+    }
+}
+
+/// A status change as the agent's log shows it.
+#[derive(Debug, Serialize)]
+pub struct EventView {
+    /// The previous status label, if any.
+    pub from: Option<&'static str>,
+    /// The new status label.
+    pub to: &'static str,
+    /// Who changed it.
+    pub actor: String,
+    /// When, readable.
+    pub created: String,
+}
+
+impl EventView {
+    /// The view of `event`.
+    pub fn new(event: &StatusEvent) -> Self {
+        Self {
+            from: event.from.map(Status::label),
+            to: event.to.label(),
+            actor: event.actor_role.clone(),
+            created: readable_time(event.created_at),
+        }
+    }
+}
+
+/// One choice of a status filter or select.
+#[derive(Debug, Serialize)]
+pub struct StatusOption {
+    /// Value (`""` for "all").
+    pub value: &'static str,
+    /// Label.
+    pub label: &'static str,
+    /// Whether it is the current one.
+    pub selected: bool,
+}
+
+/// The choices of a status select, `current` selected; with `with_all`,
+/// an "All" choice first.
+pub fn status_options(current: Option<Status>, with_all: bool) -> Vec<StatusOption> {
+    let all = with_all.then_some(StatusOption {
+        value: "",
+        label: "All",
+        selected: current.is_none(),
+    });
+    all.into_iter()
+        .chain(Status::ALL.into_iter().map(|s| StatusOption {
+            value: s.as_str(),
+            label: s.label(),
+            selected: current == Some(s),
+        }))
+        .collect()
+}
+
+/// Links to the previous and next page of a list.
+#[derive(Debug, Serialize, Default)]
+pub struct Pager {
+    /// The current page, from 1.
+    pub page: u32,
+    /// The previous page's URL.
+    pub prev: Option<String>,
+    /// The next page's URL.
+    pub next: Option<String>,
+}
+
+impl Pager {
+    /// Page links for `base` (a path) with the other query `params`.
+    pub fn new(base: &str, params: &[(&str, &str)], page: u32, has_more: bool) -> Self {
+        let url = |p: u32| {
+            let mut query: Vec<String> = params
+                .iter()
+                .filter(|(_, v)| !v.is_empty())
+                .map(|(k, v)| format!("{k}={}", encode_query_value(v)))
+                .collect();
+            if p > 1 {
+                query.push(format!("page={p}"));
+            }
+            if query.is_empty() {
+                base.to_owned()
+            } else {
+                format!("{base}?{}", query.join("&"))
+            }
+        };
+        Self {
+            page,
+            prev: (page > 1).then(|| url(page - 1)),
+            next: has_more.then(|| url(page + 1)),
+        }
+    }
+}
+
+/// The `page` query parameter (1 when absent or nonsense).
+pub fn page_param(raw: Option<String>) -> u32 {
+    raw.and_then(|p| p.parse::<u32>().ok())
+        .filter(|p| (1..=100_000).contains(p))
+        .unwrap_or(1)
+}
+
+/// The `status` query parameter, when it names a status.
+pub fn status_param(raw: Option<String>) -> Option<Status> {
+    raw.as_deref().and_then(Status::parse)
+}
+
+/// A message body from a form: trimmed of trailing space; the error is a
+/// message for the writer.
+pub fn check_body(body: &str) -> Result<String, &'static str> {
+    let body = body.trim_end();
+    if body.trim().is_empty() {
+        return Err("Write a message first.");
+    }
+    if body.chars().count() > MAX_BODY_CHARS {
+        return Err("This message is too long; split it into several replies.");
+    }
+    Ok(body.replace("\r\n", "\n"))
+}
+
+/// A subject from a form; the error is a message for the writer.
+pub fn check_subject(subject: &str) -> Result<String, &'static str> {
+    let subject = subject.trim();
+    if subject.is_empty() {
+        return Err("Give your request a subject.");
+    }
+    if subject.chars().count() > MAX_SUBJECT_CHARS || subject.chars().any(char::is_control) {
+        return Err("Use a shorter subject on one line.");
+    }
+    Ok(subject.to_owned())
+}
+
+fn readable_time(t: i64) -> String {
+    time::OffsetDateTime::from_unix_timestamp(t)
+        .ok()
+        .and_then(|d| {
+            d.format(time::macros::format_description!(
+                "[year]-[month]-[day] [hour]:[minute] UTC"
+            ))
+            .ok()
+        })
+        .unwrap_or_default()
+}
+
+fn iso_time(t: i64) -> String {
+    time::OffsetDateTime::from_unix_timestamp(t)
+        .ok()
+        .and_then(|d| {
+            d.format(&time::format_description::well_known::Rfc3339)
+                .ok()
+        })
+        .unwrap_or_default()
+}
+
+/// Queues a mail, logging (not failing) when the queue refuses: the change
+/// it reports is already committed.
+async fn queue(app: &App, mail: OutgoingMail) {
+    let to = mail.to.clone();
+    if let Err(err) = app.send_mail(mail).await {
+        tracing::error!(%to, "cannot queue a ticket notification: {err:#}");
+    }
+}
+
+/// Tells the agents (or `[sidecar.mail] notify`) that a customer opened or
+/// answered `ticket`.
+pub async fn notify_agents(app: &App, ticket: &Ticket, body: &str, created: bool) {
+    let recipients = match &app.options.config.mail.notify {
+        Some(address) => vec![address.clone()],
+        None => match app.db.agent_emails().await {
+            Ok(list) => list,
+            Err(err) => {
+                tracing::error!("cannot list agents to notify: {err:#}");
+                return;
+            }
+        },
+    };
+    let what = if created {
+        "opened a new ticket"
+    } else {
+        "replied"
+    };
+    for to in recipients {
+        queue(
+            app,
+            OutgoingMail {
+                to,
+                subject: format!("[{}] {}", ticket.reference, ticket.subject),
+                body: format!(
+                    "{} {what}:\n\n{body}\n\nOpen the ticket: {}\n",
+                    ticket.requester,
+                    app.url(&format!("/agent/tickets/{}", ticket.reference))
+                ),
+            },
+        )
+        .await;
+    }
+}
+
+/// Sends the requester an agent's public reply. Never called for notes.
+pub async fn notify_customer(app: &App, ticket: &Ticket, body: &str) {
+    queue(
+        app,
+        OutgoingMail {
+            to: ticket.requester.clone(),
+            subject: format!("Re: {} [{}]", ticket.subject, ticket.reference),
+            body: format!(
+                "Hello,\n\nwe replied to your request \"{}\":\n\n{body}\n\nRead the conversation and reply: {}\nNo account? Ask for a link at {} with the reference {}.\n",
+                ticket.subject,
+                app.url(&format!("/my/tickets/{}", ticket.reference)),
+                app.url("/my/tickets/link"),
+                ticket.reference
+            ),
+        },
+    )
+    .await;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn path_params_are_one_segment() {
+        assert_eq!(
+            path_param("/my/tickets/abc", "/my/tickets/", ""),
+            Some("abc")
+        );
+        assert_eq!(
+            path_param("/my/tickets/abc/reply", "/my/tickets/", "/reply"),
+            Some("abc")
+        );
+        assert_eq!(
+            path_param("/my/tickets/abc/reply", "/my/tickets/", ""),
+            None
+        );
+        assert_eq!(path_param("/my/tickets/", "/my/tickets/", ""), None);
+    }
+
+    #[test]
+    fn pagers_keep_the_filter_and_skip_empty_values() {
+        let p = Pager::new("/agent/tickets", &[("status", "open"), ("q", "")], 2, true);
+        assert_eq!(p.prev.as_deref(), Some("/agent/tickets?status=open"));
+        assert_eq!(p.next.as_deref(), Some("/agent/tickets?status=open&page=3"));
+        assert_eq!(page_param(Some("-1".into())), 1);
+        assert_eq!(page_param(Some("x".into())), 1);
+    }
+
+    #[test]
+    fn bodies_and_subjects_are_checked() {
+        assert!(check_body("  \n ").is_err());
+        assert_eq!(check_body("a\r\nb  \n").unwrap(), "a\nb");
+        assert!(check_subject("a\nb").is_err());
+        assert_eq!(check_subject("  Hi ").unwrap(), "Hi");
+    }
+}

@@ -1,0 +1,111 @@
+//! The portal's pages: Tera templates from the theme's `portal/` folder,
+//! filled from typed view structs. Templates are `.html`, so every value is
+//! escaped.
+
+use std::path::Path;
+
+use anyhow::{Context, Result};
+use hyper::StatusCode;
+use serde::Serialize;
+
+use crate::auth::Session;
+use crate::http::{self, Response};
+
+/// Every portal template, by name under `portal/`.
+pub const TEMPLATES: &[&str] = &[
+    "layout.html",
+    "login.html",
+    "register.html",
+    "register_done.html",
+    "verify.html",
+    "forgot.html",
+    "forgot_done.html",
+    "reset.html",
+    "reset_done.html",
+    "my_tickets.html",
+    "agent_tickets.html",
+    "my_ticket.html",
+    "new_ticket.html",
+    "agent_ticket.html",
+    "ticket_link.html",
+    "ticket_link_open.html",
+    "403.html",
+    "404.html",
+    "429.html",
+    "500.html",
+];
+
+/// The loaded portal templates.
+#[derive(Debug)]
+pub struct Pages {
+    tera: tera::Tera,
+}
+
+/// What every portal page knows.
+#[derive(Debug, Clone, Serialize)]
+pub struct Common {
+    /// The site's title.
+    pub site_title: String,
+    /// The signed-in account, if any.
+    pub user: Option<UserView>,
+    /// The session's CSRF token for forms (empty without a session).
+    pub csrf: String,
+}
+
+/// The signed-in account as templates see it.
+#[derive(Debug, Clone, Serialize)]
+pub struct UserView {
+    /// E-mail address.
+    pub email: String,
+    /// `customer` or `agent`.
+    pub role: &'static str,
+    /// Whether the address is verified.
+    pub verified: bool,
+}
+
+impl Common {
+    /// The common part for a request with `session`.
+    pub fn new(site_title: &str, session: Option<&Session>) -> Self {
+        Self {
+            site_title: site_title.to_owned(),
+            user: session.and_then(|s| s.user.as_ref()).map(|u| UserView {
+                email: u.email.clone(),
+                role: u.role.as_str(),
+                verified: u.verified,
+            }),
+            csrf: session.map(|s| s.csrf.clone()).unwrap_or_default(),
+        }
+    }
+}
+
+impl Pages {
+    /// Loads every template of [`TEMPLATES`] from `templates_dir/portal/`.
+    /// Blocking (reads files).
+    pub fn load(templates_dir: &Path) -> Result<Self> {
+        let portal = templates_dir.join("portal");
+        let mut tera = tera::Tera::default();
+        let files: Vec<_> = TEMPLATES
+            .iter()
+            .map(|name| (portal.join(name), Some(format!("portal/{name}"))))
+            .collect();
+        tera.add_template_files(files)
+            .with_context(|| format!("cannot load the portal templates in {}", portal.display()))?;
+        Ok(Self { tera })
+    }
+
+    /// Renders `portal/<name>` with `view` into an HTML response.
+    pub fn render<T: Serialize>(
+        &self,
+        status: StatusCode,
+        name: &str,
+        view: &T,
+    ) -> Result<Response> {
+        let context = tera::Context::from_serialize(view)
+            .with_context(|| format!("cannot build the context of portal/{name}"))?;
+        let body = self
+            .tera
+            .render(&format!("portal/{name}"), &context)
+            .with_context(|| format!("cannot render portal/{name}"))?;
+        Ok(http::html(status, body))
+    }
+}

@@ -1,0 +1,94 @@
+//! The routing table: one match on `(method, path)`. [`route`] takes an
+//! already-read [`Req`], so tests can call it without a socket.
+
+use hyper::Method;
+
+use crate::app::App;
+use crate::handlers::tickets::path_param;
+use crate::handlers::{
+    self, agent_tickets, api, files, login, my_tickets, password, register, ticket_link, Failure,
+};
+use crate::http::{Req, Response};
+
+/// Answers one request.
+pub async fn route(app: &App, req: Req) -> Response {
+    let result: Result<Response, Failure> = match (&req.method, req.path.as_str()) {
+        (&Method::GET, "/healthz") => api::healthz(app).await.map_err(Into::into),
+        (&Method::GET, "/api/session") => api::session(app, &req).await.map_err(Into::into),
+
+        (&Method::GET, "/login") => login::form(app, &req).await.map_err(Into::into),
+        (&Method::POST, "/login") => login::submit(app, &req).await.map_err(Into::into),
+        (&Method::POST, "/logout") => login::logout(app, &req).await.map_err(Into::into),
+
+        (&Method::GET, "/register") => register::form(app, &req).await.map_err(Into::into),
+        (&Method::POST, "/register") => register::submit(app, &req).await.map_err(Into::into),
+        (&Method::GET, "/verify") => register::verify(app, &req).await.map_err(Into::into),
+
+        (&Method::GET, "/password/forgot") => {
+            password::forgot_form(app, &req).await.map_err(Into::into)
+        }
+        (&Method::POST, "/password/forgot") => {
+            password::forgot_submit(app, &req).await.map_err(Into::into)
+        }
+        (&Method::GET, "/password/reset") => {
+            password::reset_form(app, &req).await.map_err(Into::into)
+        }
+        (&Method::POST, "/password/reset") => {
+            password::reset_submit(app, &req).await.map_err(Into::into)
+        }
+
+        (&Method::GET, "/my/tickets") => my_tickets::list(app, &req).await.map_err(Into::into),
+        (&Method::GET, "/my/tickets/new") => {
+            my_tickets::new_form(app, &req).await.map_err(Into::into)
+        }
+        (&Method::POST, "/my/tickets") => my_tickets::create(app, &req).await.map_err(Into::into),
+        (&Method::GET, "/my/tickets/link") => {
+            ticket_link::form(app, &req).await.map_err(Into::into)
+        }
+        (&Method::POST, "/my/tickets/link") => ticket_link::request(app, &req).await,
+        (&Method::GET, p) if path_param(p, "/my/tickets/", "").is_some() => {
+            my_tickets::show(app, &req).await.map_err(Into::into)
+        }
+        (&Method::POST, p) if path_param(p, "/my/tickets/", "/reply").is_some() => {
+            my_tickets::reply(app, &req).await.map_err(Into::into)
+        }
+        (&Method::GET, p) if path_param(p, "/t/", "").is_some() => {
+            ticket_link::show(app, &req).await.map_err(Into::into)
+        }
+        (&Method::POST, p) if path_param(p, "/t/", "").is_some() => {
+            ticket_link::open(app, &req).await.map_err(Into::into)
+        }
+        (&Method::POST, p) if path_param(p, "/t/", "/reply").is_some() => {
+            ticket_link::reply(app, &req).await.map_err(Into::into)
+        }
+
+        (&Method::GET, "/agent/tickets") => {
+            agent_tickets::list(app, &req).await.map_err(Into::into)
+        }
+        (&Method::GET, p) if path_param(p, "/agent/tickets/", "").is_some() => {
+            agent_tickets::show(app, &req).await.map_err(Into::into)
+        }
+        (&Method::POST, p) if path_param(p, "/agent/tickets/", "/reply").is_some() => {
+            agent_tickets::reply(app, &req).await.map_err(Into::into)
+        }
+        (&Method::POST, p) if path_param(p, "/agent/tickets/", "/status").is_some() => {
+            agent_tickets::set_status(app, &req)
+                .await
+                .map_err(Into::into)
+        }
+
+        (&Method::GET | &Method::HEAD, path)
+            if path == "/internal" || path.starts_with("/internal/") =>
+        {
+            files::internal(app, &req).await.map_err(Into::into)
+        }
+        (&Method::GET | &Method::HEAD, _) if app.options.config.serve_public => {
+            files::public(app, &req).await.map_err(Into::into)
+        }
+        _ => Err(Failure::NotFound),
+    };
+    match result {
+        Ok(resp) => resp,
+        Err(failure) => handlers::failure_response(app, &req, failure).await,
+    }
+}

@@ -1,0 +1,107 @@
+//! The sidecar's commands: `docket sidecar`, `docket agent add` and
+//! `docket customer add`. They turn resolved [`Settings`] into the sidecar
+//! crate's [`Options`] and call it; the server itself lives in
+//! `docket-sidecar`.
+
+use std::io::{BufRead, IsTerminal, Write};
+use std::path::Path;
+
+use anyhow::{bail, Context, Result};
+use docket::config::Settings;
+use docket_sidecar::{Options, Role};
+
+/// Builds the sidecar's options from `docket.toml` at `site`.
+pub fn options(site: &Path) -> Result<Options> {
+    let settings = Settings::load(site, None)?;
+    let language = settings.config.site.default_language.clone();
+    Ok(Options {
+        database: settings.root.join(&settings.config.sidecar.database),
+        config: settings.config.sidecar.clone(),
+        site_root: settings.root.clone(),
+        internal_dir: settings.internal_dir.clone(),
+        public_dir: settings.public_dir.clone(),
+        templates_dir: settings.theme_dir.join("templates"),
+        site_title: settings.title_in(&language).to_owned(),
+        base_url: settings.base_url.clone(),
+    })
+}
+
+/// `docket sidecar --site DIR`: serve until SIGTERM or Ctrl-C.
+pub fn sidecar(site: &Path) -> Result<()> {
+    init_logging();
+    docket_sidecar::run(options(site)?)
+}
+
+/// `docket agent add` / `docket customer add`.
+pub fn add_account(site: &Path, role: Role, email: &str, password_stdin: bool) -> Result<()> {
+    let options = options(site)?;
+    let password = if password_stdin {
+        read_line(&mut std::io::stdin().lock())?
+    } else {
+        prompt_password()?
+    };
+    let email = docket_sidecar::add_account(&options, role, email, &password)?;
+    println!("created {} {email}", role.as_str());
+    Ok(())
+}
+
+fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
+}
+
+/// One line without its line ending.
+fn read_line(input: &mut impl BufRead) -> Result<String> {
+    let mut line = String::new();
+    input
+        .read_line(&mut line)
+        .context("cannot read the password")?;
+    let line = line.trim_end_matches(['\n', '\r']).to_owned();
+    if line.is_empty() {
+        bail!("no password given");
+    }
+    Ok(line)
+}
+
+/// Asks twice on the terminal, without echo where `stty` is available.
+fn prompt_password() -> Result<String> {
+    let stdin = std::io::stdin();
+    if !stdin.is_terminal() {
+        return read_line(&mut stdin.lock());
+    }
+    let first = prompt("Password: ")?;
+    let second = prompt("Repeat password: ")?;
+    if first != second {
+        bail!("the passwords differ");
+    }
+    Ok(first)
+}
+
+fn prompt(label: &str) -> Result<String> {
+    eprint!("{label}");
+    std::io::stderr().flush().ok();
+    let echo_off = set_echo(false);
+    let line = read_line(&mut std::io::stdin().lock());
+    if echo_off {
+        set_echo(true);
+        eprintln!();
+    }
+    line
+}
+
+/// Switches terminal echo with `stty`; false when that is not possible.
+fn set_echo(on: bool) -> bool {
+    let Ok(tty) = std::fs::File::open("/dev/tty") else {
+        return false;
+    };
+    std::process::Command::new("stty")
+        .arg(if on { "echo" } else { "-echo" })
+        .stdin(tty)
+        .status()
+        .map(|s| s.success())
+        .unwrap_or(false)
+}
