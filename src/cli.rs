@@ -31,7 +31,7 @@ pub enum Command {
     /// Development server: build, watch, rebuild, live reload, sidecar on the same port.
     Serve(ServeArgs),
     /// Production sidecar: portal, tickets and the internal bundle for agents.
-    Sidecar(SiteArg),
+    Sidecar(SidecarArgs),
     /// Manage agent accounts.
     Agent {
         /// What to do with agents.
@@ -89,6 +89,17 @@ pub struct ServeArgs {
     /// Port on 127.0.0.1 (0 picks a free one).
     #[arg(long, default_value_t = 1313)]
     pub port: u16,
+    /// Start with a fresh demo database (one agent, one customer, a few tickets).
+    #[arg(long)]
+    pub demo: bool,
+}
+
+/// Options of `docket sidecar`.
+#[derive(Debug, Args)]
+pub struct SidecarArgs {
+    /// The site.
+    #[command(flatten)]
+    pub site: SiteArg,
     /// Start with a fresh demo database (one agent, one customer, a few tickets).
     #[arg(long)]
     pub demo: bool,

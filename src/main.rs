@@ -6,7 +6,7 @@ mod sidecar_cmd;
 use std::process::ExitCode;
 
 use clap::Parser;
-use docket::cli::{AccountAction, BuildArgs, CheckArgs, Cli, Command};
+use docket::cli::{AccountAction, BuildArgs, CheckArgs, Cli, Command, TicketAction};
 use docket::config::Settings;
 use docket::error::ContentErrors;
 use docket::site::{self, BuildOptions};
@@ -31,7 +31,8 @@ fn run(command: Command) -> anyhow::Result<()> {
     match command {
         Command::Build(args) => build(&args),
         Command::Check(args) => check(&args),
-        Command::Sidecar(site) => sidecar_cmd::sidecar(&site.site),
+        Command::Sidecar(args) if args.demo => sidecar_cmd::sidecar_demo(&args.site.site),
+        Command::Sidecar(args) => sidecar_cmd::sidecar(&args.site.site),
         Command::Agent {
             action:
                 AccountAction::Add {
@@ -48,6 +49,9 @@ fn run(command: Command) -> anyhow::Result<()> {
                     site,
                 },
         } => sidecar_cmd::add_account(&site.site, Role::Customer, &email, password_stdin),
+        Command::Ticket {
+            action: TicketAction::Import { file, site },
+        } => sidecar_cmd::import_tickets(&site.site, &file),
         other => anyhow::bail!("not implemented yet: {other:?}"),
     }
 }

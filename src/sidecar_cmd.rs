@@ -1,7 +1,7 @@
-//! The sidecar's commands: `docket sidecar`, `docket agent add` and
-//! `docket customer add`. They turn resolved [`Settings`] into the sidecar
-//! crate's [`Options`] and call it; the server itself lives in
-//! `docket-sidecar`.
+//! The sidecar's commands: `docket sidecar [--demo]`, `docket agent add`,
+//! `docket customer add` and `docket ticket import`. They turn resolved
+//! [`Settings`] into the sidecar crate's [`Options`] and call it; the
+//! server itself lives in `docket-sidecar`.
 
 use std::io::{BufRead, IsTerminal, Write};
 use std::path::Path;
@@ -30,6 +30,32 @@ pub fn options(site: &Path) -> Result<Options> {
 pub fn sidecar(site: &Path) -> Result<()> {
     init_logging();
     docket_sidecar::run(options(site)?)
+}
+
+/// `docket sidecar --demo --site DIR`: a fresh demo database (its logins
+/// printed), then serve as usual.
+pub fn sidecar_demo(site: &Path) -> Result<()> {
+    init_logging();
+    let mut options = options(site)?;
+    let logins = docket_sidecar::demo::prepare(&mut options)?;
+    print!("{logins}");
+    std::io::stdout().flush().ok();
+    docket_sidecar::run(options)
+}
+
+/// `docket ticket import FILE --site DIR`: prints each new reference.
+pub fn import_tickets(site: &Path, file: &Path) -> Result<()> {
+    let options = options(site)?;
+    let references = docket_sidecar::import::import_file(&options, file)?;
+    for reference in &references {
+        println!("{reference}");
+    }
+    eprintln!(
+        "imported {} ticket{}",
+        references.len(),
+        if references.len() == 1 { "" } else { "s" }
+    );
+    Ok(())
 }
 
 /// `docket agent add` / `docket customer add`.

@@ -1,0 +1,180 @@
+//! Demo data for `docket sidecar --demo` (and `docket serve --demo`): a
+//! fresh database beside the real one with one agent, one customer and a
+//! handful of tickets in every status, with conversations that read like
+//! real ones. The caller prints the returned logins.
+
+use std::path::PathBuf;
+
+use anyhow::{Context, Result};
+
+use crate::auth::passwords::Passwords;
+use crate::db::accounts::Role;
+use crate::db::tickets::Status;
+use crate::db::{now, Db};
+use crate::import::{ImportMessage, ImportTicket};
+use crate::Options;
+
+/// The demo agent's address.
+pub const AGENT_EMAIL: &str = "agent@example.com";
+/// The demo customer's address.
+pub const CUSTOMER_EMAIL: &str = "customer@example.com";
+/// The password of both demo accounts.
+pub const PASSWORD: &str = "demo password";
+
+/// The accounts a demo database holds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DemoLogins {
+    /// The database file that was created.
+    pub database: PathBuf,
+    /// `(role, email, password)` of each account.
+    pub accounts: Vec<(Role, String, String)>,
+}
+
+impl std::fmt::Display for DemoLogins {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        writeln!(f, "demo database: {}", self.database.display())?;
+        for (role, email, password) in &self.accounts {
+            writeln!(f, "  {:<8} {email}  password: {password}", role.as_str())?;
+        }
+        Ok(())
+    }
+}
+
+/// Points `options` at a fresh demo database (`.docket/demo.db` under the
+/// site root, replacing an older one) and fills it. Blocking.
+pub fn prepare(options: &mut Options) -> Result<DemoLogins> {
+    let database = options.site_root.join(".docket").join("demo.db");
+    for suffix in ["", "-wal", "-shm"] {
+        let path = PathBuf::from(format!("{}{suffix}", database.display()));
+        match std::fs::remove_file(&path) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(e).with_context(|| format!("cannot remove {}", path.display())),
+        }
+    }
+    options.database = database.clone();
+    let passwords = Passwords::new_blocking(
+        options.config.password_memory_kib,
+        options.config.password_iterations,
+    )?;
+    let hash = passwords.hash_blocking(PASSWORD)?;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
+    runtime.block_on(async {
+        let db = Db::open(&database).await?;
+        for (role, email) in [(Role::Agent, AGENT_EMAIL), (Role::Customer, CUSTOMER_EMAIL)] {
+            db.create_account(email, &hash, role, true)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}: {email}"))?;
+        }
+        db.import_tickets(tickets(now())).await?;
+        Ok::<_, anyhow::Error>(())
+    })?;
+    Ok(DemoLogins {
+        database,
+        accounts: vec![
+            (Role::Agent, AGENT_EMAIL.to_owned(), PASSWORD.to_owned()),
+            (
+                Role::Customer,
+                CUSTOMER_EMAIL.to_owned(),
+                PASSWORD.to_owned(),
+            ),
+        ],
+    })
+}
+
+const HOUR: i64 = 3600;
+const DAY: i64 = 24 * HOUR;
+
+fn customer(body: &str, at: i64) -> ImportMessage {
+    ImportMessage {
+        from: Role::Customer,
+        author: CUSTOMER_EMAIL.to_owned(),
+        body: body.to_owned(),
+        created_at: at,
+        internal: false,
+    }
+}
+
+fn agent(body: &str, at: i64, internal: bool) -> ImportMessage {
+    ImportMessage {
+        from: Role::Agent,
+        author: AGENT_EMAIL.to_owned(),
+        body: body.to_owned(),
+        created_at: at,
+        internal,
+    }
+}
+
+fn ticket(subject: &str, status: Status, messages: Vec<ImportMessage>) -> ImportTicket {
+    ImportTicket {
+        subject: subject.to_owned(),
+        requester: CUSTOMER_EMAIL.to_owned(),
+        status,
+        created_at: messages.first().map(|m| m.created_at).unwrap_or_default(),
+        messages,
+    }
+}
+
+/// The demo tickets, dated relative to `t`.
+fn tickets(t: i64) -> Vec<ImportTicket> {
+    vec![
+        ticket(
+            "Invoice for March shows the wrong VAT number",
+            Status::Resolved,
+            vec![
+                customer("Hello,\n\nthe invoice INV-2026-0312 shows our old VAT number (DE123456789). Our current one is DE987654321.\nCould you send a corrected invoice?\n\nThanks,\nDana", t - 12 * DAY),
+                agent("Customer changed VAT number in February; billing profile was never updated.", t - 12 * DAY + 2 * HOUR, true),
+                agent("Hi Dana,\n\nsorry about that. I updated your billing profile and attached the corrected invoice to your account under **Billing → Invoices**.\n\nFuture invoices will use DE987654321.", t - 11 * DAY, false),
+                customer("Got it, thank you!", t - 11 * DAY + 3 * HOUR),
+            ],
+        ),
+        ticket(
+            "Cannot export reports to CSV",
+            Status::Open,
+            vec![
+                customer("When I click Export → CSV on the monthly report nothing happens. I tried Firefox and Chrome.\nScreenshot: https://example.com/screenshots/export.png", t - 3 * DAY),
+                agent("Thanks for the report! Could you tell me roughly how many rows the report has? Exports above 50,000 rows run in the background and arrive by mail.", t - 3 * DAY + 4 * HOUR, false),
+                customer("About 80,000 rows. I never got a mail though.", t - 2 * DAY),
+                agent("Export job 4411 failed with a timeout; escalated to the platform team.", t - 2 * DAY + HOUR, true),
+            ],
+        ),
+        ticket(
+            "How do I add a second administrator?",
+            Status::Pending,
+            vec![
+                customer("We would like our office manager to manage users too. Is that possible on the Standard plan?", t - 5 * DAY),
+                agent("Yes. Go to *Settings → Team*, invite the person and choose the role **Administrator**.\n\nCould you confirm that this works for you?", t - 4 * DAY, false),
+            ],
+        ),
+        ticket(
+            "Password reset mail never arrives",
+            Status::New,
+            vec![customer("I requested a password reset three times this morning but nothing arrived, not even in spam.\nMy colleague's address works fine.", t - 2 * HOUR)],
+        ),
+        ticket(
+            "Cancel the trial of our second workspace",
+            Status::Closed,
+            vec![
+                customer("Please cancel the trial of the workspace \"acme-test\"; we created it by mistake.", t - 30 * DAY),
+                agent("Done: the trial of acme-test is cancelled and no charges will be made.", t - 29 * DAY, false),
+            ],
+        ),
+    ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_demo_has_a_ticket_in_every_status_with_a_note_somewhere() {
+        let list = tickets(1_800_000_000);
+        for status in Status::ALL {
+            assert!(list.iter().any(|t| t.status == status), "{status:?}");
+        }
+        assert!(list.iter().flat_map(|t| &t.messages).any(|m| m.internal));
+    }
+}
