@@ -113,6 +113,21 @@ pub fn normalize(path: &str) -> String {
     out.join("/")
 }
 
+/// A text whose links are checked.
+pub struct Linker<'a> {
+    /// Its file relative to the site root.
+    pub source: &'a str,
+    /// Its file relative to `content/`.
+    pub content_path: &'a str,
+    /// Whether it appears in the public bundle (then it must not link to
+    /// internal articles).
+    pub public: bool,
+    /// Its links.
+    pub links: &'a [crate::markdown::Link],
+    /// `article` or `category introduction`, for messages.
+    pub kind: &'a str,
+}
+
 /// Where links can point: every built article by file and by URL, and the
 /// categories that have an `_index.md`.
 pub struct LinkIndex<'a> {
@@ -208,16 +223,27 @@ impl<'a> LinkIndex<'a> {
 
     /// Checks the links of one built article.
     pub fn check(&self, article: &Article) -> Vec<ContentError> {
+        self.check_text(&Linker {
+            source: &article.source,
+            content_path: &article.content_path,
+            public: !article.internal,
+            links: &article.rendered.links,
+            kind: "article",
+        })
+    }
+
+    /// Checks the links of a text (an article or a category introduction).
+    pub fn check_text(&self, text: &Linker<'_>) -> Vec<ContentError> {
         let mut errors = Vec::new();
-        for link in article.rendered.links.iter().filter(|l| !l.image) {
-            let error = |msg: String| ContentError::new(&article.source, link.line, msg);
-            match classify(&link.dest, &article.content_path, self.base_url) {
+        for link in text.links.iter().filter(|l| !l.image) {
+            let error = |msg: String| ContentError::new(text.source, link.line, msg);
+            match classify(&link.dest, text.content_path, self.base_url) {
                 Dest::Markdown { path, .. } => {
                     if let Some(target) = self.by_file.get(path.as_str()) {
-                        if target.internal && !article.internal {
+                        if target.internal && text.public {
                             errors.push(error(format!(
-                                "public article links to internal article {}",
-                                target.source
+                                "public {} links to internal article {}",
+                                text.kind, target.source
                             )));
                         }
                     } else if let Some(draft) = self.drafts.get(path.as_str()) {
@@ -236,10 +262,10 @@ impl<'a> LinkIndex<'a> {
                 }
                 Dest::SitePath { path, .. } => {
                     if let Some(target) = self.by_url.get(path.as_str()) {
-                        if target.internal && !article.internal {
+                        if target.internal && text.public {
                             errors.push(error(format!(
-                                "public article links to internal article {} by its URL /{}",
-                                target.source, target.url
+                                "public {} links to internal article {} by its URL /{}",
+                                text.kind, target.source, target.url
                             )));
                         }
                     }

@@ -215,6 +215,25 @@ impl<'s> Site<'s> {
             .flat_map_iter(|a| index.check(a))
             .collect();
         self.errors.extend(errors);
+        for intro in &self.intros {
+            let public = self.articles.iter().any(|a| {
+                !a.internal
+                    && a.lang == intro.lang
+                    && a.category.as_deref().is_some_and(|c| {
+                        intro.path.is_empty()
+                            || c == intro.path
+                            || c.starts_with(&format!("{}/", intro.path))
+                    })
+            });
+            let errors = index.check_text(&crate::links::Linker {
+                source: &intro.source,
+                content_path: &intro.content_path,
+                public,
+                links: &intro.rendered.links,
+                kind: "category introduction",
+            });
+            self.errors.extend(errors);
+        }
     }
 
     /// Stops the build with every problem found, sorted.

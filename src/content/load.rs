@@ -196,10 +196,39 @@ fn looks_like_language(suffix: &str) -> bool {
         }
 }
 
-enum Loaded {
+/// One Markdown file, read.
+#[derive(Debug)]
+pub enum Loaded {
+    /// An article (or page bundle).
     Article(Box<Article>),
+    /// An `_index.md`.
     Intro(Box<CategoryIntro>),
+    /// What is wrong with the file.
     Error(ContentError),
+}
+
+/// Reads one Markdown file under `content/` on its own — what an
+/// incremental rebuild needs when one file changed. `rel` is the path
+/// relative to `content/`, `/`-separated.
+pub fn load_one(settings: &Settings, rel: &str) -> Loaded {
+    let found = Found {
+        path: settings.content_dir.join(rel),
+        rel: rel.to_owned(),
+    };
+    let mut assets = BTreeMap::new();
+    if split_name(rel).1 == Kind::Bundle {
+        let dir = parent(rel);
+        let (_, others) = walk(&settings.content_dir.join(dir));
+        let list = others
+            .into_iter()
+            .map(|f| Asset {
+                source: f.path,
+                rel: f.rel,
+            })
+            .collect();
+        assets.insert(dir.to_owned(), list);
+    }
+    read_one(settings, &settings.languages(), &found, &assets)
 }
 
 fn read_one(
@@ -435,6 +464,22 @@ mod tests {
             language_of("v1.backup", &langs, "en").unwrap(),
             ("v1.backup", "en".to_owned())
         );
+    }
+
+    #[test]
+    fn one_file_loads_alone_with_its_bundle_assets() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join("content/portal/replying");
+        std::fs::create_dir_all(dir.join("shots")).unwrap();
+        std::fs::write(dir.join("index.md"), "---\ntitle: Replying\n---\nBody\n").unwrap();
+        std::fs::write(dir.join("shots/box.png"), "png").unwrap();
+        let settings = Settings::load(tmp.path(), None).unwrap();
+        let Loaded::Article(a) = load_one(&settings, "portal/replying/index.md") else {
+            panic!("not an article");
+        };
+        assert_eq!(a.url, "portal/replying/");
+        assert_eq!(a.assets.len(), 1);
+        assert_eq!(a.assets[0].rel, "shots/box.png");
     }
 
     #[test]

@@ -10,7 +10,7 @@ use std::path::PathBuf;
 use time::OffsetDateTime;
 
 pub use front_matter::FrontMatter;
-pub use load::{load, Content};
+pub use load::{load, load_one, Content, Loaded};
 
 use crate::markdown::Rendered;
 
