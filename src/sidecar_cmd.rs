@@ -77,6 +77,7 @@ fn init_logging() {
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
         .try_init();
 }
 
@@ -130,4 +131,36 @@ fn set_echo(on: bool) -> bool {
         .status()
         .map(|s| s.success())
         .unwrap_or(false)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn relative_sidecar_paths_are_resolved_against_the_site_root() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("docket.toml"),
+            "[site]\ntitle = \"Acme Help\"\n[sidecar]\ndatabase = \"data/portal.db\"\n[sidecar.mail]\noutbox = \"mail\"\n",
+        )
+        .unwrap();
+        let options = options(dir.path()).unwrap();
+        assert_eq!(options.database, dir.path().join("data/portal.db"));
+        assert_eq!(options.outbox_dir(), dir.path().join("mail"));
+        assert_eq!(options.internal_dir, dir.path().join("internal"));
+        assert_eq!(
+            options.templates_dir,
+            dir.path().join("themes/default/templates")
+        );
+        assert_eq!(options.site_title, "Acme Help");
+    }
+
+    #[test]
+    fn a_password_line_loses_its_line_ending_and_must_not_be_empty() {
+        let mut input = std::io::Cursor::new("secret words here\r\n");
+        assert_eq!(read_line(&mut input).unwrap(), "secret words here");
+        let mut empty = std::io::Cursor::new("\n");
+        assert!(read_line(&mut empty).is_err());
+    }
 }

@@ -41,6 +41,9 @@ pub struct SidecarConfig {
     /// Login attempts allowed per account (and reset or registration mails
     /// per address) and window.
     pub rate_limit_per_account: u32,
+    /// Take the client address from the last `X-Forwarded-For` entry (set
+    /// this only behind a reverse proxy that appends it).
+    pub trust_forwarded_for: bool,
     /// Argon2id memory cost in KiB for new password hashes.
     pub password_memory_kib: u32,
     /// Argon2id iterations for new password hashes.
@@ -65,6 +68,7 @@ impl Default for SidecarConfig {
             rate_limit_window_minutes: 15,
             rate_limit_per_client: 30,
             rate_limit_per_account: 10,
+            trust_forwarded_for: false,
             password_memory_kib: 19 * 1024,
             password_iterations: 2,
             mail: MailConfig::default(),

@@ -24,6 +24,9 @@ use crate::app::App;
 use crate::http::{self, Req, Response, MAX_BODY_BYTES};
 use crate::{router, Options};
 
+/// How long used or expired account tokens and sent mail are kept.
+const KEEP_RECORDS_SECS: i64 = 30 * 24 * 3600;
+
 /// Largest accepted request head (request line and headers), in bytes.
 const MAX_HEAD_BYTES: usize = 64 * 1024;
 
@@ -131,7 +134,8 @@ async fn handle(app: &App, peer: SocketAddr, req: hyper::Request<Incoming>) -> R
     let started = Instant::now();
     let method = req.method().clone();
     let path = req.uri().path().to_owned();
-    let mut resp = match read_request(peer, req).await {
+    let trust_forwarded_for = app.options.config.trust_forwarded_for;
+    let mut resp = match read_request(peer, req, trust_forwarded_for).await {
         Ok(req) => router::route(app, req).await,
         Err(status) => {
             let mut resp = http::text(status, "The request is too large or malformed.\n");
@@ -143,7 +147,7 @@ async fn handle(app: &App, peer: SocketAddr, req: hyper::Request<Incoming>) -> R
     http::add_standard_headers(&mut resp);
     tracing::info!(
         %method,
-        path = %truncate(&path, 200),
+        path = %loggable_path(&path),
         status = resp.status().as_u16(),
         latency_ms = started.elapsed().as_millis() as u64,
         "request"
@@ -151,7 +155,11 @@ async fn handle(app: &App, peer: SocketAddr, req: hyper::Request<Incoming>) -> R
     resp
 }
 
-async fn read_request(peer: SocketAddr, req: hyper::Request<Incoming>) -> Result<Req, StatusCode> {
+async fn read_request(
+    peer: SocketAddr,
+    req: hyper::Request<Incoming>,
+    trust_forwarded_for: bool,
+) -> Result<Req, StatusCode> {
     let (parts, body) = req.into_parts();
     let declared = parts
         .headers
@@ -168,14 +176,41 @@ async fn read_request(peer: SocketAddr, req: hyper::Request<Incoming>) -> Result
         }
         Err(_) => return Err(StatusCode::BAD_REQUEST),
     };
+    let forwarded = trust_forwarded_for
+        .then(|| forwarded_client(&parts.headers))
+        .flatten();
     Ok(Req {
         method: parts.method,
         path: parts.uri.path().to_owned(),
         query: parts.uri.query().map(str::to_owned),
         headers: parts.headers,
         body,
-        client: peer.ip(),
+        client: forwarded.unwrap_or(peer.ip()),
     })
+}
+
+/// The address the trusted proxy appended last to `X-Forwarded-For`.
+fn forwarded_client(headers: &hyper::HeaderMap) -> Option<std::net::IpAddr> {
+    headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .next_back()?
+        .to_str()
+        .ok()?
+        .rsplit(',')
+        .next()?
+        .trim()
+        .parse()
+        .ok()
+}
+
+/// The path as logged: at most 200 characters, and the token of a
+/// `/t/{token}` link replaced (queries are never logged).
+fn loggable_path(path: &str) -> String {
+    if path.starts_with("/t/") {
+        return "/t/…".to_owned();
+    }
+    truncate(path, 200).to_owned()
 }
 
 fn truncate(s: &str, max: usize) -> &str {
@@ -195,9 +230,40 @@ async fn purge_loop(app: Arc<App>, mut stop: watch::Receiver<bool>) {
         if let Err(err) = crate::auth::rate_limit::purge(&app).await {
             tracing::warn!("purging rate limits failed: {err:#}");
         }
+        if let Err(err) = app
+            .db
+            .purge_old_records(crate::db::now() - KEEP_RECORDS_SECS)
+            .await
+        {
+            tracing::warn!("purging old tokens and mail failed: {err:#}");
+        }
         tokio::select! {
             _ = tokio::time::sleep(Duration::from_secs(300)) => {}
             _ = stop.changed() => return,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ticket_link_tokens_and_long_paths_stay_out_of_the_log() {
+        assert_eq!(loggable_path("/t/0123abcd"), "/t/…");
+        assert_eq!(loggable_path("/login"), "/login");
+        assert_eq!(loggable_path(&"a".repeat(500)).len(), 200);
+    }
+
+    #[test]
+    fn the_last_forwarded_address_is_the_client() {
+        let mut headers = hyper::HeaderMap::new();
+        headers.insert(
+            "x-forwarded-for",
+            HeaderValue::from_static("1.1.1.1, 10.0.0.7"),
+        );
+        assert_eq!(forwarded_client(&headers), "10.0.0.7".parse().ok());
+        headers.insert("x-forwarded-for", HeaderValue::from_static("garbage"));
+        assert_eq!(forwarded_client(&headers), None);
     }
 }

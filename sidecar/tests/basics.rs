@@ -1,6 +1,8 @@
 //! Health, the session API, security and cache headers, and the pages that
 //! every visitor can open.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers
+
 mod common;
 
 use common::TestServer;
@@ -78,5 +80,98 @@ fn portal_pages_have_no_inline_script_or_style() {
         assert!(!r.body.contains("<script>"), "{path}");
         assert!(!r.body.contains("style=\""), "{path}");
         assert!(r.body.contains("src=\"/js/session.js\""), "{path}");
+    }
+}
+
+#[tokio::test]
+async fn the_router_answers_without_a_socket() {
+    let dir = tempfile::tempdir().unwrap();
+    common::write_bundles(dir.path());
+    let app = docket_sidecar::App::new(common::options(dir.path(), |_| {}))
+        .await
+        .unwrap();
+    let req = docket_sidecar::http::Req::new(hyper::Method::GET, "/api/session");
+    let resp = docket_sidecar::router::route(&app, req).await;
+    assert_eq!(resp.status(), 200);
+    let req = docket_sidecar::http::Req::new(hyper::Method::GET, "/internal/");
+    let resp = docket_sidecar::router::route(&app, req).await;
+    assert_eq!(resp.status(), 303);
+    assert_eq!(resp.headers()["location"], "/login?next=%2Finternal%2F");
+    let req = docket_sidecar::http::Req::new(hyper::Method::DELETE, "/login");
+    assert_eq!(docket_sidecar::router::route(&app, req).await.status(), 404);
+}
+
+#[test]
+fn a_database_from_the_future_stops_the_start_with_a_clear_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let options = common::options(dir.path(), |_| {});
+    let conn = rusqlite::Connection::open(&options.database).unwrap();
+    conn.pragma_update(None, "user_version", 99).unwrap();
+    drop(conn);
+    let err = tokio::runtime::Runtime::new()
+        .unwrap()
+        .block_on(docket_sidecar::Server::bind(options))
+        .unwrap_err();
+    assert!(
+        format!("{err:#}").contains("newer than this docket"),
+        "{err:#}"
+    );
+}
+
+#[test]
+fn missing_portal_templates_stop_the_start_with_a_clear_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut options = common::options(dir.path(), |_| {});
+    options.templates_dir = dir.path().join("no-theme");
+    let err = tokio::runtime::Runtime::new()
+        .unwrap()
+        .block_on(docket_sidecar::Server::bind(options))
+        .unwrap_err();
+    assert!(format!("{err:#}").contains("portal templates"), "{err:#}");
+}
+
+#[test]
+fn an_unexpected_failure_shows_a_plain_500_page_without_internals() {
+    let server = TestServer::start();
+    server.sql("DROP TABLE sessions");
+    let r = server.client().get("/login");
+    assert_eq!(r.status, 500);
+    assert!(r.body.contains("Something went wrong"));
+    assert!(!r.body.contains("no such table"));
+    assert!(!r.body.contains("sessions"));
+    assert_eq!(r.header("cache-control"), Some("private, no-store"));
+}
+
+#[test]
+fn the_client_address_comes_from_x_forwarded_for_only_when_trusted() {
+    for trusted in [false, true] {
+        let server = TestServer::start_with(|c| {
+            c.rate_limit_per_client = 1;
+            c.trust_forwarded_for = trusted;
+        });
+        let mut statuses = Vec::new();
+        for ip in ["10.0.0.1", "10.0.0.2"] {
+            let mut c = server.client();
+            let csrf = c.get("/login").csrf();
+            let body = format!("csrf={csrf}&email=x%40example.com&password=wrong+password");
+            let origin = server.origin();
+            let r = c.send(
+                "POST",
+                "/login",
+                &[
+                    ("Content-Type", "application/x-www-form-urlencoded"),
+                    ("Origin", &origin),
+                    ("X-Forwarded-For", ip),
+                ],
+                Some(body.as_bytes()),
+            );
+            statuses.push(r.status);
+        }
+        let expected = if trusted {
+            vec![401, 401]
+        } else {
+            vec![401, 429]
+        };
+        assert_eq!(statuses, expected, "trusted = {trusted}");
     }
 }

@@ -1,5 +1,7 @@
 //! Login, logout and sessions: the security floor of DESIGN.md.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers
+
 mod common;
 
 use common::{TestServer, PASSWORD};

@@ -1,5 +1,7 @@
 //! Self-registration, address verification and password reset.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers
+
 mod common;
 
 use common::{token_in, TestServer, PASSWORD};

@@ -104,6 +104,23 @@ impl Db {
         .await
     }
 
+    /// Deletes sent mail and used or expired account tokens older than
+    /// `before` (Unix seconds).
+    pub async fn purge_old_records(&self, before: i64) -> Result<usize> {
+        self.write(move |tx| {
+            let mail = tx.execute(
+                "DELETE FROM mail_queue WHERE sent_at IS NOT NULL AND sent_at < ?1",
+                [before],
+            )?;
+            let tokens = tx.execute(
+                "DELETE FROM account_tokens WHERE COALESCE(used_at, expires_at) < ?1",
+                [before],
+            )?;
+            Ok(mail + tokens)
+        })
+        .await
+    }
+
     /// Answers when the database can run a query.
     pub async fn ping(&self) -> Result<()> {
         self.read(|c| c.query_row("SELECT 1", [], |_| Ok(()))).await

@@ -218,7 +218,9 @@ impl Drop for TestServer {
 
 /// Undoes quoted-printable soft line breaks and `=3D` (enough for links).
 pub fn decode_qp(text: &str) -> String {
-    text.replace("=\r\n", "").replace("=3D", "=")
+    text.replace("=\r\n", "")
+        .replace("=\n", "")
+        .replace("=3D", "=")
 }
 
 /// The token in a link `...?token=<64 hex>` inside `text`.
