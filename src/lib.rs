@@ -20,5 +20,6 @@ pub mod output;
 pub mod render;
 pub mod search;
 pub mod search_docs;
+pub mod serve;
 pub mod site;
 pub mod taxonomy;

@@ -6,9 +6,10 @@ mod sidecar_cmd;
 use std::process::ExitCode;
 
 use clap::Parser;
-use docket::cli::{AccountAction, BuildArgs, CheckArgs, Cli, Command, TicketAction};
+use docket::cli::{AccountAction, BuildArgs, CheckArgs, Cli, Command, ServeArgs, TicketAction};
 use docket::config::Settings;
 use docket::error::ContentErrors;
+use docket::serve::ServeOptions;
 use docket::site::{self, BuildOptions};
 use docket_sidecar::Role;
 
@@ -52,7 +53,7 @@ fn run(command: Command) -> anyhow::Result<()> {
         Command::Ticket {
             action: TicketAction::Import { file, site },
         } => sidecar_cmd::import_tickets(&site.site, &file),
-        other => anyhow::bail!("not implemented yet: {other:?}"),
+        Command::Serve(args) => serve(&args),
     }
 }
 
@@ -72,6 +73,20 @@ fn build(args: &BuildArgs) -> anyhow::Result<()> {
         report.elapsed.as_millis()
     );
     Ok(())
+}
+
+fn serve(args: &ServeArgs) -> anyhow::Result<()> {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
+    docket::serve::run(&ServeOptions {
+        site: args.site.site.clone(),
+        port: args.port,
+        demo: args.demo,
+    })
 }
 
 fn check(args: &CheckArgs) -> anyhow::Result<()> {
