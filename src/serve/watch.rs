@@ -60,6 +60,8 @@ impl Changes {
                 } else {
                     changes.statics = true;
                 }
+            } else if rel.starts_with("templates") {
+                changes.templates = true;
             } else if rel.starts_with("static") {
                 changes.statics = true;
             } else if let Ok(inner) = path.strip_prefix(&settings.content_dir) {
@@ -102,6 +104,7 @@ pub fn run(mut builder: Builder, live: Arc<Live>) -> Result<()> {
         settings.content_dir.clone(),
         settings.root.join("themes"),
         settings.root.join("static"),
+        settings.root.join("templates"),
     ] {
         if dir.is_dir() {
             debouncer
