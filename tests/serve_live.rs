@@ -237,3 +237,79 @@ fn open_pages_get_a_reload_event_after_a_rebuild() {
         }
     }
 }
+
+/// Every file under `dir`, relative path → bytes.
+fn tree(dir: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
+    walkdir::WalkDir::new(dir)
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file())
+        .filter(|e| !e.file_name().to_string_lossy().starts_with('.'))
+        .map(|e| {
+            let rel = e.path().strip_prefix(dir).expect("inside");
+            (
+                rel.to_string_lossy().into_owned(),
+                std::fs::read(e.path()).expect("read"),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn after_incremental_rebuilds_the_output_equals_a_fresh_build() {
+    let s = Served::start();
+    s.write(
+        "content/guides/alpha.md",
+        "---\ntitle: Alpha moved\ndate: 2026-01-10\ncategory: guides/deeper\ntags: [setup]\nkeywords: [k1]\n---\nMoved. See [beta](beta.md).\n",
+    );
+    s.wait_for("/guides/alpha/", "moved", |_, b| b.contains("Alpha moved"));
+    s.write(
+        "content/guides/gamma.md",
+        &article("Gamma newcomer", "Links to [alpha](alpha.md)."),
+    );
+    s.wait_for("/guides/gamma/", "added", |st, _| st == 200);
+    std::fs::remove_file(s.root.join("content/guides/beta.md")).expect("delete");
+    // alpha links to beta: now a broken link, reported; then fixed.
+    s.wait_for("/__docket/error", "reporting", |st, _| st == 200);
+    s.write(
+        "content/guides/alpha.md",
+        "---\ntitle: Alpha final\ndate: 2026-01-10\ncategory: guides/deeper\ntags: [setup]\n---\nFinal.\n",
+    );
+    s.wait_for("/__docket/error", "clear", |st, _| st == 204);
+    s.wait_for("/guides/alpha/", "final", |_, b| b.contains("Alpha final"));
+
+    let fresh = s.root.join("fresh");
+    let out = Command::new(env!("CARGO_BIN_EXE_docket"))
+        .args(["build", "--site"])
+        .arg(&s.root)
+        .arg("--out")
+        .arg(&fresh)
+        .output()
+        .expect("docket build runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    for bundle in ["public", "internal"] {
+        let expected = tree(&fresh.join(bundle));
+        let started = Instant::now();
+        loop {
+            let served = tree(&s.root.join(".docket/serve").join(bundle));
+            if served == expected {
+                break;
+            }
+            if started.elapsed() > DEADLINE {
+                let a: Vec<_> = served.keys().collect();
+                let b: Vec<_> = expected.keys().collect();
+                let differ: Vec<_> = expected
+                    .iter()
+                    .filter(|(k, v)| served.get(*k) != Some(*v))
+                    .map(|(k, _)| k)
+                    .collect();
+                panic!("{bundle} differs:\nserved {a:?}\nfresh {b:?}\nchanged {differ:?}");
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}

@@ -73,15 +73,7 @@ pub fn run(options: &ServeOptions) -> Result<()> {
         let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
         let mail = tokio::spawn(docket_sidecar::mail::run_sender(Arc::clone(&app), stop_rx));
 
-        let watcher_live = Arc::clone(&live);
-        std::thread::Builder::new()
-            .name("docket-watch".into())
-            .spawn(move || {
-                if let Err(err) = watch::run(builder, watcher_live) {
-                    eprintln!("error: {err:#}");
-                }
-            })
-            .context("cannot start the watcher thread")?;
+        watch::start(builder, Arc::clone(&live))?;
 
         println!("serving http://{addr}/  (portal: /login, agents: /internal/; Ctrl-C stops)");
         std::io::stdout().flush().ok();

@@ -9,7 +9,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::{Context, Result};
-use notify_debouncer_full::notify::RecursiveMode;
+use notify_debouncer_full::notify::event::{AccessKind, AccessMode};
+use notify_debouncer_full::notify::{EventKind, RecursiveMode};
 use notify_debouncer_full::{new_debouncer, DebounceEventResult};
 
 use super::live::Live;
@@ -88,14 +89,44 @@ impl Changes {
     }
 }
 
-/// Watches the site and rebuilds until the process ends. Blocking: run it
-/// on a thread of its own.
-pub fn run(mut builder: Builder, live: Arc<Live>) -> Result<()> {
+/// Starts watching the site on a thread of its own, which rebuilds until
+/// the process ends. Returns once the watches are in place, so a change
+/// made after it returns is seen.
+pub fn start(builder: Builder, live: Arc<Live>) -> Result<()> {
+    let (ready_tx, ready_rx) = mpsc::channel::<Result<()>>();
+    std::thread::Builder::new()
+        .name("docket-watch".into())
+        .spawn(move || {
+            if let Err(err) = run(builder, live, &ready_tx) {
+                if ready_tx.send(Err(err)).is_err() {
+                    eprintln!("the file watcher stopped");
+                }
+            }
+        })
+        .context("cannot start the watcher thread")?;
+    match ready_rx.recv() {
+        Ok(result) => result,
+        Err(_) => anyhow::bail!("the file watcher did not start"),
+    }
+}
+
+/// Watches and rebuilds until the process ends. Blocking.
+fn run(mut builder: Builder, live: Arc<Live>, ready: &mpsc::Sender<Result<()>>) -> Result<()> {
     let (tx, rx) = mpsc::channel::<Vec<PathBuf>>();
     let mut debouncer = new_debouncer(DEBOUNCE, None, move |result: DebounceEventResult| {
         if let Ok(events) = result {
-            let paths: Vec<PathBuf> = events.into_iter().flat_map(|e| e.event.paths).collect();
-            let _ = tx.send(paths);
+            // Reads (ours included) are not changes; a write's close is.
+            let paths: Vec<PathBuf> = events
+                .into_iter()
+                .filter(|e| match e.event.kind {
+                    EventKind::Access(access) => access == AccessKind::Close(AccessMode::Write),
+                    _ => true,
+                })
+                .flat_map(|e| e.event.paths)
+                .collect();
+            if !paths.is_empty() {
+                let _ = tx.send(paths);
+            }
         }
     })
     .context("cannot start the file watcher")?;
@@ -117,6 +148,7 @@ pub fn run(mut builder: Builder, live: Arc<Live>) -> Result<()> {
         .watch(&settings.root, RecursiveMode::NonRecursive)
         .with_context(|| format!("cannot watch {}", settings.root.display()))?;
 
+    let _ = ready.send(Ok(()));
     while let Ok(mut paths) = rx.recv() {
         while let Ok(more) = rx.try_recv() {
             paths.extend(more);
