@@ -34,7 +34,11 @@ pub struct ServeOptions {
 
 /// Builds, then serves and rebuilds until Ctrl-C or SIGTERM.
 pub fn run(options: &ServeOptions) -> Result<()> {
-    let root = options.site.clone();
+    // Absolute, so that the watcher's (absolute) paths can be matched.
+    let root = options
+        .site
+        .canonicalize()
+        .with_context(|| format!("cannot open the site folder {}", options.site.display()))?;
     let out = watch::serve_dir(&root);
     let settings = Settings::load(&root, Some(&out))?;
     clear(&out)?;

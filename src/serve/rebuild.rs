@@ -53,6 +53,9 @@ struct Memo {
     lists: HashSet<String>,
     /// Search index files.
     search: HashSet<String>,
+    /// The related lists, and a hash of everything they depend on.
+    related_lists: Vec<Vec<usize>>,
+    related_key: Option<blake3::Hash>,
 }
 
 /// The content as last loaded, kept between rebuilds.
@@ -129,7 +132,13 @@ impl Builder {
 
     /// Rebuilds after `changes`: incrementally when only Markdown articles
     /// changed and the last build succeeded, else in full.
-    pub fn apply(&mut self, changes: &Changes) -> Result<Outcome> {
+    /// `pages_ready` is called as soon as the pages are written (before the
+    /// search index is), so open pages can reload early.
+    pub fn apply(
+        &mut self,
+        changes: &Changes,
+        pages_ready: &mut dyn FnMut(&Outcome),
+    ) -> Result<Outcome> {
         let only_articles = !changes.config
             && !changes.templates
             && !changes.statics
@@ -139,9 +148,11 @@ impl Builder {
                 .iter()
                 .all(|rel| !rel.rsplit('/').next().unwrap_or("").starts_with("_index."));
         if only_articles && self.cache.ready && self.theme.is_some() {
-            self.incremental(&changes.content)
+            self.incremental(&changes.content, pages_ready)
         } else {
-            self.full()
+            let outcome = self.full()?;
+            pages_ready(&outcome);
+            Ok(outcome)
         }
     }
 
@@ -179,6 +190,8 @@ impl Builder {
             memo.related = related_urls(&bundle);
             memo.lists = list_pages(&bundle);
             memo.search = search;
+            memo.related_lists = bundle.related.clone();
+            memo.related_key = Some(related_key(&site.articles, kind));
         }
         self.pending.clear();
         self.pending_before.clear();
@@ -197,8 +210,13 @@ impl Builder {
     /// renders the pages they affect: their own, their translations', the
     /// related lists that name them, their categories and tags, the home
     /// pages, feed, sitemap and search index.
-    fn incremental(&mut self, rels: &[String]) -> Result<Outcome> {
+    fn incremental(
+        &mut self,
+        rels: &[String],
+        pages_ready: &mut dyn FnMut(&Outcome),
+    ) -> Result<Outcome> {
         let started = Instant::now();
+        lap("start");
         // Changes of failed rebuilds are still to be written.
         let mut before: Vec<Before> = std::mem::take(&mut self.pending_before);
         let mut sources: HashSet<String> = std::mem::take(&mut self.pending);
@@ -246,24 +264,71 @@ impl Builder {
                     again.insert(a.source.clone());
                 }
             }
+            lap("reload");
             site.render_markdown_of(&again);
+            lap("markdown");
             site.check_links();
+            lap("links");
             site.fail_on_errors()?;
             let mut outcome = Outcome::default();
-            for (kind, memo) in KINDS.into_iter().zip(self.memos.iter_mut()) {
-                let bundle = site.bundle(kind);
-                let dir = bundle_dir(&self.settings, kind);
+            let settings = &self.settings;
+            let memos = &self.memos;
+            let site_ref = &site;
+            let make = |kind: BundleKind, memo: &Memo| {
+                let key = related_key(&site_ref.articles, kind);
+                let bundle = if memo.related_key == Some(key) {
+                    Bundle::with_related(
+                        kind,
+                        &site_ref.articles,
+                        &site_ref.intros,
+                        &settings.config.site.default_language,
+                        &settings.config.build.internal_tag,
+                        memo.related_lists.clone(),
+                    )
+                } else {
+                    site_ref.bundle(kind)
+                };
+                (bundle, key)
+            };
+            let ((public, public_key), (internal, internal_key)) = rayon::join(
+                || make(BundleKind::Public, &memos[0]),
+                || make(BundleKind::Internal, &memos[1]),
+            );
+            lap("bundles");
+            let bundles = [public, internal];
+            let keys = [public_key, internal_key];
+            for ((bundle, memo), key) in bundles.iter().zip(self.memos.iter_mut()).zip(keys) {
+                memo.related_key = None;
+                let dir = bundle_dir(&self.settings, bundle.kind);
                 update_bundle(
                     &self.settings,
                     theme,
-                    &bundle,
+                    bundle,
                     &dir,
                     memo,
                     &sources,
                     &before,
                     &mut outcome,
                 )?;
+                memo.related_key = Some(key);
             }
+            outcome.elapsed = started.elapsed();
+            pages_ready(&outcome);
+            // The search index last: open pages already show the change.
+            let (public, internal) = rayon::join(
+                || crate::search_docs::index_files(&bundles[0]),
+                || crate::search_docs::index_files(&bundles[1]),
+            );
+            lap("search");
+            for ((bundle, memo), files) in bundles
+                .iter()
+                .zip(self.memos.iter_mut())
+                .zip([public, internal])
+            {
+                let dir = bundle_dir(&self.settings, bundle.kind);
+                update_search(&dir, memo, files, &mut outcome)?;
+            }
+            lap("write search");
             outcome.elapsed = started.elapsed();
             Ok(outcome)
         })();
@@ -302,7 +367,37 @@ impl Builder {
 fn links_to(dest: &str, names: &HashSet<&str>) -> bool {
     let path = dest.split(['#', '?']).next().unwrap_or(dest);
     let last = path.rsplit('/').next().unwrap_or(path);
-    names.contains(last) || (last.is_empty() && path.ends_with('/'))
+    names.contains(last)
+}
+
+/// A hash of what related-article lists depend on: the bundle's articles
+/// in URL order with their language, category, keywords and dates.
+fn related_key(articles: &[Article], kind: BundleKind) -> blake3::Hash {
+    let mut list: Vec<&Article> = articles
+        .iter()
+        .filter(|a| kind == BundleKind::Internal || !a.internal)
+        .collect();
+    list.sort_by(|a, b| a.url.cmp(&b.url));
+    let mut h = blake3::Hasher::new();
+    for a in list {
+        h.update(a.url.as_bytes());
+        h.update(b"\0");
+        h.update(a.lang.as_bytes());
+        h.update(b"\0");
+        h.update(a.category.as_deref().unwrap_or("").as_bytes());
+        h.update(b"\0");
+        for k in &a.front.keywords {
+            h.update(k.as_bytes());
+            h.update(b"\x01");
+        }
+        let when = a
+            .date_or_lastmod()
+            .map(|d| d.unix_timestamp())
+            .unwrap_or(i64::MIN);
+        h.update(&when.to_le_bytes());
+        h.update(b"\n");
+    }
+    h.finalize()
 }
 
 /// The folder of one serving bundle.
@@ -476,9 +571,7 @@ fn update_bundle(
             body: Body::Copy(asset.source.clone()),
         }));
     }
-    let search: Vec<OutputFile> = crate::search_docs::index_files(bundle);
-    let search_paths: HashSet<String> = search.iter().map(|f| f.path.clone()).collect();
-    files.extend(search);
+    lap("pages");
     if bundle.kind == BundleKind::Public {
         let base = &settings.base_url;
         let title = settings.title_in(bundle.default_language);
@@ -492,6 +585,7 @@ fn update_bundle(
         ));
     }
     write_changed(dir, &mut memo.written, prepare(files)?, outcome)?;
+    lap("write");
 
     // What the change left behind.
     let mut gone: Vec<String> = Vec::new();
@@ -511,14 +605,28 @@ fn update_bundle(
     }
     let lists = list_pages(bundle);
     gone.extend(memo.lists.difference(&lists).cloned());
-    gone.extend(memo.search.difference(&search_paths).cloned());
     // A path another article now owns (a URL taken over) stays.
     let kept: HashSet<&String> = memo.owned.values().flatten().collect();
     gone.retain(|p| !kept.contains(p) && !lists.contains(p));
     remove(dir, &mut memo.written, &gone, outcome)?;
     memo.lists = lists;
-    memo.search = search_paths;
     memo.related = related_urls(bundle);
+    memo.related_lists = bundle.related.clone();
+    Ok(())
+}
+
+/// Writes a bundle's changed search index files and removes stale ones.
+fn update_search(
+    dir: &Path,
+    memo: &mut Memo,
+    files: Vec<OutputFile>,
+    outcome: &mut Outcome,
+) -> Result<()> {
+    let paths: HashSet<String> = files.iter().map(|f| f.path.clone()).collect();
+    write_changed(dir, &mut memo.written, prepare(files)?, outcome)?;
+    let gone: Vec<String> = memo.search.difference(&paths).cloned().collect();
+    remove(dir, &mut memo.written, &gone, outcome)?;
+    memo.search = paths;
     Ok(())
 }
 
@@ -660,4 +768,19 @@ fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
     tmp.set_file_name(name);
     std::fs::write(&tmp, bytes).with_context(|| format!("cannot write {}", tmp.display()))?;
     std::fs::rename(&tmp, path).with_context(|| format!("cannot write {}", path.display()))
+}
+
+/// With `DOCKET_TIMINGS` set, prints the time since the previous lap.
+fn lap(step: &str) {
+    use std::sync::Mutex;
+    static LAST: Mutex<Option<Instant>> = Mutex::new(None);
+    if std::env::var_os("DOCKET_TIMINGS").is_none() {
+        return;
+    }
+    if let Ok(mut last) = LAST.lock() {
+        if let Some(t) = *last {
+            eprintln!("{step:>10}: {:.1} ms", t.elapsed().as_secs_f64() * 1000.0);
+        }
+        *last = Some(Instant::now());
+    }
 }

@@ -14,7 +14,7 @@ use notify_debouncer_full::notify::{EventKind, RecursiveMode};
 use notify_debouncer_full::{new_debouncer, DebounceEventResult};
 
 use super::live::Live;
-use super::rebuild::Builder;
+use super::rebuild::{Builder, Outcome};
 use crate::config::{Settings, CONFIG_FILE};
 use crate::error::ContentErrors;
 
@@ -178,18 +178,18 @@ pub fn rebuild(builder: &mut Builder, live: &Live, changes: &Changes) {
     if changes.templates {
         builder.reload_theme();
     }
-    match builder.apply(changes) {
-        Ok(outcome) => {
-            println!(
-                "rebuilt in {} ms: {} pages rendered, {} files written, {} removed",
-                outcome.elapsed.as_millis(),
-                outcome.rendered,
-                outcome.written,
-                outcome.removed
-            );
-            live.succeeded();
-        }
-        Err(err) => report_failure(live, &err),
+    let mut announce = |outcome: &Outcome| {
+        println!(
+            "rebuilt in {} ms: {} pages rendered, {} files written, {} removed",
+            outcome.elapsed.as_millis(),
+            outcome.rendered,
+            outcome.written,
+            outcome.removed
+        );
+        live.succeeded();
+    };
+    if let Err(err) = builder.apply(changes, &mut announce) {
+        report_failure(live, &err);
     }
 }
 
