@@ -97,9 +97,9 @@ pub struct ServeArgs {
 /// Options of `docket sidecar`.
 #[derive(Debug, Args)]
 pub struct SidecarArgs {
-    /// The site.
-    #[command(flatten)]
-    pub site: SiteArg,
+    /// The site's root folder (where `docket.toml` lives).
+    #[arg(long, default_value = ".")]
+    pub site: PathBuf,
     /// Start with a fresh demo database (one agent, one customer, a few tickets).
     #[arg(long)]
     pub demo: bool,

@@ -5,7 +5,7 @@
 //! The build reads like its modules: [`content`] loads articles,
 //! [`markdown`] renders them, [`links`] checks their links, [`bundle`]
 //! derives the public and internal models, [`taxonomy`] lists them,
-//! [`render`] turns them into HTML, [`feeds`] writes sitemap and feed,
+//! [`pages`] lists a bundle's files, [`render`] turns them into HTML, [`feeds`] writes sitemap and feed,
 //! [`output`] writes and verifies, and [`site`] runs the steps in order.
 
 pub mod bundle;
@@ -17,6 +17,7 @@ pub mod feeds;
 pub mod links;
 pub mod markdown;
 pub mod output;
+pub mod pages;
 pub mod render;
 pub mod search;
 pub mod search_docs;

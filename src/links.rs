@@ -261,7 +261,8 @@ impl<'a> LinkIndex<'a> {
                     }
                 }
                 Dest::SitePath { path, .. } => {
-                    if let Some(target) = self.by_url.get(path.as_str()) {
+                    let in_bundle = path.strip_prefix("internal/").unwrap_or(&path);
+                    if let Some(target) = self.by_url.get(in_bundle) {
                         if target.internal && text.public {
                             errors.push(error(format!(
                                 "public {} links to internal article {} by its URL /{}",

@@ -2,16 +2,16 @@
 //! error chain once and set the exit code.
 
 mod sidecar_cmd;
+mod ticket_cmd;
 
 use std::process::ExitCode;
 
 use clap::Parser;
-use docket::cli::{AccountAction, BuildArgs, CheckArgs, Cli, Command, ServeArgs, TicketAction};
+use docket::cli::{BuildArgs, CheckArgs, Cli, Command, ServeArgs};
 use docket::config::Settings;
 use docket::error::ContentErrors;
 use docket::serve::ServeOptions;
 use docket::site::{self, BuildOptions};
-use docket_sidecar::Role;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -32,27 +32,13 @@ fn run(command: Command) -> anyhow::Result<()> {
     match command {
         Command::Build(args) => build(&args),
         Command::Check(args) => check(&args),
-        Command::Sidecar(args) if args.demo => sidecar_cmd::sidecar_demo(&args.site.site),
-        Command::Sidecar(args) => sidecar_cmd::sidecar(&args.site.site),
-        Command::Agent {
-            action:
-                AccountAction::Add {
-                    email,
-                    password_stdin,
-                    site,
-                },
-        } => sidecar_cmd::add_account(&site.site, Role::Agent, &email, password_stdin),
-        Command::Customer {
-            action:
-                AccountAction::Add {
-                    email,
-                    password_stdin,
-                    site,
-                },
-        } => sidecar_cmd::add_account(&site.site, Role::Customer, &email, password_stdin),
-        Command::Ticket {
-            action: TicketAction::Import { file, site },
-        } => sidecar_cmd::import_tickets(&site.site, &file),
+        Command::Ticket { action } => ticket_cmd::ticket(action),
+        Command::Sidecar(args) if args.demo => sidecar_cmd::sidecar_demo(&args.site),
+        Command::Sidecar(site) => sidecar_cmd::sidecar(&site.site),
+        Command::Agent { action } => sidecar_cmd::account(docket_sidecar::Role::Agent, action),
+        Command::Customer { action } => {
+            sidecar_cmd::account(docket_sidecar::Role::Customer, action)
+        }
         Command::Serve(args) => serve(&args),
     }
 }

@@ -83,6 +83,7 @@ pub fn render(text: &str, ctx: &Context<'_>) -> Rendered {
         std::borrow::Cow::Borrowed(text)
     };
     let mut events = parse(&text);
+    join_cjk_lines(&mut events);
     let toc = assign_heading_ids(&mut events);
     let lines = LineIndex::new(&text, ctx.first_line);
     let links = rewrite_links(&mut events, ctx, &lines);
@@ -105,6 +106,41 @@ fn parse(text: &str) -> Vec<(Event<'_>, Range<usize>)> {
         | Options::ENABLE_TASKLISTS
         | Options::ENABLE_HEADING_ATTRIBUTES;
     Parser::new_ext(text, options).into_offset_iter().collect()
+}
+
+/// Drops a soft line break between two CJK characters: Japanese has no
+/// spaces between words, and browsers would show the break as one.
+fn join_cjk_lines(events: &mut [(Event<'_>, Range<usize>)]) {
+    for i in 1..events.len().saturating_sub(1) {
+        if !matches!(events[i].0, Event::SoftBreak) {
+            continue;
+        }
+        let before = match &events[i - 1].0 {
+            Event::Text(t) => t.chars().next_back(),
+            _ => None,
+        };
+        let after = match &events[i + 1].0 {
+            Event::Text(t) => t.chars().next(),
+            _ => None,
+        };
+        if before.is_some_and(is_cjk) && after.is_some_and(is_cjk) {
+            events[i].0 = Event::Text(CowStr::Borrowed(""));
+        }
+    }
+}
+
+/// Whether `c` is a Chinese, Japanese or Korean character or CJK
+/// punctuation (full-width forms included).
+fn is_cjk(c: char) -> bool {
+    matches!(c as u32,
+        0x3000..=0x303F   // CJK punctuation
+        | 0x3040..=0x30FF // hiragana, katakana
+        | 0x3400..=0x4DBF // CJK extension A
+        | 0x4E00..=0x9FFF // CJK unified ideographs
+        | 0xAC00..=0xD7AF // hangul syllables
+        | 0xF900..=0xFAFF // compatibility ideographs
+        | 0xFF00..=0xFFEF // full-width forms
+    )
 }
 
 /// Gives every heading a unique id (explicit `{#id}` kept) and returns the
@@ -428,6 +464,16 @@ mod tests {
             r.html
         );
         assert!(r.links.iter().all(|l| l.image));
+    }
+
+    #[test]
+    fn a_line_break_inside_japanese_text_adds_no_space() {
+        let r = render_plain("改行は残りますが、\n解釈されず。\nNext line\n");
+        assert!(
+            r.html.contains("残りますが、解釈されず。\nNext line"),
+            "{}",
+            r.html
+        );
     }
 
     #[test]

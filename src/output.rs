@@ -1,10 +1,10 @@
 //! The only place that writes files. A bundle is first written to a
-//! temporary folder beside its target ([`stage`]); the public one is then
-//! verified ([`verify_public`]); only when everything succeeded are the
-//! staged folders swapped in ([`Staged::commit`]). A failed build leaves the
-//! previous bundles untouched.
+//! staging folder beside its target ([`stage`], [`stage_dir`]); the public
+//! one is then verified ([`verify_public`]); only when everything
+//! succeeded are the staged folders swapped in ([`Staged::commit`]). A
+//! failed build leaves the previous bundles untouched.
 
-use std::collections::{BTreeSet, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context, Result};
@@ -61,37 +61,42 @@ pub fn copy_tree(dir: &Path, prefix: &str) -> Vec<OutputFile> {
         .collect()
 }
 
-/// A bundle written to a temporary folder, waiting to replace its target.
-/// Dropping it without [`Staged::commit`] removes the temporary folder.
+/// A bundle written to its staging folder, waiting to replace its target.
 #[derive(Debug)]
 pub struct Staged {
-    /// The temporary folder.
+    /// The staging folder.
     pub dir: PathBuf,
     target: PathBuf,
-    committed: bool,
 }
 
-/// Writes `files` into a fresh temporary folder next to `target`. When two
-/// files have the same path, the later one wins.
+/// The staging folder of a bundle: `.docket/stage/<name>` beside the
+/// target (same file system, so the swap is a rename; git-ignored with
+/// `.docket/`). After a swap the previous bundle becomes the staging
+/// folder of the next build, which overwrites only files whose bytes
+/// changed and removes only files that disappeared — deleting a whole
+/// bundle is slow on some disks. Two builds of one site must not run at
+/// the same time.
+pub fn stage_dir(target: &Path) -> PathBuf {
+    let name = target
+        .file_name()
+        .map_or_else(|| "bundle".into(), |n| n.to_string_lossy().into_owned());
+    let parent = target.parent().unwrap_or(Path::new("."));
+    parent.join(".docket").join("stage").join(name)
+}
+
+/// Writes `files` into the staging folder of `target`, leaving nothing
+/// else in it. When two files have the same path, the later one wins.
 pub fn stage(target: &Path, files: &[OutputFile]) -> Result<Staged> {
-    let dir = sibling(target, "tmp");
-    if dir.exists() {
-        std::fs::remove_dir_all(&dir)
-            .with_context(|| format!("cannot remove {}", dir.display()))?;
-    }
+    let dir = stage_dir(target);
     std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
-    let staged = Staged {
-        dir,
-        target: target.to_path_buf(),
-        committed: false,
-    };
-    let mut last: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+    let mut last: HashMap<&str, usize> = HashMap::new();
     for (i, f) in files.iter().enumerate() {
         last.insert(f.path.as_str(), i);
     }
+    remove_stale(&dir, &last).with_context(|| format!("cannot clean {}", dir.display()))?;
     let dirs: BTreeSet<PathBuf> = files
         .iter()
-        .filter_map(|f| staged.dir.join(&f.path).parent().map(Path::to_path_buf))
+        .filter_map(|f| dir.join(&f.path).parent().map(Path::to_path_buf))
         .collect();
     for d in &dirs {
         std::fs::create_dir_all(d).with_context(|| format!("cannot create {}", d.display()))?;
@@ -100,42 +105,74 @@ pub fn stage(target: &Path, files: &[OutputFile]) -> Result<Staged> {
         .par_iter()
         .enumerate()
         .filter(|(i, f)| last.get(f.path.as_str()) == Some(i))
-        .try_for_each(|(_, f)| write_one(&staged.dir, f))?;
-    Ok(staged)
+        .try_for_each(|(_, f)| write_if_changed(&dir, f))?;
+    Ok(Staged {
+        dir,
+        target: target.to_path_buf(),
+    })
 }
 
-fn write_one(dir: &Path, file: &OutputFile) -> Result<()> {
+/// Removes every file under `dir` that is not in `wanted`, then the
+/// folders left empty.
+fn remove_stale(dir: &Path, wanted: &HashMap<&str, usize>) -> std::io::Result<()> {
+    let mut stale = Vec::new();
+    let mut dirs = Vec::new();
+    for entry in WalkDir::new(dir).min_depth(1).contents_first(true) {
+        let entry = entry.map_err(std::io::Error::other)?;
+        if entry.file_type().is_dir() {
+            dirs.push(entry.into_path());
+            continue;
+        }
+        let rel = entry
+            .path()
+            .strip_prefix(dir)
+            .map(|r| r.to_string_lossy().replace('\\', "/"))
+            .unwrap_or_default();
+        if !wanted.contains_key(rel.as_str()) {
+            stale.push(entry.into_path());
+        }
+    }
+    stale.par_iter().try_for_each(std::fs::remove_file)?;
+    for d in dirs {
+        // Only empty folders go; a folder still holding files stays.
+        let _ = std::fs::remove_dir(d);
+    }
+    Ok(())
+}
+
+/// Writes a file unless the staging folder already holds the same bytes.
+fn write_if_changed(dir: &Path, file: &OutputFile) -> Result<()> {
     let path = dir.join(&file.path);
+    let existing = std::fs::metadata(&path).ok().filter(|m| m.is_file());
     match &file.body {
-        Body::Bytes(bytes) => std::fs::write(&path, bytes),
+        Body::Bytes(bytes) => {
+            let same = existing.is_some_and(|m| m.len() == bytes.len() as u64)
+                && std::fs::read(&path).is_ok_and(|old| old == *bytes);
+            if same {
+                return Ok(());
+            }
+            std::fs::write(&path, bytes)
+        }
         Body::Copy(from) => std::fs::copy(from, &path).map(|_| ()),
     }
     .with_context(|| format!("cannot write {}", path.display()))
 }
 
-/// `parent/.name.<what>-<pid>`.
-fn sibling(target: &Path, what: &str) -> PathBuf {
-    let name = target
-        .file_name()
-        .map_or_else(|| "bundle".into(), |n| n.to_string_lossy().into_owned());
-    let parent = target.parent().unwrap_or(Path::new("."));
-    parent.join(format!(".{name}.{what}-{}", std::process::id()))
-}
-
 impl Staged {
-    /// Replaces the target with the staged folder.
-    pub fn commit(mut self) -> Result<()> {
+    /// Replaces the target with the staged folder; the previous target
+    /// becomes the next build's staging folder.
+    pub fn commit(self) -> Result<()> {
         if let Some(parent) = self.target.parent() {
             std::fs::create_dir_all(parent)
                 .with_context(|| format!("cannot create {}", parent.display()))?;
         }
-        let old = sibling(&self.target, "old");
+        let previous = self.dir.with_extension("previous");
+        if previous.exists() {
+            remove_tree(&previous)
+                .with_context(|| format!("cannot remove {}", previous.display()))?;
+        }
         if self.target.exists() {
-            if old.exists() {
-                std::fs::remove_dir_all(&old)
-                    .with_context(|| format!("cannot remove {}", old.display()))?;
-            }
-            std::fs::rename(&self.target, &old)
+            std::fs::rename(&self.target, &previous)
                 .with_context(|| format!("cannot move {} aside", self.target.display()))?;
         }
         std::fs::rename(&self.dir, &self.target).with_context(|| {
@@ -145,9 +182,9 @@ impl Staged {
                 self.target.display()
             )
         })?;
-        self.committed = true;
-        if old.exists() {
-            remove_tree(&old).with_context(|| format!("cannot remove {}", old.display()))?;
+        if previous.exists() {
+            std::fs::rename(&previous, &self.dir)
+                .with_context(|| format!("cannot keep {}", previous.display()))?;
         }
         Ok(())
     }
@@ -168,14 +205,6 @@ fn remove_tree(dir: &Path) -> std::io::Result<()> {
     }
     files.par_iter().try_for_each(std::fs::remove_file)?;
     dirs.iter().try_for_each(std::fs::remove_dir)
-}
-
-impl Drop for Staged {
-    fn drop(&mut self) {
-        if !self.committed {
-            let _ = std::fs::remove_dir_all(&self.dir);
-        }
-    }
 }
 
 /// What must never appear in the public bundle: URL paths (with leading
@@ -254,29 +283,61 @@ pub fn verify_public(dir: &Path, forbidden: &Forbidden) -> Result<Vec<String>> {
                 .unwrap_or(path)
                 .to_string_lossy()
                 .replace('\\', "/");
-            let mut found = Vec::new();
-            if let Some((_, source)) = forbidden.hit(format!("/{rel}").as_bytes()) {
-                found.push(format!("{rel}: file belongs to internal {source}"));
-            }
             let bytes =
                 std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
-            let mut seen = HashSet::new();
-            for p in url_paths(&bytes) {
-                if let Some((hit, source)) = forbidden.hit(p) {
-                    if seen.insert(hit) {
-                        found.push(format!(
-                            "{rel}: mentions {} of internal {source}",
-                            String::from_utf8_lossy(hit)
-                        ));
-                    }
-                }
-            }
-            Ok(found)
+            Ok(scan(&rel, &bytes, forbidden))
         })
         .collect::<Result<_>>()?;
+    Ok(sorted(problems))
+}
+
+/// The same scan as [`verify_public`] over files not written yet (for
+/// `docket check`).
+pub fn verify_files(files: &[OutputFile], forbidden: &Forbidden) -> Result<Vec<String>> {
+    if forbidden.is_empty() {
+        return Ok(Vec::new());
+    }
+    let problems: Vec<Vec<String>> = files
+        .par_iter()
+        .map(|f| -> Result<Vec<String>> {
+            match &f.body {
+                Body::Bytes(bytes) => Ok(scan(&f.path, bytes, forbidden)),
+                Body::Copy(from) => {
+                    let bytes = std::fs::read(from)
+                        .with_context(|| format!("cannot read {}", from.display()))?;
+                    Ok(scan(&f.path, &bytes, forbidden))
+                }
+            }
+        })
+        .collect::<Result<_>>()?;
+    Ok(sorted(problems))
+}
+
+fn sorted(problems: Vec<Vec<String>>) -> Vec<String> {
     let mut problems: Vec<String> = problems.into_iter().flatten().collect();
     problems.sort();
-    Ok(problems)
+    problems
+}
+
+/// Problems of one file: its own path under an internal article's, or a
+/// mention of one in its bytes.
+fn scan(rel: &str, bytes: &[u8], forbidden: &Forbidden) -> Vec<String> {
+    let mut found = Vec::new();
+    if let Some((_, source)) = forbidden.hit(format!("/{rel}").as_bytes()) {
+        found.push(format!("{rel}: file belongs to internal {source}"));
+    }
+    let mut seen = HashSet::new();
+    for p in url_paths(bytes) {
+        if let Some((hit, source)) = forbidden.hit(p) {
+            if seen.insert(hit) {
+                found.push(format!(
+                    "{rel}: mentions {} of internal {source}",
+                    String::from_utf8_lossy(hit)
+                ));
+            }
+        }
+    }
+    found
 }
 
 /// The path parts of every URL-like run of bytes: `/a/b/` from
@@ -382,22 +443,48 @@ mod tests {
     }
 
     #[test]
-    fn a_staged_bundle_is_removed_unless_committed() {
+    fn a_staged_bundle_replaces_the_target_only_when_committed() {
         let tmp = tempfile::tempdir().unwrap();
         let target = tmp.path().join("public");
         std::fs::create_dir_all(&target).unwrap();
         std::fs::write(target.join("old.html"), "old").unwrap();
         let files = [OutputFile::text("a/index.html", "new".to_owned())];
         let staged = stage(&target, &files).unwrap();
-        let staged_dir = staged.dir.clone();
-        drop(staged);
-        assert!(!staged_dir.exists());
         assert!(target.join("old.html").exists());
-        stage(&target, &files).unwrap().commit().unwrap();
+        staged.commit().unwrap();
         assert!(!target.join("old.html").exists());
         assert_eq!(
             std::fs::read_to_string(target.join("a/index.html")).unwrap(),
             "new"
+        );
+    }
+
+    #[test]
+    fn a_reused_stage_holds_exactly_the_new_files() {
+        let tmp = tempfile::tempdir().unwrap();
+        let target = tmp.path().join("public");
+        let first = [
+            OutputFile::text("gone/index.html", "x".to_owned()),
+            OutputFile::text("kept/index.html", "same".to_owned()),
+            OutputFile::text("page", "file".to_owned()),
+        ];
+        stage(&target, &first).unwrap().commit().unwrap();
+        stage(&target, &first).unwrap().commit().unwrap();
+        let second = [
+            OutputFile::text("kept/index.html", "same".to_owned()),
+            OutputFile::text("page/index.html", "now a folder".to_owned()),
+        ];
+        let staged = stage(&target, &second).unwrap();
+        assert!(!staged.dir.join("gone").exists());
+        staged.commit().unwrap();
+        assert!(!target.join("gone").exists());
+        assert_eq!(
+            std::fs::read_to_string(target.join("kept/index.html")).unwrap(),
+            "same"
+        );
+        assert_eq!(
+            std::fs::read_to_string(target.join("page/index.html")).unwrap(),
+            "now a folder"
         );
     }
 }

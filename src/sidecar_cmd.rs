@@ -1,12 +1,13 @@
-//! The sidecar's commands: `docket sidecar [--demo]`, `docket agent add`,
-//! `docket customer add` and `docket ticket import`. They turn resolved
-//! [`Settings`] into the sidecar crate's [`Options`] and call it; the
-//! server itself lives in `docket-sidecar`.
+//! The sidecar's commands: `docket sidecar [--demo]`, `docket agent add` and
+//! `docket customer add`. They turn resolved [`Settings`] into the sidecar
+//! crate's [`Options`] and call it; the server itself lives in
+//! `docket-sidecar`.
 
 use std::io::{BufRead, IsTerminal, Write};
 use std::path::Path;
 
 use anyhow::{bail, Context, Result};
+use docket::cli::AccountAction;
 use docket::config::Settings;
 use docket_sidecar::{Options, Role};
 
@@ -26,14 +27,8 @@ pub fn options(site: &Path) -> Result<Options> {
     })
 }
 
-/// `docket sidecar --site DIR`: serve until SIGTERM or Ctrl-C.
-pub fn sidecar(site: &Path) -> Result<()> {
-    init_logging();
-    docket_sidecar::run(options(site)?)
-}
-
 /// `docket sidecar --demo --site DIR`: a fresh demo database (its logins
-/// printed), then serve as usual.
+/// printed on standard output), then serve as usual.
 pub fn sidecar_demo(site: &Path) -> Result<()> {
     init_logging();
     let mut options = options(site)?;
@@ -43,19 +38,21 @@ pub fn sidecar_demo(site: &Path) -> Result<()> {
     docket_sidecar::run(options)
 }
 
-/// `docket ticket import FILE --site DIR`: prints each new reference.
-pub fn import_tickets(site: &Path, file: &Path) -> Result<()> {
-    let options = options(site)?;
-    let references = docket_sidecar::import::import_file(&options, file)?;
-    for reference in &references {
-        println!("{reference}");
+/// `docket sidecar --site DIR`: serve until SIGTERM or Ctrl-C.
+pub fn sidecar(site: &Path) -> Result<()> {
+    init_logging();
+    docket_sidecar::run(options(site)?)
+}
+
+/// `docket agent …` / `docket customer …`.
+pub fn account(role: Role, action: AccountAction) -> Result<()> {
+    match action {
+        AccountAction::Add {
+            email,
+            password_stdin,
+            site,
+        } => add_account(&site.site, role, &email, password_stdin),
     }
-    eprintln!(
-        "imported {} ticket{}",
-        references.len(),
-        if references.len() == 1 { "" } else { "s" }
-    );
-    Ok(())
 }
 
 /// `docket agent add` / `docket customer add`.

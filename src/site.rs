@@ -10,14 +10,13 @@ use rayon::prelude::*;
 
 use crate::bundle::{Bundle, BundleKind};
 use crate::config::Settings;
-use crate::content::{self, clean_path, Article, CategoryIntro};
+use crate::content::{self, Article, CategoryIntro};
 use crate::error::{ContentError, ContentErrors};
-use crate::feeds;
 use crate::links::LinkIndex;
 use crate::markdown::{self, Rendered};
 use crate::output::{self, Forbidden, OutputFile};
-use crate::render::views::{category_path, tag_path};
-use crate::render::{Renderer, Theme};
+use crate::pages;
+use crate::render::Theme;
 
 /// How to build.
 #[derive(Debug, Clone, Default)]
@@ -47,6 +46,12 @@ pub struct Report {
 /// [`ContentErrors`] error listing every one of them.
 pub fn build(settings: &Settings, options: &BuildOptions) -> Result<Report> {
     let started = Instant::now();
+    if !settings.content_dir.is_dir() {
+        anyhow::bail!(
+            "no content folder: {} does not exist (run docket in the site's folder or pass --site)",
+            settings.content_dir.display()
+        );
+    }
     let mut timer = StepTimer::from_env();
     let mut site = Site::load(settings, options.drafts);
     timer.step("load");
@@ -60,8 +65,8 @@ pub fn build(settings: &Settings, options: &BuildOptions) -> Result<Report> {
     let internal = site.bundle(BundleKind::Internal);
     timer.step("bundles");
     let (public_files, internal_files) = rayon::join(
-        || site.bundle_files(&theme, &public),
-        || site.bundle_files(&theme, &internal),
+        || site.bundle_files(&theme, &public, options.write),
+        || site.bundle_files(&theme, &internal, options.write),
     );
     let (public_files, internal_files) = (public_files?, internal_files?);
     timer.step("render");
@@ -72,6 +77,8 @@ pub fn build(settings: &Settings, options: &BuildOptions) -> Result<Report> {
         timer.step("verify");
         staged.commit()?;
         timer.step("swap");
+    } else {
+        site.verify_unwritten(&public_files)?;
     }
     Ok(Report {
         public: public.articles.len(),
@@ -160,7 +167,11 @@ impl<'s> Site<'s> {
             &config.site.default_language,
             &self.settings.base_url,
         )
-        .with_static(self.static_files().into_iter().map(|f| f.path));
+        .with_static(
+            pages::static_files(self.settings)
+                .into_iter()
+                .map(|f| f.path),
+        );
         let rendered: Vec<(usize, Rendered)> = self
             .articles
             .par_iter()
@@ -189,7 +200,7 @@ impl<'s> Site<'s> {
         }
         for a in &self.articles {
             for alias in &a.front.aliases {
-                claims.push((alias_path(alias), a, "alias", a.aliases_line));
+                claims.push((pages::alias_path(alias), a, "alias", a.aliases_line));
             }
         }
         for (url, a, what, line) in claims {
@@ -218,7 +229,11 @@ impl<'s> Site<'s> {
             &config.site.default_language,
             &self.settings.base_url,
         )
-        .with_static(self.static_files().into_iter().map(|f| f.path));
+        .with_static(
+            pages::static_files(self.settings)
+                .into_iter()
+                .map(|f| f.path),
+        );
         let render = |text: &str, from: &str, first_line: usize| -> Rendered {
             let resolve = |dest: &str| index.resolve(dest, from);
             markdown::render(
@@ -304,57 +319,14 @@ impl<'s> Site<'s> {
         }
     }
 
-    /// Every file of one bundle: static files, pages, assets, aliases and
-    /// (public only) sitemap, feed and robots.txt.
-    pub fn bundle_files(&self, theme: &Theme, bundle: &Bundle<'_>) -> Result<Vec<OutputFile>> {
-        let renderer = Renderer {
-            theme,
-            bundle,
-            settings: self.settings,
-        };
-        let mut files = self.static_files();
-        let (pages, index) = rayon::join(
-            || {
-                page_jobs(bundle)
-                    .par_iter()
-                    .map(|job| job.render(&renderer))
-                    .collect::<Result<Vec<Option<OutputFile>>>>()
-            },
-            || crate::search_docs::index_files(bundle),
-        );
-        files.extend(pages?.into_iter().flatten());
-        files.extend(asset_files(bundle));
-        files.extend(index);
-        if bundle.kind == BundleKind::Public {
-            let base = &self.settings.base_url;
-            let title = self.settings.title_in(bundle.default_language);
-            files.push(OutputFile::text(
-                "sitemap.xml",
-                feeds::sitemap(bundle, base),
-            ));
-            files.push(OutputFile::text(
-                "feed.xml",
-                feeds::atom(bundle, base, title),
-            ));
-            files.push(OutputFile::text("robots.txt", feeds::robots(base)));
-        }
-        Ok(files)
-    }
-
-    /// The theme's `static/` (the built-in one when the site has no theme
-    /// folder), then the site's `static/`.
-    fn static_files(&self) -> Vec<OutputFile> {
-        let theme_static = self.settings.theme_dir.join("static");
-        let mut files = if theme_static.is_dir() {
-            output::copy_tree(&theme_static, "")
-        } else {
-            crate::render::BUILT_IN_STATIC
-                .iter()
-                .map(|(path, text)| OutputFile::text(*path, (*text).to_owned()))
-                .collect()
-        };
-        files.extend(output::copy_tree(&self.settings.root.join("static"), ""));
-        files
+    /// Every file of one bundle (see [`pages::bundle_files`]).
+    pub fn bundle_files(
+        &self,
+        theme: &Theme,
+        bundle: &Bundle<'_>,
+        search_index: bool,
+    ) -> Result<Vec<OutputFile>> {
+        pages::bundle_files(self.settings, theme, bundle, search_index)
     }
 
     /// Writes both bundles to temporary folders beside their targets.
@@ -371,13 +343,19 @@ impl<'s> Site<'s> {
         output::ensure_clean(&problems)
     }
 
+    /// The verification of [`Site::verify`] on files not written (`check`).
+    pub fn verify_unwritten(&self, public: &[OutputFile]) -> Result<()> {
+        let problems = output::verify_files(public, &self.forbidden())?;
+        output::ensure_clean(&problems)
+    }
+
     /// The URL paths of internal articles, their aliases and assets.
     fn forbidden(&self) -> Forbidden {
         let mut forbidden = Forbidden::default();
         for a in self.articles.iter().filter(|a| a.internal) {
             forbidden.add(&a.url, &a.source);
             for alias in &a.front.aliases {
-                forbidden.add(&alias_path(alias), &a.source);
+                forbidden.add(&pages::alias_path(alias), &a.source);
             }
             for asset in &a.assets {
                 forbidden.add(&format!("{}{}", a.url, asset.rel), &a.source);
@@ -399,92 +377,4 @@ impl StagedBundles {
         self.public.commit()?;
         self.internal.commit()
     }
-}
-
-/// The bundle path an alias is written to (`old/path/` or `old.html`).
-fn alias_path(alias: &str) -> String {
-    let path = clean_path(alias);
-    if path.ends_with(".html") || path.is_empty() {
-        path
-    } else {
-        format!("{path}/")
-    }
-}
-
-/// One page to render.
-enum PageJob<'b> {
-    Article(usize),
-    Category(&'b crate::taxonomy::Category<'b>),
-    Tag(&'b str, &'b str, &'b [usize]),
-    Home(&'b str),
-    NotFound,
-    Search,
-    Alias(String, usize),
-}
-
-fn page_jobs<'b>(bundle: &'b Bundle<'b>) -> Vec<PageJob<'b>> {
-    let mut jobs: Vec<PageJob<'b>> = (0..bundle.articles.len()).map(PageJob::Article).collect();
-    jobs.extend(bundle.taxonomy.categories.values().map(PageJob::Category));
-    jobs.extend(
-        bundle
-            .taxonomy
-            .tags
-            .iter()
-            .map(|((lang, tag), list)| PageJob::Tag(lang, tag, list)),
-    );
-    jobs.extend(bundle.languages().into_iter().map(PageJob::Home));
-    jobs.push(PageJob::NotFound);
-    jobs.push(PageJob::Search);
-    for (i, a) in bundle.articles.iter().enumerate() {
-        for alias in &a.front.aliases {
-            jobs.push(PageJob::Alias(alias_path(alias), i));
-        }
-    }
-    jobs
-}
-
-impl PageJob<'_> {
-    /// The page's file; `None` for the search page of a theme without
-    /// `search.html`.
-    fn render(&self, r: &Renderer<'_>) -> Result<Option<OutputFile>> {
-        let b = r.bundle;
-        let (path, html) = match self {
-            PageJob::Article(i) => (b.articles[*i].url.clone(), r.article(*i)?),
-            PageJob::Category(c) => (
-                category_path(&b.lang_prefix(&c.lang), &c.path),
-                r.category(c)?,
-            ),
-            PageJob::Tag(lang, tag, list) => {
-                (tag_path(&b.lang_prefix(lang), tag), r.tag(lang, tag, list)?)
-            }
-            PageJob::Home(lang) => (b.lang_prefix(lang), r.home(lang)?),
-            PageJob::NotFound => return Ok(Some(OutputFile::text("404.html", r.not_found()?))),
-            PageJob::Search => match r.search() {
-                Some(html) => ("search/".to_owned(), html?),
-                None => return Ok(None),
-            },
-            PageJob::Alias(path, i) => {
-                let html = r.alias(b.articles[*i])?;
-                if path.ends_with(".html") {
-                    return Ok(Some(OutputFile::text(path.clone(), html)));
-                }
-                (path.clone(), html)
-            }
-        };
-        Ok(Some(OutputFile::text(format!("{path}index.html"), html)))
-    }
-}
-
-/// Page bundle files, copied beside their article.
-fn asset_files(bundle: &Bundle<'_>) -> Vec<OutputFile> {
-    bundle
-        .articles
-        .iter()
-        .flat_map(|a| {
-            a.assets.iter().map(|asset| OutputFile {
-                path: format!("{}{}", a.url, asset.rel),
-                body: output::Body::Copy(asset.source.clone()),
-            })
-        })
-        .collect()
 }

@@ -165,55 +165,76 @@ pub fn title_case(path: &str) -> String {
 
 /// Related articles: same language, scored by a shared category (2) and
 /// shared keywords (1 each; keywords shared by very many articles carry no
-/// signal and are skipped). At most `limit`, best first.
+/// signal and are skipped); ties go to the most recently updated. At most
+/// `limit`, best first.
+///
+/// Cost per article is the keyword candidates plus `limit`: articles that
+/// only share the category all score 2, so they come from the category's
+/// list, sorted once by date.
 pub fn related(articles: &[&Article], limit: usize) -> Vec<Vec<usize>> {
-    const COMMON: usize = 400;
-    let mut postings: HashMap<(&str, &str, u8), Vec<usize>> = HashMap::new();
+    use rayon::prelude::*;
+    const COMMON: usize = 100;
+    let order = |x: usize, y: usize| {
+        articles[y]
+            .date_or_lastmod()
+            .cmp(&articles[x].date_or_lastmod())
+            .then_with(|| articles[x].url.cmp(&articles[y].url))
+    };
+    let mut by_category: HashMap<(&str, &str), Vec<usize>> = HashMap::new();
+    let mut by_keyword: HashMap<(&str, &str), Vec<usize>> = HashMap::new();
     for (i, a) in articles.iter().enumerate() {
         if let Some(c) = &a.category {
-            postings.entry((&a.lang, c, 0)).or_default().push(i);
+            by_category.entry((&a.lang, c)).or_default().push(i);
         }
         for k in &a.front.keywords {
-            postings.entry((&a.lang, k, 1)).or_default().push(i);
+            by_keyword.entry((&a.lang, k)).or_default().push(i);
         }
     }
-    use rayon::prelude::*;
+    by_category
+        .par_iter_mut()
+        .for_each(|(_, list)| list.sort_by(|&x, &y| order(x, y)));
     (0..articles.len())
         .into_par_iter()
         .map(|i| {
             let a = articles[i];
+            let same_category: &[usize] = a
+                .category
+                .as_deref()
+                .and_then(|c| by_category.get(&(a.lang.as_str(), c)))
+                .map_or(&[], Vec::as_slice);
             let mut scores: HashMap<usize, u32> = HashMap::new();
-            let mut add = |key: (&str, &str, u8), weight: u32| {
-                if let Some(list) = postings.get(&key) {
-                    if key.2 == 0 || list.len() <= COMMON {
-                        for &j in list.iter().filter(|&&j| j != i) {
-                            *scores.entry(j).or_default() += weight;
-                        }
+            for k in &a.front.keywords {
+                let Some(list) = by_keyword.get(&(a.lang.as_str(), k.as_str())) else {
+                    continue;
+                };
+                if list.len() <= COMMON {
+                    for &j in list.iter().filter(|&&j| j != i) {
+                        *scores.entry(j).or_default() += 1;
                     }
                 }
-            };
-            if let Some(c) = &a.category {
-                add((&a.lang, c, 0), 2);
             }
-            for k in &a.front.keywords {
-                add((&a.lang, k, 1), 1);
+            for (&j, score) in scores.iter_mut() {
+                if articles[j].category == a.category && a.category.is_some() {
+                    *score += 2;
+                }
             }
-            let mut ranked: Vec<(usize, u32)> = scores.into_iter().collect();
-            let order = |&(x, sx): &(usize, u32), &(y, sy): &(usize, u32)| {
-                sy.cmp(&sx)
-                    .then_with(|| {
-                        articles[y]
-                            .date_or_lastmod()
-                            .cmp(&articles[x].date_or_lastmod())
-                    })
-                    .then_with(|| articles[x].url.cmp(&articles[y].url))
+            let category_only: Vec<(usize, u32)> = same_category
+                .iter()
+                .copied()
+                .filter(|&j| j != i && !scores.contains_key(&j))
+                .take(limit)
+                .map(|j| (j, 2))
+                .collect();
+            let mut ranked: Vec<(usize, u32)> = scores.into_iter().chain(category_only).collect();
+            let rank = |&(x, sx): &(usize, u32), &(y, sy): &(usize, u32)| {
+                sy.cmp(&sx).then_with(|| order(x, y))
             };
             if ranked.len() > limit {
-                ranked.select_nth_unstable_by(limit, order);
+                ranked.select_nth_unstable_by(limit, rank);
                 ranked.truncate(limit);
             }
-            ranked.sort_by(order);
-            ranked.into_iter().take(limit).map(|(j, _)| j).collect()
+            ranked.sort_by(rank);
+            ranked.into_iter().map(|(j, _)| j).collect()
         })
         .collect()
 }

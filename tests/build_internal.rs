@@ -180,10 +180,29 @@ fn the_public_search_index_reveals_no_canary() {
 #[test]
 fn both_bundles_have_a_search_page() {
     let site = built();
+    let page = site.read("public/search/index.html");
+    assert_eq!(page.matches("js/search.js").count(), 1, "{page}");
     assert!(site
         .read("public/search/index.html")
         .contains("data-root=\"/\""));
     assert!(site
         .read("internal/search/index.html")
         .contains("data-root=\"/internal/\""));
+}
+
+#[test]
+fn check_runs_the_same_verification_without_writing() {
+    let site = Site::fixture("internal_canaries");
+    site.write(
+        "templates/404.html",
+        "{% extends \"base.html\" %}{% block main %}<a href=\"/kb/agents/escalation-playbook/\">x</a>{% endblock main %}",
+    );
+    let out = site.docket(&["check"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = build_support::stderr(&out);
+    assert!(
+        err.contains("404.html: mentions /kb/agents/escalation-playbook/"),
+        "{err}"
+    );
+    assert!(!site.exists("public"));
 }

@@ -69,3 +69,25 @@ fn a_same_named_version_without_a_key_joins_the_key_of_the_other() {
         "{ja}"
     );
 }
+
+#[test]
+fn category_pages_name_their_other_languages() {
+    let site = Site::fixture("languages");
+    site.build();
+    let en = site.read("public/categories/portal/index.html");
+    assert!(
+        en.contains("<link rel=\"alternate\" hreflang=\"ja\" href=\"/ja/categories/portal/\">"),
+        "{en}"
+    );
+}
+
+#[test]
+fn the_header_search_box_carries_the_page_language() {
+    let site = Site::fixture("languages");
+    site.build();
+    let ja = site.read("public/ja/portal/touroku/index.html");
+    assert!(
+        ja.contains("<input type=\"hidden\" name=\"lang\" value=\"ja\">"),
+        "{ja}"
+    );
+}

@@ -1,5 +1,7 @@
 //! The application state every handler receives: options, the store, the
-//! portal's templates, password hashing and the mail sender's wake-up bell.
+//! portal's templates, password hashing and the mail sender's wake-up bell
+//! and transport. Building it checks the configuration, so a bad setting
+//! stops the start instead of failing later.
 
 use std::sync::Arc;
 
@@ -9,6 +11,7 @@ use tokio::sync::Notify;
 use crate::auth::passwords::Passwords;
 use crate::db::mail::OutgoingMail;
 use crate::db::Db;
+use crate::mail::Transport;
 use crate::pages::Pages;
 use crate::Options;
 
@@ -25,21 +28,25 @@ pub struct App {
     pub passwords: Passwords,
     /// Rung when mail is queued, so the sender need not wait for its poll.
     pub mail_bell: Arc<Notify>,
+    /// Where the sender delivers mail.
+    pub mail_transport: Transport,
 }
 
 impl App {
     /// Opens the store (migrating it), loads the templates and prepares
     /// password hashing, all off the async runtime.
     pub async fn new(options: Options) -> Result<Self> {
+        let mail_transport = Transport::from_options(&options)?;
         let db = Db::open(&options.database).await?;
         let templates_dir = options.templates_dir.clone();
+        let overrides = options.site_root.join("templates");
         let (memory, iterations) = (
             options.config.password_memory_kib,
             options.config.password_iterations,
         );
         let (pages, passwords) = tokio::task::spawn_blocking(move || {
             Ok::<_, anyhow::Error>((
-                Pages::load(&templates_dir)?,
+                Pages::load(&templates_dir, &overrides)?,
                 Passwords::new_blocking(memory, iterations)?,
             ))
         })
@@ -51,6 +58,7 @@ impl App {
             pages,
             passwords,
             mail_bell: Arc::new(Notify::new()),
+            mail_transport,
         })
     }
 

@@ -83,7 +83,7 @@ pub struct MailConfig {
     /// Folder where each mail is written as an `.eml` file (used when no
     /// `smtp_url` is set).
     pub outbox: PathBuf,
-    /// `smtp://` or `smtps://` URL of a relay; when set, mail goes there.
+    /// `smtp://` URL of a relay; when set, mail goes there (no TLS in this build).
     pub smtp_url: Option<String>,
     /// The `From:` address.
     pub from: String,

@@ -30,9 +30,22 @@ pub enum Transport {
     Smtp(AsyncSmtpTransport<Tokio1Executor>),
 }
 
+impl std::fmt::Debug for Transport {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Transport::Outbox(dir) => f.debug_tuple("Outbox").field(dir).finish(),
+            Transport::Smtp(_) => f.write_str("Smtp"),
+        }
+    }
+}
+
 impl Transport {
-    /// The transport the configuration asks for.
+    /// The transport the configuration asks for; also checks the `from`
+    /// address.
     pub fn from_options(options: &crate::Options) -> Result<Self> {
+        let from = &options.config.mail.from;
+        from.parse::<lettre::message::Mailbox>()
+            .map_err(|e| anyhow!("[sidecar.mail] from = {from:?} is not a valid address: {e}"))?;
         match &options.config.mail.smtp_url {
             Some(url) => Ok(Transport::Smtp(smtp_transport(url)?)),
             None => Ok(Transport::Outbox(options.outbox_dir())),
@@ -83,15 +96,8 @@ fn smtp_transport(url: &str) -> Result<AsyncSmtpTransport<Tokio1Executor>> {
 
 /// Drains the queue until `stop` turns true.
 pub async fn run_sender(app: Arc<App>, mut stop: watch::Receiver<bool>) {
-    let transport = match Transport::from_options(&app.options) {
-        Ok(t) => t,
-        Err(err) => {
-            tracing::error!("mail is not sent: {err:#}");
-            return;
-        }
-    };
     loop {
-        if let Err(err) = deliver_due(&app, &transport).await {
+        if let Err(err) = deliver_due(&app, &app.mail_transport).await {
             tracing::warn!("mail queue: {err:#}");
         }
         tokio::select! {

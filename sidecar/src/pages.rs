@@ -79,14 +79,23 @@ impl Common {
 }
 
 impl Pages {
-    /// Loads every template of [`TEMPLATES`] from `templates_dir/portal/`.
-    /// Blocking (reads files).
-    pub fn load(templates_dir: &Path) -> Result<Self> {
+    /// Loads every template of [`TEMPLATES`] from `templates_dir/portal/`;
+    /// a file of the same name in `overrides/portal/` (the site's own
+    /// `templates/` folder, as for the generator) wins. Blocking.
+    pub fn load(templates_dir: &Path, overrides: &Path) -> Result<Self> {
         let portal = templates_dir.join("portal");
         let mut tera = tera::Tera::default();
         let files: Vec<_> = TEMPLATES
             .iter()
-            .map(|name| (portal.join(name), Some(format!("portal/{name}"))))
+            .map(|name| {
+                let own = overrides.join("portal").join(name);
+                let path = if own.is_file() {
+                    own
+                } else {
+                    portal.join(name)
+                };
+                (path, Some(format!("portal/{name}")))
+            })
             .collect();
         tera.add_template_files(files)
             .with_context(|| format!("cannot load the portal templates in {}", portal.display()))?;

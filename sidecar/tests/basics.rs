@@ -31,6 +31,10 @@ fn the_session_api_says_who_is_signed_in_and_is_never_cached() {
     assert_eq!(v["authenticated"], true);
     assert_eq!(v["email"], "agent@example.com");
     assert_eq!(v["role"], "agent");
+    // The CSRF token lets the static pages' script offer a logout button.
+    let csrf = v["csrf"].as_str().unwrap().to_owned();
+    assert_eq!(agent.post("/logout", &[("csrf", &csrf)]).status, 303);
+    assert_eq!(agent.get("/api/session").body, r#"{"authenticated":false}"#);
 }
 
 #[test]
@@ -174,4 +178,49 @@ fn the_client_address_comes_from_x_forwarded_for_only_when_trusted() {
         };
         assert_eq!(statuses, expected, "trusted = {trusted}");
     }
+}
+
+#[test]
+fn bad_mail_settings_stop_the_start_with_a_clear_error() {
+    for (tweak, expected) in [
+        (
+            (|c: &mut docket_sidecar::SidecarConfig| {
+                c.mail.smtp_url = Some("smtps://mail.example.com".into())
+            }) as fn(&mut docket_sidecar::SidecarConfig),
+            "smtps://",
+        ),
+        (
+            |c| c.mail.from = "not an address".into(),
+            "[sidecar.mail] from",
+        ),
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        let options = common::options(dir.path(), tweak);
+        let err = tokio::runtime::Runtime::new()
+            .unwrap()
+            .block_on(docket_sidecar::Server::bind(options))
+            .unwrap_err();
+        assert!(format!("{err:#}").contains(expected), "{err:#}");
+    }
+}
+
+#[tokio::test]
+async fn a_site_can_override_a_portal_template() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("templates/portal")).unwrap();
+    std::fs::write(
+        dir.path().join("templates/portal/404.html"),
+        "{% extends \"portal/layout.html\" %}{% block main %}<p>Our own 404</p>{% endblock main %}",
+    )
+    .unwrap();
+    let options = common::options(dir.path(), |c| c.serve_public = false);
+    let app = docket_sidecar::App::new(options).await.unwrap();
+    let req = docket_sidecar::http::Req::new(hyper::Method::GET, "/nothing");
+    let resp = docket_sidecar::router::route(&app, req).await;
+    assert_eq!(resp.status(), 404);
+    let body = http_body_util::BodyExt::collect(resp.into_body())
+        .await
+        .unwrap()
+        .to_bytes();
+    assert!(String::from_utf8_lossy(&body).contains("Our own 404"));
 }

@@ -293,11 +293,16 @@ fn a_signed_in_visitor_opening_login_goes_on() {
 fn ticket_homes_need_the_right_role() {
     let server = TestServer::start();
     let mut anonymous = server.client();
+    // Signed out, My Tickets offers sign-in and a mailed link to one ticket.
     let r = anonymous.get("/my/tickets?status=open");
+    assert_eq!(r.status, 200);
+    assert!(r.body.contains("action=\"/my/tickets/link\""), "{}", r.body);
+    assert!(r.body.contains("/login?next=%2Fmy%2Ftickets"), "{}", r.body);
+    let r = anonymous.get("/agent/tickets?status=open");
     assert_eq!(r.status, 303);
     assert_eq!(
         r.header("location"),
-        Some("/login?next=%2Fmy%2Ftickets%3Fstatus%3Dopen")
+        Some("/login?next=%2Fagent%2Ftickets%3Fstatus%3Dopen")
     );
     let mut customer = server.signed_in(Role::Customer, "carol@example.com");
     assert_eq!(customer.get("/my/tickets").status, 200);
@@ -305,4 +310,41 @@ fn ticket_homes_need_the_right_role() {
     let mut agent = server.signed_in(Role::Agent, "agent@example.com");
     assert_eq!(agent.get("/agent/tickets").status, 200);
     assert_eq!(agent.get("/my/tickets").status, 403);
+}
+
+#[test]
+fn unknown_addresses_take_as_long_as_wrong_passwords() {
+    // A cost high enough that skipping Argon2 would show.
+    let server = TestServer::start_with(|c| {
+        c.password_memory_kib = 8 * 1024;
+        c.password_iterations = 2;
+        c.rate_limit_per_client = 1000;
+        c.rate_limit_per_account = 1000;
+    });
+    server.add_account(Role::Customer, "carol@example.com");
+    let mut c = server.client();
+    let csrf = c.get("/login").csrf();
+    let mut time = |email: &str| {
+        let started = std::time::Instant::now();
+        let r = c.post(
+            "/login",
+            &[
+                ("email", email),
+                ("password", "wrong password!"),
+                ("csrf", &csrf),
+            ],
+        );
+        assert_eq!(r.status, 401);
+        started.elapsed()
+    };
+    let mut known = Vec::new();
+    let mut unknown = Vec::new();
+    for _ in 0..5 {
+        known.push(time("carol@example.com"));
+        unknown.push(time("nobody@example.com"));
+    }
+    known.sort();
+    unknown.sort();
+    let (k, u) = (known[2].as_secs_f64(), unknown[2].as_secs_f64());
+    assert!(u > k / 3.0 && u < k * 3.0, "known {k:.4}s, unknown {u:.4}s");
 }

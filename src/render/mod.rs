@@ -182,8 +182,9 @@ pub struct Renderer<'a> {
 }
 
 impl<'a> Renderer<'a> {
-    fn common(&self, lang: &'a str, title: String) -> Common<'a> {
+    fn common(&self, kind: &'static str, lang: &'a str, title: String) -> Common<'a> {
         Common {
+            kind,
             root: self.bundle.root,
             lang,
             bundle: self.bundle.kind.name(),
@@ -239,7 +240,7 @@ impl<'a> Renderer<'a> {
     pub fn article(&self, i: usize) -> Result<String> {
         let a: &'a Article = self.bundle.articles[i];
         let translations = self.bundle.translations_of(i);
-        let mut common = self.common(&a.lang, a.title.clone());
+        let mut common = self.common("article", &a.lang, a.title.clone());
         common.description = summary_of(a).to_owned();
         common.keywords = a.front.keywords.join(", ");
         common.alternates = translations
@@ -295,12 +296,23 @@ impl<'a> Renderer<'a> {
     /// A category page.
     pub fn category(&self, cat: &'a Category<'a>) -> Result<String> {
         let prefix = self.bundle.lang_prefix(&cat.lang);
-        let mut common = self.common(&cat.lang, cat.title.clone());
+        let mut common = self.common("category", &cat.lang, cat.title.clone());
         common.description = cat
             .intro
             .and_then(|i| i.description.clone())
             .unwrap_or_default();
         common.breadcrumbs = self.category_crumbs(&cat.lang, Some(&cat.path));
+        common.alternates = self
+            .bundle
+            .languages()
+            .into_iter()
+            .filter(|l| *l != cat.lang)
+            .filter_map(|l| self.bundle.taxonomy.category(l, &cat.path))
+            .map(|c| Alternate {
+                lang: c.lang.clone(),
+                href: self.href(&category_path(&self.bundle.lang_prefix(&c.lang), &c.path)),
+            })
+            .collect();
         let children = cat
             .children
             .iter()
@@ -326,7 +338,7 @@ impl<'a> Renderer<'a> {
 
     /// A tag page.
     pub fn tag(&self, lang: &'a str, name: &'a str, articles: &[usize]) -> Result<String> {
-        let mut common = self.common(lang, name.to_owned());
+        let mut common = self.common("tag", lang, name.to_owned());
         common.breadcrumbs = self.category_crumbs(lang, None);
         common.breadcrumbs.push(Crumb {
             title: name.to_owned(),
@@ -342,7 +354,7 @@ impl<'a> Renderer<'a> {
     /// The home page of `lang`.
     pub fn home(&self, lang: &'a str) -> Result<String> {
         let prefix = self.bundle.lang_prefix(lang);
-        let mut common = self.common(lang, self.settings.title_in(lang).to_owned());
+        let mut common = self.common("home", lang, self.settings.title_in(lang).to_owned());
         common.alternates = self
             .bundle
             .languages()
@@ -378,7 +390,7 @@ impl<'a> Renderer<'a> {
     /// `404.html`.
     pub fn not_found(&self) -> Result<String> {
         let lang = self.bundle.default_language;
-        let common = self.common(lang, "Page not found".to_owned());
+        let common = self.common("404", lang, "Page not found".to_owned());
         self.theme.render("404.html", &PlainPage { common })
     }
 
@@ -388,7 +400,7 @@ impl<'a> Renderer<'a> {
             return None;
         }
         let lang = self.bundle.default_language;
-        let common = self.common(lang, "Search".to_owned());
+        let common = self.common("search", lang, "Search".to_owned());
         Some(self.theme.render("search.html", &PlainPage { common }))
     }
 

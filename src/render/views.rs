@@ -13,6 +13,9 @@ use crate::markdown::TocEntry;
 /// Fields every page has (`base.html` uses them).
 #[derive(Debug, Serialize)]
 pub struct Common<'a> {
+    /// What the page is: `article`, `category`, `tag`, `home`, `404` or
+    /// `search`.
+    pub kind: &'static str,
     /// The bundle's base path: `/` or `/internal/`.
     pub root: &'a str,
     /// The page's language.

@@ -174,7 +174,7 @@ impl Builder {
         let mut outcome = Outcome::default();
         for (kind, memo) in KINDS.into_iter().zip(self.memos.iter_mut()) {
             let bundle = site.bundle(kind);
-            let files = site.bundle_files(theme, &bundle)?;
+            let files = site.bundle_files(theme, &bundle, true)?;
             outcome.rendered += files.len();
             let dir = bundle_dir(&self.settings, kind);
             let search: HashSet<String> = crate::search_docs::index_files(&bundle)

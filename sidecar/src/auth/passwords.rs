@@ -41,10 +41,13 @@ pub fn check_password_rules(password: &str, email: &str) -> Result<(), String> {
 }
 
 /// Argon2id with the configured cost, plus a dummy hash for unknown users.
+/// At most a few hashes run at once (each takes `memory_kib` of memory), so
+/// a flood of logins queues instead of exhausting memory.
 #[derive(Clone)]
 pub struct Passwords {
     params: Params,
     dummy_hash: Arc<str>,
+    running: Arc<tokio::sync::Semaphore>,
 }
 
 impl std::fmt::Debug for Passwords {
@@ -60,15 +63,22 @@ impl Passwords {
         let params = Params::new(memory_kib, iterations, 1, None)
             .map_err(|e| anyhow!("invalid password hashing parameters: {e}"))?;
         let dummy = hash_with(&params, "docket dummy password for unknown users")?;
+        let parallel = std::thread::available_parallelism().map_or(2, |n| n.get());
         Ok(Self {
             params,
             dummy_hash: dummy.into(),
+            running: Arc::new(tokio::sync::Semaphore::new(parallel * 2)),
         })
     }
 
     /// Hashes a password into a PHC string, off the async runtime.
     pub async fn hash(&self, password: String) -> Result<String> {
         let params = self.params.clone();
+        let _permit = self
+            .running
+            .acquire()
+            .await
+            .context("password hashing stopped")?;
         tokio::task::spawn_blocking(move || hash_with(&params, &password))
             .await
             .context("password hashing task failed")?
@@ -83,6 +93,11 @@ impl Passwords {
     /// password is checked against the dummy hash and the answer is `false`.
     pub async fn verify(&self, password: String, stored: Option<String>) -> Result<bool> {
         let dummy = Arc::clone(&self.dummy_hash);
+        let _permit = self
+            .running
+            .acquire()
+            .await
+            .context("password hashing stopped")?;
         tokio::task::spawn_blocking(move || {
             let known = stored.is_some();
             let hash = stored.as_deref().unwrap_or(&dummy);

@@ -17,6 +17,7 @@ pub mod mail;
 pub mod rate_limits;
 pub mod sessions;
 pub mod ticket_links;
+pub mod ticket_lists;
 pub mod tickets;
 pub mod tokens;
 

@@ -4,6 +4,8 @@
 //! reply live here too, inside the reply's transaction, so that a reply and
 //! the reopening it causes are written together or not at all.
 //!
+//! Lists live in [`super::ticket_lists`].
+//!
 //! Ownership is checked in SQL: a customer's call names the requester
 //! address, and a ticket of someone else is simply not found, so nothing is
 //! read or written for it.
@@ -134,30 +136,6 @@ pub struct Author {
     pub email: String,
 }
 
-/// Which tickets a list shows.
-#[derive(Debug, Clone, Default)]
-pub struct TicketFilter {
-    /// Only this requester's tickets (customer lists).
-    pub requester: Option<String>,
-    /// Only tickets in this status.
-    pub status: Option<Status>,
-    /// Subject or requester containing this text (agent search).
-    pub search: Option<String>,
-    /// Page number, from 1.
-    pub page: u32,
-    /// Tickets per page.
-    pub per_page: u32,
-}
-
-/// One page of a ticket list, newest update first.
-#[derive(Debug, Clone)]
-pub struct TicketPage {
-    /// The tickets on this page.
-    pub tickets: Vec<Ticket>,
-    /// Whether another page follows.
-    pub has_more: bool,
-}
-
 /// What a reply did to its ticket.
 #[derive(Debug, Clone)]
 pub struct ReplyOutcome {
@@ -201,7 +179,7 @@ pub fn parse_reference(text: &str) -> Option<String> {
     (text.len() == REF_LEN && text.bytes().all(|b| REF_ALPHABET.contains(&b))).then_some(text)
 }
 
-fn ticket_from_row(row: &Row<'_>) -> rusqlite::Result<Ticket> {
+pub(crate) fn ticket_from_row(row: &Row<'_>) -> rusqlite::Result<Ticket> {
     let status: String = row.get("status")?;
     Ok(Ticket {
         id: row.get("id")?,
@@ -228,19 +206,6 @@ fn message_from_row(row: &Row<'_>) -> rusqlite::Result<Message> {
         internal: row.get("internal")?,
         created_at: row.get("created_at")?,
     })
-}
-
-/// `%`, `_` and `\` escaped for `LIKE ... ESCAPE '\'`.
-fn like_pattern(text: &str) -> String {
-    let mut out = String::from("%");
-    for c in text.chars() {
-        if matches!(c, '%' | '_' | '\\') {
-            out.push('\\');
-        }
-        out.push(c);
-    }
-    out.push('%');
-    out
 }
 
 fn find_ticket(
@@ -321,44 +286,6 @@ fn status_after_reply(current: Status, message: &NewMessage) -> Status {
 }
 
 impl Db {
-    /// One page of tickets matching `filter`, most recently updated first.
-    pub async fn list_tickets(&self, filter: TicketFilter) -> Result<TicketPage> {
-        self.read(move |c| {
-            let per_page = filter.per_page.clamp(1, 200);
-            let offset = i64::from(filter.page.max(1) - 1) * i64::from(per_page);
-            let search = filter
-                .search
-                .as_deref()
-                .map(str::trim)
-                .filter(|s| !s.is_empty())
-                .map(like_pattern);
-            let mut stmt = c.prepare_cached(
-                "SELECT * FROM tickets
-                 WHERE (?1 IS NULL OR requester = ?1)
-                   AND (?2 IS NULL OR status = ?2)
-                   AND (?3 IS NULL OR subject LIKE ?3 ESCAPE '\\' OR requester LIKE ?3 ESCAPE '\\')
-                 ORDER BY updated_at DESC, id DESC
-                 LIMIT ?4 OFFSET ?5",
-            )?;
-            let mut tickets = stmt
-                .query_map(
-                    params![
-                        filter.requester,
-                        filter.status.map(Status::as_str),
-                        search,
-                        i64::from(per_page) + 1,
-                        offset
-                    ],
-                    ticket_from_row,
-                )?
-                .collect::<rusqlite::Result<Vec<_>>>()?;
-            let has_more = tickets.len() > per_page as usize;
-            tickets.truncate(per_page as usize);
-            Ok(TicketPage { tickets, has_more })
-        })
-        .await
-    }
-
     /// The ticket `reference`; with `requester`, only when it is theirs.
     pub async fn ticket(&self, reference: &str, requester: Option<&str>) -> Result<Option<Ticket>> {
         let reference = reference.to_owned();
@@ -555,11 +482,6 @@ mod tests {
         assert_eq!(parse_reference(&format!(" {} ", a.to_uppercase())), Some(a));
         assert_eq!(parse_reference("../../etc/passwd"), None);
         assert_eq!(parse_reference("1"), None);
-    }
-
-    #[test]
-    fn like_patterns_escape_wildcards() {
-        assert_eq!(like_pattern("50%_off\\"), "%50\\%\\_off\\\\%");
     }
 
     fn msg(role: Role, internal: bool) -> NewMessage {

@@ -9,13 +9,14 @@ use serde::Serialize;
 
 use super::require_role;
 use super::tickets::{
-    check_body, notify_customer, page_param, path_param, status_options, status_param, EventView,
-    MessageView, Pager, StatusOption, TicketView, TicketsError, PER_PAGE,
+    back_to, check_body, notify_customer, page_param, path_param, status_options, status_param,
+    EventView, MessageView, Pager, StatusOption, TicketView, TicketsError, PER_PAGE,
 };
 use crate::app::App;
 use crate::auth::csrf;
 use crate::auth::{CurrentUser, Role, Session};
-use crate::db::tickets::{parse_reference, Author, NewMessage, Status, Ticket, TicketFilter};
+use crate::db::ticket_lists::TicketFilter;
+use crate::db::tickets::{parse_reference, Author, NewMessage, Status, Ticket};
 use crate::http::{self, Req, Response};
 use crate::pages::Common;
 
@@ -154,7 +155,10 @@ fn author(user: &CurrentUser) -> Author {
 /// `csrf`): a public reply (mailed to the customer) or an internal note
 /// (never shown or mailed to the customer).
 pub async fn reply(app: &App, req: &Req) -> Result<Response, TicketsError> {
-    let (session, user) = require_role(app, req, Role::Agent).await?;
+    let page = req.path.trim_end_matches("/reply");
+    let (session, user) = require_role(app, req, Role::Agent)
+        .await
+        .map_err(back_to(page))?;
     let form = req.form();
     csrf::check(req, Some(&session), form.get("csrf"), &app.options.base_url)?;
     let ticket = ticket_in_path(app, req, "/reply").await?;
@@ -193,7 +197,10 @@ pub async fn reply(app: &App, req: &Req) -> Result<Response, TicketsError> {
 
 /// `POST /agent/tickets/{ref}/status` (`status`, `csrf`).
 pub async fn set_status(app: &App, req: &Req) -> Result<Response, TicketsError> {
-    let (session, user) = require_role(app, req, Role::Agent).await?;
+    let page = req.path.trim_end_matches("/status");
+    let (session, user) = require_role(app, req, Role::Agent)
+        .await
+        .map_err(back_to(page))?;
     let form = req.form();
     csrf::check(req, Some(&session), form.get("csrf"), &app.options.base_url)?;
     let ticket = ticket_in_path(app, req, "/status").await?;

@@ -6,7 +6,7 @@ use serde_json::json;
 
 use super::Failure;
 use crate::app::App;
-use crate::auth::current_session;
+use crate::auth::{current_session, Session};
 use crate::http::{self, Req, Response};
 
 /// Errors of the API family.
@@ -25,16 +25,23 @@ impl From<ApiError> for Failure {
     }
 }
 
-/// `GET /api/session`.
+/// `GET /api/session`. For a signed-in account the answer also carries
+/// the session's CSRF token, so the static pages' login area can offer a
+/// logout button; only same-origin scripts can read it.
 pub async fn session(app: &App, req: &Req) -> Result<Response, ApiError> {
-    let user = current_session(app, req).await?.and_then(|s| s.user);
-    let body = match user {
-        Some(user) => json!({
+    let session = current_session(app, req).await?;
+    let body = match session {
+        Some(Session {
+            user: Some(user),
+            csrf,
+            ..
+        }) => json!({
             "authenticated": true,
             "email": user.email,
             "role": user.role.as_str(),
+            "csrf": csrf,
         }),
-        None => json!({ "authenticated": false }),
+        _ => json!({ "authenticated": false }),
     };
     Ok(http::json(StatusCode::OK, &body))
 }

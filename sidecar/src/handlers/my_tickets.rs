@@ -10,15 +10,16 @@
 use hyper::StatusCode;
 use serde::Serialize;
 
-use super::require_role;
 use super::tickets::{
-    check_body, check_subject, notify_agents, page_param, path_param, status_options, status_param,
-    MessageView, Pager, StatusOption, TicketView, TicketsError, PER_PAGE,
+    back_to, check_body, check_subject, notify_agents, page_param, path_param, status_options,
+    status_param, MessageView, Pager, StatusOption, TicketView, TicketsError, PER_PAGE,
 };
+use super::{require_role, AccessError};
 use crate::app::App;
 use crate::auth::csrf;
 use crate::auth::{CurrentUser, Role, Session};
-use crate::db::tickets::{parse_reference, Author, NewMessage, Ticket, TicketFilter};
+use crate::db::ticket_lists::TicketFilter;
+use crate::db::tickets::{parse_reference, Author, NewMessage, Ticket};
 use crate::http::{self, Req, Response};
 use crate::pages::Common;
 
@@ -75,8 +76,15 @@ fn owner(user: &CurrentUser) -> Option<&str> {
 }
 
 /// `GET /my/tickets[?status=&page=]`.
+///
+/// A signed-out visitor gets the ticket-link form instead of a redirect, so
+/// a customer without an account can still reach a ticket.
 pub async fn list(app: &App, req: &Req) -> Result<Response, TicketsError> {
-    let (session, user) = require_role(app, req, Role::Customer).await?;
+    let (session, user) = match require_role(app, req, Role::Customer).await {
+        Ok(found) => found,
+        Err(AccessError::SignIn { .. }) => return super::ticket_link::form(app, req).await,
+        Err(other) => return Err(other.into()),
+    };
     let status = status_param(req.query_param("status"));
     let page = page_param(req.query_param("page"));
     let (tickets, has_more) = match owner(&user) {
@@ -172,7 +180,10 @@ pub async fn show(app: &App, req: &Req) -> Result<Response, TicketsError> {
 /// `POST /my/tickets/{ref}/reply` (`body`, `csrf`): adds the reply (which
 /// reopens a resolved or closed ticket) and goes back to the ticket.
 pub async fn reply(app: &App, req: &Req) -> Result<Response, TicketsError> {
-    let (session, user) = require_role(app, req, Role::Customer).await?;
+    let page = req.path.trim_end_matches("/reply");
+    let (session, user) = require_role(app, req, Role::Customer)
+        .await
+        .map_err(back_to(page))?;
     let form = req.form();
     csrf::check(req, Some(&session), form.get("csrf"), &app.options.base_url)?;
     let raw_ref = path_param(&req.path, "/my/tickets/", "/reply").unwrap_or("");
@@ -244,7 +255,9 @@ pub async fn new_form(app: &App, req: &Req) -> Result<Response, TicketsError> {
 /// `POST /my/tickets` (`subject`, `body`, `csrf`): opens a ticket and goes
 /// to it.
 pub async fn create(app: &App, req: &Req) -> Result<Response, TicketsError> {
-    let (session, user) = require_role(app, req, Role::Customer).await?;
+    let (session, user) = require_role(app, req, Role::Customer)
+        .await
+        .map_err(back_to("/my/tickets/new"))?;
     may_open_tickets(app, &user)?;
     let form = req.form();
     csrf::check(req, Some(&session), form.get("csrf"), &app.options.base_url)?;

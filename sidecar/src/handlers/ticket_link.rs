@@ -3,7 +3,8 @@
 //! a link `/t/{token}` when the address is the ticket's requester — and
 //! answer the same whether or not it is, so the form reveals nothing.
 //!
-//! The token is 256 random bits, stored hashed, valid for
+//! The lookup and the mail happen after the answer, so its timing does
+//! not tell either. The token is 256 random bits, stored hashed, valid for
 //! [`LINK_TTL_SECS`] and usable once. `GET /t/{token}` only shows a button
 //! (so mail scanners that fetch links do not spend it); `POST /t/{token}`
 //! spends it and hands the browser a grant in a cookie scoped to
@@ -107,7 +108,7 @@ pub async fn request(app: &App, req: &Req) -> Result<Response, Failure> {
             .await?;
         // Over the limit the answer stays the same; only the mail is skipped.
         if limited.is_none() {
-            send_link(app, &email, &reference).await?;
+            tokio::spawn(send_link(LinkJob::new(app), email, reference));
         }
     }
     let view = RequestView {
@@ -121,24 +122,53 @@ pub async fn request(app: &App, req: &Req) -> Result<Response, Failure> {
         .render(StatusCode::OK, "ticket_link.html", &view)?)
 }
 
-async fn send_link(app: &App, email: &str, reference: &str) -> anyhow::Result<()> {
+/// What mailing a link needs, owned, so that it can run after the answer
+/// has gone out: the answer then takes the same time whether or not the
+/// address and reference match a ticket.
+struct LinkJob {
+    db: crate::db::Db,
+    bell: std::sync::Arc<tokio::sync::Notify>,
+    app_url: String,
+}
+
+impl LinkJob {
+    fn new(app: &App) -> Self {
+        Self {
+            db: app.db.clone(),
+            bell: std::sync::Arc::clone(&app.mail_bell),
+            app_url: app.url(""),
+        }
+    }
+}
+
+/// Stores and mails a link when `email` is the requester of `reference`;
+/// failures are logged (nobody is waiting for them).
+async fn send_link(job: LinkJob, email: String, reference: String) {
+    if let Err(err) = try_send_link(&job, &email, &reference).await {
+        tracing::error!("cannot mail a ticket link: {err:#}");
+    }
+}
+
+async fn try_send_link(job: &LinkJob, email: &str, reference: &str) -> anyhow::Result<()> {
     let token = random_token()?;
-    let ticket = app
+    let ticket = job
         .db
         .create_ticket_link(reference, email, &hash_token(&token), now() + LINK_TTL_SECS)
         .await?;
     if let Some(ticket) = ticket {
-        app.send_mail(OutgoingMail {
-            to: ticket.requester.clone(),
-            subject: format!("Your link to \"{}\" [{}]", ticket.subject, ticket.reference),
-            body: format!(
-                "Hello,\n\nhere is the link you asked for. It opens your request \"{}\" once, within {} minutes:\n\n{}\n\nIf you did not ask for it, ignore this message.\n",
-                ticket.subject,
-                LINK_TTL_SECS / 60,
-                app.url(&format!("/t/{token}"))
-            ),
-        })
-        .await?;
+        job.db
+            .enqueue_mail(OutgoingMail {
+                to: ticket.requester.clone(),
+                subject: format!("Your link to \"{}\" [{}]", ticket.subject, ticket.reference),
+                body: format!(
+                    "Hello,\n\nhere is the link you asked for. It opens your request \"{}\" once, within {} minutes:\n\n{}/t/{token}\n\nIf you did not ask for it, ignore this message.\n",
+                    ticket.subject,
+                    LINK_TTL_SECS / 60,
+                    job.app_url
+                ),
+            })
+            .await?;
+        job.bell.notify_one();
     }
     Ok(())
 }

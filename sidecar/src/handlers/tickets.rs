@@ -60,6 +60,17 @@ pub fn path_param<'a>(path: &'a str, prefix: &str, suffix: &str) -> Option<&'a s
     (!middle.is_empty() && !middle.contains('/')).then_some(middle)
 }
 
+/// For a form post: an anonymous visitor is sent to sign in and then back
+/// to `page`, the form's own page, rather than to the post's address.
+pub fn back_to(page: &str) -> impl FnOnce(AccessError) -> AccessError + '_ {
+    move |err| match err {
+        AccessError::SignIn { .. } => AccessError::SignIn {
+            next: page.to_owned(),
+        },
+        other => other,
+    }
+}
+
 /// A ticket as list rows and page headers show it.
 #[derive(Debug, Serialize)]
 pub struct TicketView {
@@ -369,6 +380,18 @@ mod tests {
             None
         );
         assert_eq!(path_param("/my/tickets/", "/my/tickets/", ""), None);
+    }
+
+    #[test]
+    fn sign_in_after_a_post_returns_to_the_form() {
+        let back = back_to("/my/tickets/abc")(AccessError::SignIn {
+            next: "/my/tickets/abc/reply".into(),
+        });
+        assert!(matches!(back, AccessError::SignIn { next } if next == "/my/tickets/abc"));
+        assert!(matches!(
+            back_to("/x")(AccessError::Forbidden),
+            AccessError::Forbidden
+        ));
     }
 
     #[test]

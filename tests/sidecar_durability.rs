@@ -1,0 +1,318 @@
+//! The real `docket` binary: tickets imported with `docket ticket import`,
+//! replies acknowledged by `docket sidecar` survive a SIGKILL, and
+//! `docket sidecar --demo` prints logins that work.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+const PASSWORD: &str = "correct horse battery";
+
+fn docket() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_docket"))
+}
+
+/// A site folder using this repository's theme, listening on a free port.
+fn site() -> (tempfile::TempDir, SocketAddr) {
+    let dir = tempfile::tempdir().unwrap();
+    let port = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let addr: SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
+    std::fs::create_dir_all(dir.path().join("themes")).unwrap();
+    copy_dir(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("themes/default"),
+        &dir.path().join("themes/default"),
+    );
+    std::fs::write(
+        dir.path().join("docket.toml"),
+        format!(
+            "[site]\ntitle = \"Durable Help\"\n\n[sidecar]\nlisten = \"{addr}\"\npassword_memory_kib = 8\npassword_iterations = 1\n"
+        ),
+    )
+    .unwrap();
+    (dir, addr)
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
+fn run_ok(cmd: &mut Command, stdin: &str) -> String {
+    let mut child = cmd
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+struct Server(Child);
+
+impl Server {
+    fn start(site: &Path, addr: SocketAddr, extra: &[&str]) -> Self {
+        let child = docket()
+            .arg("sidecar")
+            .args(extra)
+            .arg("--site")
+            .arg(site)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while get(addr, "/healthz", None).0 != 200 {
+            assert!(Instant::now() < deadline, "the sidecar did not start");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        Server(child)
+    }
+
+    /// SIGKILL: no graceful shutdown, no chance to flush anything.
+    fn kill(mut self) {
+        self.0.kill().unwrap();
+        self.0.wait().unwrap();
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// `(status, headers, body)` of one request on a fresh connection.
+fn request(addr: SocketAddr, head: &str, body: &str) -> (u16, String, String) {
+    let Ok(mut stream) = TcpStream::connect(addr) else {
+        return (0, String::new(), String::new());
+    };
+    stream
+        .set_read_timeout(Some(Duration::from_secs(20)))
+        .unwrap();
+    let msg = format!(
+        "{head}Host: {addr}\r\nConnection: close\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    );
+    stream.write_all(msg.as_bytes()).unwrap();
+    let mut buf = String::new();
+    let _ = stream.read_to_string(&mut buf);
+    let (head, body) = buf.split_once("\r\n\r\n").unwrap_or((&buf, ""));
+    let status = head
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    (status, head.to_owned(), body.to_owned())
+}
+
+fn get(addr: SocketAddr, path: &str, cookie: Option<&str>) -> (u16, String, String) {
+    let cookie = cookie
+        .map(|c| format!("Cookie: docket_session={c}\r\n"))
+        .unwrap_or_default();
+    request(addr, &format!("GET {path} HTTP/1.1\r\n{cookie}"), "")
+}
+
+fn post(
+    addr: SocketAddr,
+    path: &str,
+    cookie: &str,
+    fields: &[(&str, &str)],
+) -> (u16, String, String) {
+    let body = fields
+        .iter()
+        .map(|(k, v)| format!("{k}={}", encode(v)))
+        .collect::<Vec<_>>()
+        .join("&");
+    request(
+        addr,
+        &format!(
+            "POST {path} HTTP/1.1\r\nCookie: docket_session={cookie}\r\nOrigin: http://{addr}\r\nContent-Type: application/x-www-form-urlencoded\r\n"
+        ),
+        &body,
+    )
+}
+
+fn encode(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+fn session_cookie(head: &str) -> Option<String> {
+    head.lines()
+        .filter_map(|l| {
+            l.strip_prefix("set-cookie: ")
+                .or_else(|| l.strip_prefix("Set-Cookie: "))
+        })
+        .find_map(|v| v.strip_prefix("docket_session="))
+        .map(|v| v.split(';').next().unwrap_or("").to_owned())
+}
+
+fn csrf(body: &str) -> String {
+    let marker = "name=\"csrf\" value=\"";
+    let start = body.find(marker).expect("no csrf") + marker.len();
+    body[start..start + 64].to_owned()
+}
+
+/// Signs in through the form; returns the session cookie.
+fn login(addr: SocketAddr, email: &str, password: &str) -> String {
+    let (_, head, body) = get(addr, "/login", None);
+    let anonymous = session_cookie(&head).unwrap();
+    let token = csrf(&body);
+    let (status, head, _) = post(
+        addr,
+        "/login",
+        &anonymous,
+        &[
+            ("email", email),
+            ("password", password),
+            ("csrf", &token),
+            ("next", ""),
+        ],
+    );
+    assert_eq!(status, 303, "login of {email} failed");
+    session_cookie(&head).unwrap()
+}
+
+#[test]
+fn every_acknowledged_reply_survives_a_sigkill() {
+    let (dir, addr) = site();
+    let site = dir.path();
+    run_ok(
+        docket()
+            .args([
+                "customer",
+                "add",
+                "carol@example.com",
+                "--password-stdin",
+                "--site",
+            ])
+            .arg(site),
+        &format!("{PASSWORD}\n"),
+    );
+    let import = site.join("tickets.json");
+    std::fs::write(
+        &import,
+        r#"[{"subject": "Invoice is wrong", "requester": "carol@example.com", "status": "resolved",
+             "created_at": "2026-01-05T10:00:00Z",
+             "messages": [{"from": "customer", "body": "My invoice is wrong.", "created_at": "2026-01-05T10:00:00Z"}]}]"#,
+    )
+    .unwrap();
+    let out = run_ok(
+        docket()
+            .args(["ticket", "import"])
+            .arg(&import)
+            .arg("--site")
+            .arg(site),
+        "",
+    );
+    let reference = out.lines().next().unwrap().trim().to_owned();
+    assert_eq!(reference.len(), 26, "{out}");
+
+    let server = Server::start(site, addr, &[]);
+    let cookie = login(addr, "carol@example.com", PASSWORD);
+    let page = format!("/my/tickets/{reference}");
+    let (status, _, body) = get(addr, &page, Some(&cookie));
+    assert_eq!(status, 200);
+    let token = csrf(&body);
+    let mut acknowledged = Vec::new();
+    for i in 0..25 {
+        let text = format!("Durable reply number {i}");
+        let (status, _, _) = post(
+            addr,
+            &format!("{page}/reply"),
+            &cookie,
+            &[("body", &text), ("csrf", &token)],
+        );
+        assert_eq!(status, 303, "reply {i}");
+        acknowledged.push(text);
+    }
+    server.kill();
+
+    let _server = Server::start(site, addr, &[]);
+    let cookie = login(addr, "carol@example.com", PASSWORD);
+    let (status, _, body) = get(addr, &page, Some(&cookie));
+    assert_eq!(status, 200);
+    for text in &acknowledged {
+        assert!(body.contains(&format!("{text}</div>")), "lost: {text}");
+    }
+    assert!(
+        body.contains("status-open"),
+        "the first reply reopened the ticket"
+    );
+}
+
+#[test]
+fn the_demo_prints_logins_that_open_a_portal_with_tickets() {
+    let (dir, addr) = site();
+    let mut server = Server::start(dir.path(), addr, &["--demo"]);
+    let stdout = server.0.stdout.take().unwrap();
+    let lines: Vec<String> = BufReader::new(stdout)
+        .lines()
+        .take(3)
+        .map(Result::unwrap)
+        .collect();
+    let customer_line = lines
+        .iter()
+        .find(|l| l.trim_start().starts_with("customer "))
+        .expect("no customer login");
+    let agent_line = lines
+        .iter()
+        .find(|l| l.trim_start().starts_with("agent "))
+        .expect("no agent login");
+    let credentials = |line: &str| {
+        let words: Vec<&str> = line.split_whitespace().collect();
+        let email = words[1].to_owned();
+        let password = line.split("password: ").nth(1).unwrap().to_owned();
+        (email, password)
+    };
+    let (email, password) = credentials(customer_line);
+    let cookie = login(addr, &email, &password);
+    let (_, _, body) = get(addr, "/my/tickets", Some(&cookie));
+    assert!(
+        body.matches("<span class=\"status status-").count() >= 5,
+        "{body}"
+    );
+    let (email, password) = credentials(agent_line);
+    let cookie = login(addr, &email, &password);
+    let (_, _, body) = get(addr, "/agent/tickets?status=open", Some(&cookie));
+    assert!(body.contains("Cannot export reports to CSV"), "{body}");
+    assert!(
+        !dir.path().join("docket.db").exists(),
+        "the demo leaves the real database alone"
+    );
+}
