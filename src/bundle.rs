@@ -96,6 +96,41 @@ impl<'a> Bundle<'a> {
         )
     }
 
+    /// A bundle of `kind` whose related-article lists are given instead of
+    /// computed: `docket serve` reuses them when a change cannot affect
+    /// them (same articles, URLs, languages, categories, keywords, dates).
+    /// `related` must be in the bundle's article order (sorted by URL).
+    pub fn with_related(
+        kind: BundleKind,
+        articles: &'a [Article],
+        intros: &'a [CategoryIntro],
+        default_language: &'a str,
+        internal_tag: &'a str,
+        related: Vec<Vec<usize>>,
+    ) -> Self {
+        let mut articles: Vec<&'a Article> = articles
+            .iter()
+            .filter(|a| kind == BundleKind::Internal || !a.internal)
+            .collect();
+        articles.sort_by(|a, b| a.url.cmp(&b.url));
+        let taxonomy = Taxonomy::build(&articles, intros, internal_tag, default_language);
+        let by_url = articles
+            .iter()
+            .enumerate()
+            .map(|(i, a)| (a.url.as_str(), i))
+            .collect();
+        Self {
+            kind,
+            root: kind.root(),
+            articles,
+            taxonomy,
+            related,
+            default_language,
+            internal_tag,
+            by_url,
+        }
+    }
+
     fn new(
         kind: BundleKind,
         mut articles: Vec<&'a Article>,

@@ -7,9 +7,10 @@ mod ticket_cmd;
 use std::process::ExitCode;
 
 use clap::Parser;
-use docket::cli::{BuildArgs, CheckArgs, Cli, Command};
+use docket::cli::{BuildArgs, CheckArgs, Cli, Command, ServeArgs};
 use docket::config::Settings;
 use docket::error::ContentErrors;
+use docket::serve::ServeOptions;
 use docket::site::{self, BuildOptions};
 
 fn main() -> ExitCode {
@@ -38,7 +39,7 @@ fn run(command: Command) -> anyhow::Result<()> {
         Command::Customer { action } => {
             sidecar_cmd::account(docket_sidecar::Role::Customer, action)
         }
-        other => anyhow::bail!("not implemented yet: {other:?}"),
+        Command::Serve(args) => serve(&args),
     }
 }
 
@@ -58,6 +59,20 @@ fn build(args: &BuildArgs) -> anyhow::Result<()> {
         report.elapsed.as_millis()
     );
     Ok(())
+}
+
+fn serve(args: &ServeArgs) -> anyhow::Result<()> {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
+    docket::serve::run(&ServeOptions {
+        site: args.site.site.clone(),
+        port: args.port,
+        demo: args.demo,
+    })
 }
 
 fn check(args: &CheckArgs) -> anyhow::Result<()> {

@@ -139,6 +139,58 @@ impl<'s> Site<'s> {
         }
     }
 
+    /// A site from parts loaded earlier (`docket serve` keeps them between
+    /// rebuilds and reloads only the files that changed).
+    pub fn from_parts(
+        settings: &'s Settings,
+        articles: Vec<Article>,
+        skipped: Vec<Article>,
+        intros: Vec<CategoryIntro>,
+    ) -> Self {
+        Self {
+            settings,
+            articles,
+            skipped,
+            intros,
+            errors: Vec::new(),
+        }
+    }
+
+    /// Like [`Site::render_markdown`], for the articles whose `source` is
+    /// in `sources` only (an incremental rebuild).
+    pub fn render_markdown_of(&mut self, sources: &std::collections::HashSet<String>) {
+        let config = &self.settings.config;
+        let index = LinkIndex::new(
+            &self.articles,
+            &self.skipped,
+            &self.intros,
+            &config.site.default_language,
+            &self.settings.base_url,
+        )
+        .with_static(
+            pages::static_files(self.settings)
+                .into_iter()
+                .map(|f| f.path),
+        );
+        let rendered: Vec<(usize, Rendered)> = self
+            .articles
+            .par_iter()
+            .enumerate()
+            .filter(|(_, a)| sources.contains(&a.source))
+            .map(|(i, a)| {
+                let resolve = |dest: &str| index.resolve(dest, &a.content_path);
+                let ctx = markdown::Context {
+                    resolve: &resolve,
+                    first_line: a.body_line,
+                };
+                (i, markdown::render(&a.body, &ctx))
+            })
+            .collect();
+        for (i, r) in rendered {
+            self.articles[i].rendered = r;
+        }
+    }
+
     /// Two articles (or an alias and an article) must not share a URL.
     pub fn check_urls(&mut self) {
         let mut owner: HashMap<String, &str> = HashMap::new();

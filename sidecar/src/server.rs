@@ -129,8 +129,9 @@ impl Server {
 }
 
 /// Reads the body (up to [`MAX_BODY_BYTES`]), routes, adds the standard
-/// headers and logs one line without query, cookies or body.
-async fn handle(app: &App, peer: SocketAddr, req: hyper::Request<Incoming>) -> Response {
+/// headers and logs one line without query, cookies or body. Public so that
+/// a server of its own (`docket serve`) can hand requests to the sidecar.
+pub async fn handle(app: &App, peer: SocketAddr, req: hyper::Request<Incoming>) -> Response {
     let started = Instant::now();
     let method = req.method().clone();
     let path = req.uri().path().to_owned();

@@ -1,0 +1,267 @@
+//! The development server's HTTP side: one listener that answers
+//! `/__docket/…` itself (the live-reload script, its event stream and the
+//! current build error) and hands every other request to the sidecar, whose
+//! HTML answers get the live-reload script tag before `</body>`.
+
+use std::convert::Infallible;
+use std::net::SocketAddr;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+use anyhow::Result;
+use docket_sidecar::App;
+use http_body_util::{combinators::BoxBody, BodyExt, Full};
+use hyper::body::{Body, Bytes, Frame, Incoming};
+use hyper::header::{self, HeaderValue};
+use hyper::{Request, Response, StatusCode};
+use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
+use hyper_util::server::conn::auto;
+use hyper_util::server::graceful::GracefulShutdown;
+use tokio::net::TcpListener;
+use tokio::sync::mpsc;
+
+use super::live::{Live, Status};
+
+/// The script every HTML page gets while serving.
+const LIVERELOAD_JS: &str = include_str!("livereload.js");
+
+/// The tag injected before `</body>`: an external script, so the sidecar's
+/// Content-Security-Policy (`script-src 'self'`) allows it.
+pub const SCRIPT_TAG: &str = r#"<script src="/__docket/livereload.js" defer></script>"#;
+
+/// How often an idle event stream sends a comment (finds closed tabs).
+const KEEPALIVE: Duration = Duration::from_secs(15);
+
+type Reply = Response<BoxBody<Bytes, Infallible>>;
+
+/// Accepts connections until `shutdown` completes.
+pub async fn serve(
+    listener: TcpListener,
+    app: Arc<App>,
+    live: Arc<Live>,
+    shutdown: impl std::future::Future<Output = ()>,
+) -> Result<()> {
+    let mut builder = auto::Builder::new(TokioExecutor::new());
+    builder
+        .http1()
+        .timer(TokioTimer::new())
+        .header_read_timeout(Duration::from_secs(30));
+    let graceful = GracefulShutdown::new();
+    let mut shutdown = std::pin::pin!(shutdown);
+    loop {
+        tokio::select! {
+            accepted = listener.accept() => {
+                let (stream, peer) = match accepted {
+                    Ok(pair) => pair,
+                    Err(err) => {
+                        tracing::warn!("accept failed: {err}");
+                        tokio::time::sleep(Duration::from_millis(50)).await;
+                        continue;
+                    }
+                };
+                let (app, live) = (Arc::clone(&app), Arc::clone(&live));
+                let service = hyper::service::service_fn(move |req| {
+                    let (app, live) = (Arc::clone(&app), Arc::clone(&live));
+                    async move { Ok::<_, Infallible>(respond(&app, &live, peer, req).await) }
+                });
+                let conn = builder.serve_connection(TokioIo::new(stream), service);
+                let conn = graceful.watch(conn.into_owned());
+                tokio::spawn(async move {
+                    if let Err(err) = conn.await {
+                        tracing::debug!(%peer, "connection ended: {err}");
+                    }
+                });
+            }
+            () = &mut shutdown => break,
+        }
+    }
+    drop(listener);
+    // Event streams never end on their own: wait briefly, then stop.
+    tokio::select! {
+        () = graceful.shutdown() => {}
+        () = tokio::time::sleep(Duration::from_millis(500)) => {}
+    }
+    Ok(())
+}
+
+/// One request: ours, or the sidecar's with the script injected.
+async fn respond(app: &App, live: &Live, peer: SocketAddr, req: Request<Incoming>) -> Reply {
+    match req.uri().path() {
+        "/__docket/livereload.js" => fixed(
+            StatusCode::OK,
+            "text/javascript; charset=utf-8",
+            Bytes::from_static(LIVERELOAD_JS.as_bytes()),
+        ),
+        "/__docket/events" => events(live),
+        "/__docket/error" => match live.current().error {
+            Some(text) => fixed(
+                StatusCode::OK,
+                "text/plain; charset=utf-8",
+                Bytes::from(text),
+            ),
+            None => fixed(StatusCode::NO_CONTENT, "text/plain", Bytes::new()),
+        },
+        _ => {
+            let resp = docket_sidecar::server::handle(app, peer, req).await;
+            inject(resp).await
+        }
+    }
+}
+
+fn fixed(status: StatusCode, content_type: &'static str, body: Bytes) -> Reply {
+    let mut resp = Response::new(Full::new(body).boxed());
+    *resp.status_mut() = status;
+    let headers = resp.headers_mut();
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    resp
+}
+
+/// Adds [`SCRIPT_TAG`] to an HTML answer of the sidecar.
+async fn inject(resp: Response<Full<Bytes>>) -> Reply {
+    let is_html = resp
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|ct| ct.starts_with("text/html"));
+    if !is_html {
+        return resp.map(BodyExt::boxed);
+    }
+    let (mut parts, body) = resp.into_parts();
+    let bytes = match body.collect().await {
+        Ok(collected) => collected.to_bytes(),
+        Err(never) => match never {},
+    };
+    if bytes.is_empty() {
+        return Response::from_parts(parts, Full::new(bytes).boxed());
+    }
+    parts.headers.remove(header::CONTENT_LENGTH);
+    Response::from_parts(parts, Full::new(Bytes::from(with_script(&bytes))).boxed())
+}
+
+/// `html` with [`SCRIPT_TAG`] before its last `</body>` (or at the end).
+pub fn with_script(html: &[u8]) -> Vec<u8> {
+    let at = html
+        .windows(7)
+        .rposition(|w| w.eq_ignore_ascii_case(b"</body>"))
+        .unwrap_or(html.len());
+    let mut out = Vec::with_capacity(html.len() + SCRIPT_TAG.len());
+    out.extend_from_slice(&html[..at]);
+    out.extend_from_slice(SCRIPT_TAG.as_bytes());
+    out.extend_from_slice(&html[at..]);
+    out
+}
+
+/// `GET /__docket/events`: `hello` with the version, then `reload` after
+/// each successful rebuild and `build-error` with the text after a failed
+/// one.
+fn events(live: &Live) -> Reply {
+    let (tx, rx) = mpsc::channel::<Bytes>(8);
+    let mut changes = live.subscribe();
+    tokio::spawn(async move {
+        let first = changes.borrow_and_update().clone();
+        if tx.send(event("hello", &first.version)).await.is_err() {
+            return;
+        }
+        if let Some(error) = &first.error {
+            if tx.send(event("build-error", error)).await.is_err() {
+                return;
+            }
+        }
+        let mut last = first;
+        loop {
+            tokio::select! {
+                changed = changes.changed() => {
+                    if changed.is_err() {
+                        return;
+                    }
+                    let now: Status = changes.borrow_and_update().clone();
+                    let message = match &now.error {
+                        Some(error) => event("build-error", error),
+                        None if now.version != last.version => event("reload", &now.version),
+                        None => event("ok", ""),
+                    };
+                    last = now;
+                    if tx.send(message).await.is_err() {
+                        return;
+                    }
+                }
+                () = tokio::time::sleep(KEEPALIVE) => {
+                    if tx.send(Bytes::from_static(b": keep-alive\n\n")).await.is_err() {
+                        return;
+                    }
+                }
+            }
+        }
+    });
+    let mut resp = Response::new(EventBody { rx }.boxed());
+    let headers = resp.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/event-stream"),
+    );
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    resp
+}
+
+/// One Server-Sent Event; every line of `data` becomes a `data:` line.
+fn event(name: &str, data: &str) -> Bytes {
+    let mut text = format!("event: {name}\n");
+    for line in data.split('\n') {
+        text.push_str("data: ");
+        text.push_str(line.trim_end_matches('\r'));
+        text.push('\n');
+    }
+    text.push('\n');
+    Bytes::from(text)
+}
+
+/// A response body fed by a channel; ends when the sender is dropped.
+struct EventBody {
+    rx: mpsc::Receiver<Bytes>,
+}
+
+impl Body for EventBody {
+    type Data = Bytes;
+    type Error = Infallible;
+
+    fn poll_frame(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, Infallible>>> {
+        self.rx
+            .poll_recv(cx)
+            .map(|chunk| chunk.map(|b| Ok(Frame::data(b))))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_script_goes_before_the_last_closing_body_tag() {
+        let html = b"<html><body><p>x</p></BODY></html>";
+        let out = String::from_utf8(with_script(html)).unwrap_or_default();
+        assert_eq!(
+            out,
+            format!("<html><body><p>x</p>{SCRIPT_TAG}</BODY></html>")
+        );
+    }
+
+    #[test]
+    fn a_page_without_a_body_tag_gets_the_script_at_the_end() {
+        let out = String::from_utf8(with_script(b"<p>x</p>")).unwrap_or_default();
+        assert!(out.ends_with(SCRIPT_TAG));
+    }
+
+    #[test]
+    fn multi_line_event_data_becomes_several_data_lines() {
+        assert_eq!(
+            event("build-error", "a\nb"),
+            Bytes::from_static(b"event: build-error\ndata: a\ndata: b\n\n")
+        );
+    }
+}

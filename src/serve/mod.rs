@@ -1,0 +1,116 @@
+//! `docket serve`: the development server. It builds both bundles into
+//! `.docket/serve/` under the site (so `docket build` output is never
+//! touched), watches the site ([`watch`]), rebuilds what changed
+//! ([`rebuild`]), and runs the sidecar on the same port ([`http`]), with a
+//! live-reload script injected into HTML answers and build errors shown
+//! as an overlay ([`live`]).
+
+pub mod http;
+pub mod live;
+pub mod rebuild;
+pub mod watch;
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use anyhow::{Context, Result};
+use docket_sidecar::{App, Options};
+
+use crate::config::Settings;
+use live::Live;
+use rebuild::Builder;
+
+/// How to serve.
+#[derive(Debug, Clone)]
+pub struct ServeOptions {
+    /// The site's root folder.
+    pub site: PathBuf,
+    /// Port on 127.0.0.1; 0 picks a free one.
+    pub port: u16,
+    /// Use a fresh demo database instead of `[sidecar] database`.
+    pub demo: bool,
+}
+
+/// Builds, then serves and rebuilds until Ctrl-C or SIGTERM.
+pub fn run(options: &ServeOptions) -> Result<()> {
+    // Absolute, so that the watcher's (absolute) paths can be matched.
+    let root = options
+        .site
+        .canonicalize()
+        .with_context(|| format!("cannot open the site folder {}", options.site.display()))?;
+    let out = watch::serve_dir(&root);
+    let settings = Settings::load(&root, Some(&out))?;
+    clear(&out)?;
+
+    let live = Arc::new(Live::new());
+    let mut builder = Builder::new(settings.clone());
+    match builder.full() {
+        Ok(outcome) => {
+            println!(
+                "built {} files in {} ms into {}",
+                outcome.written,
+                outcome.elapsed.as_millis(),
+                out.display()
+            );
+            live.succeeded();
+        }
+        Err(err) => watch::report_failure(&live, &err),
+    }
+
+    let mut sidecar = sidecar_options(&settings);
+    if options.demo {
+        let logins = docket_sidecar::demo::prepare(&mut sidecar)?;
+        print!("{logins}");
+    }
+
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
+    runtime.block_on(async move {
+        let listener = tokio::net::TcpListener::bind(("127.0.0.1", options.port))
+            .await
+            .with_context(|| format!("cannot listen on 127.0.0.1:{}", options.port))?;
+        let addr = listener.local_addr().context("no local address")?;
+        let app = Arc::new(App::new(sidecar).await?);
+        let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+        let mail = tokio::spawn(docket_sidecar::mail::run_sender(Arc::clone(&app), stop_rx));
+
+        watch::start(builder, Arc::clone(&live))?;
+
+        println!("serving http://{addr}/  (portal: /login, agents: /internal/; Ctrl-C stops)");
+        std::io::stdout().flush().ok();
+        http::serve(listener, app, live, docket_sidecar::shutdown_signal()).await?;
+        let _ = stop_tx.send(true);
+        let _ = mail.await;
+        Ok(())
+    })
+}
+
+/// The sidecar's options for the serving bundles.
+fn sidecar_options(settings: &Settings) -> Options {
+    let language = settings.config.site.default_language.clone();
+    let mut config = settings.config.sidecar.clone();
+    config.serve_public = true;
+    Options {
+        database: settings.root.join(&config.database),
+        config,
+        site_root: settings.root.clone(),
+        internal_dir: settings.internal_dir.clone(),
+        public_dir: settings.public_dir.clone(),
+        templates_dir: settings.theme_dir.join("templates"),
+        site_title: settings.title_in(&language).to_owned(),
+        base_url: settings.base_url.clone(),
+    }
+}
+
+/// Empties the serving folder left by an earlier run.
+fn clear(out: &Path) -> Result<()> {
+    match std::fs::remove_dir_all(out) {
+        Ok(()) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => return Err(e).with_context(|| format!("cannot clear {}", out.display())),
+    }
+    std::fs::create_dir_all(out).with_context(|| format!("cannot create {}", out.display()))
+}

@@ -1,0 +1,315 @@
+//! `docket serve` end to end: the real binary on a temporary copy of the
+//! `serve_site` fixture, on a free port. Edits, additions, renames and
+//! deletions show up in the served pages and listings; a broken file is
+//! reported by the error endpoint while the old page stays; the live-reload
+//! event arrives. Every wait polls against a deadline.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+const DEADLINE: Duration = Duration::from_secs(30);
+
+/// A running `docket serve` on a copy of the fixture; killed on drop.
+struct Served {
+    child: Child,
+    addr: String,
+    _dir: tempfile::TempDir,
+    root: PathBuf,
+}
+
+impl Served {
+    fn start() -> Self {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let root = dir.path().join("site");
+        let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
+        copy_tree(&repo.join("tests/fixtures/serve_site"), &root);
+        // The portal's pages need the theme's templates.
+        copy_tree(&repo.join("themes"), &root.join("themes"));
+        let mut child = Command::new(env!("CARGO_BIN_EXE_docket"))
+            .args(["serve", "--port", "0", "--site"])
+            .arg(&root)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("docket serve starts");
+        let stdout = child.stdout.take().expect("stdout");
+        let mut lines = BufReader::new(stdout).lines();
+        let addr = loop {
+            let line = lines
+                .next()
+                .expect("serve printed its address")
+                .expect("stdout is text");
+            if let Some(rest) = line.split("http://").nth(1) {
+                break rest.split('/').next().unwrap_or_default().to_owned();
+            }
+        };
+        // Keep draining stdout so the server never blocks on a full pipe.
+        std::thread::spawn(move || for _ in lines.by_ref() {});
+        Self {
+            child,
+            addr,
+            _dir: dir,
+            root,
+        }
+    }
+
+    fn get(&self, path: &str) -> (u16, String) {
+        let mut stream = TcpStream::connect(&self.addr).expect("connect");
+        write!(
+            stream,
+            "GET {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n\r\n",
+            self.addr
+        )
+        .expect("send");
+        let mut raw = Vec::new();
+        stream.read_to_end(&mut raw).expect("read");
+        let text = String::from_utf8_lossy(&raw).into_owned();
+        let status = text
+            .split(' ')
+            .nth(1)
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(0);
+        (status, text)
+    }
+
+    fn write(&self, rel: &str, text: &str) {
+        let path = self.root.join(rel);
+        std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+        std::fs::write(path, text).expect("write");
+    }
+
+    /// Polls `path` until `check` accepts the answer.
+    fn wait_for(&self, path: &str, what: &str, check: impl Fn(u16, &str) -> bool) -> String {
+        let started = Instant::now();
+        loop {
+            let (status, body) = self.get(path);
+            if check(status, &body) {
+                return body;
+            }
+            assert!(
+                started.elapsed() < DEADLINE,
+                "{path}: still not {what}; last answer:\n{body}"
+            );
+            std::thread::sleep(Duration::from_millis(25));
+        }
+    }
+}
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn copy_tree(from: &Path, to: &Path) {
+    for entry in walkdir::WalkDir::new(from) {
+        let entry = entry.expect("walk");
+        let target = to.join(entry.path().strip_prefix(from).expect("inside"));
+        if entry.file_type().is_dir() {
+            std::fs::create_dir_all(&target).expect("mkdir");
+        } else {
+            std::fs::copy(entry.path(), &target).expect("copy");
+        }
+    }
+}
+
+fn article(title: &str, body: &str) -> String {
+    format!(
+        "---\ntitle: {title}\ndate: 2026-01-20\ncategory: guides\ntags: [billing]\n---\n{body}\n"
+    )
+}
+
+#[test]
+fn one_address_serves_site_portal_and_internal_bundle_with_the_reload_script() {
+    let s = Served::start();
+    let (status, home) = s.get("/");
+    assert_eq!(status, 200, "{home}");
+    assert!(home.contains("/__docket/livereload.js"), "{home}");
+    let (status, page) = s.get("/guides/alpha/");
+    assert_eq!(status, 200);
+    assert!(page.contains("Alpha article"));
+    assert_eq!(s.get("/login").0, 200);
+    assert_eq!(s.get("/internal/").0, 303, "anonymous is sent to login");
+    assert_eq!(s.get("/guides/secret/").0, 404, "internal stays internal");
+    let (status, script) = s.get("/__docket/livereload.js");
+    assert_eq!(status, 200);
+    assert!(script.contains("EventSource"));
+    assert_eq!(s.get("/__docket/error").0, 204);
+}
+
+#[test]
+fn an_edited_article_changes_its_page_and_the_listings() {
+    let s = Served::start();
+    s.write(
+        "content/guides/alpha.md",
+        &article("Alpha renamed title", "Fresh words."),
+    );
+    s.wait_for("/guides/alpha/", "edited", |_, b| {
+        b.contains("Alpha renamed title") && b.contains("Fresh words.")
+    });
+    s.wait_for("/categories/guides/", "relisted", |_, b| {
+        b.contains("Alpha renamed title")
+    });
+    s.wait_for("/tags/billing/", "relisted", |_, b| {
+        b.contains("Alpha renamed title")
+    });
+}
+
+#[test]
+fn added_renamed_and_deleted_articles_appear_move_and_disappear() {
+    let s = Served::start();
+    s.write(
+        "content/guides/gamma.md",
+        &article("Gamma newcomer", "New here."),
+    );
+    s.wait_for("/guides/gamma/", "added", |st, b| {
+        st == 200 && b.contains("Gamma newcomer")
+    });
+    s.wait_for("/categories/guides/", "listing it", |_, b| {
+        b.contains("Gamma newcomer")
+    });
+
+    std::fs::rename(
+        s.root.join("content/guides/gamma.md"),
+        s.root.join("content/guides/delta.md"),
+    )
+    .expect("rename");
+    s.wait_for("/guides/delta/", "renamed", |st, b| {
+        st == 200 && b.contains("Gamma newcomer")
+    });
+    s.wait_for("/guides/gamma/", "gone", |st, _| st == 404);
+
+    std::fs::remove_file(s.root.join("content/guides/delta.md")).expect("delete");
+    s.wait_for("/guides/delta/", "gone", |st, _| st == 404);
+    s.wait_for("/categories/guides/", "unlisted", |_, b| {
+        !b.contains("Gamma newcomer")
+    });
+}
+
+#[test]
+fn a_broken_file_is_reported_the_old_page_stays_and_a_fix_recovers() {
+    let s = Served::start();
+    s.write(
+        "content/guides/beta.md",
+        "---\ndate: 2026-01-11\ncategory: guides\n---\nNo title.\n",
+    );
+    let error = s.wait_for("/__docket/error", "reporting", |st, _| st == 200);
+    assert!(error.contains("beta.md"), "{error}");
+    let (status, page) = s.get("/guides/beta/");
+    assert_eq!(status, 200);
+    assert!(page.contains("Beta article"), "the last good page stays");
+
+    s.write("content/guides/beta.md", &article("Beta fixed", "Better."));
+    s.wait_for("/__docket/error", "clear", |st, _| st == 204);
+    s.wait_for("/guides/beta/", "fixed", |_, b| b.contains("Beta fixed"));
+}
+
+#[test]
+fn open_pages_get_a_reload_event_after_a_rebuild() {
+    let s = Served::start();
+    let mut stream = TcpStream::connect(&s.addr).expect("connect");
+    write!(
+        stream,
+        "GET /__docket/events HTTP/1.1\r\nHost: {}\r\n\r\n",
+        s.addr
+    )
+    .expect("send");
+    stream
+        .set_read_timeout(Some(Duration::from_millis(200)))
+        .expect("timeout");
+    let mut seen = String::new();
+    let started = Instant::now();
+    let mut edited = false;
+    let mut buf = [0u8; 4096];
+    while !seen.contains("event: reload") {
+        assert!(started.elapsed() < DEADLINE, "no reload event: {seen}");
+        if let Ok(n) = stream.read(&mut buf) {
+            assert!(n > 0, "stream closed: {seen}");
+            seen.push_str(&String::from_utf8_lossy(&buf[..n]));
+        }
+        if !edited && seen.contains("event: hello") {
+            s.write("content/guides/alpha.md", &article("Alpha again", "x"));
+            edited = true;
+        }
+    }
+}
+
+/// Every file under `dir`, relative path → bytes.
+fn tree(dir: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
+    walkdir::WalkDir::new(dir)
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file())
+        .filter(|e| !e.file_name().to_string_lossy().starts_with('.'))
+        .map(|e| {
+            let rel = e.path().strip_prefix(dir).expect("inside");
+            (
+                rel.to_string_lossy().into_owned(),
+                std::fs::read(e.path()).expect("read"),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn after_incremental_rebuilds_the_output_equals_a_fresh_build() {
+    let s = Served::start();
+    s.write(
+        "content/guides/alpha.md",
+        "---\ntitle: Alpha moved\ndate: 2026-01-10\ncategory: guides/deeper\ntags: [setup]\nkeywords: [k1]\n---\nMoved. See [beta](beta.md).\n",
+    );
+    s.wait_for("/guides/alpha/", "moved", |_, b| b.contains("Alpha moved"));
+    s.write(
+        "content/guides/gamma.md",
+        &article("Gamma newcomer", "Links to [alpha](alpha.md)."),
+    );
+    s.wait_for("/guides/gamma/", "added", |st, _| st == 200);
+    std::fs::remove_file(s.root.join("content/guides/beta.md")).expect("delete");
+    // alpha links to beta: now a broken link, reported; then fixed.
+    s.wait_for("/__docket/error", "reporting", |st, _| st == 200);
+    s.write(
+        "content/guides/alpha.md",
+        "---\ntitle: Alpha final\ndate: 2026-01-10\ncategory: guides/deeper\ntags: [setup]\n---\nFinal.\n",
+    );
+    s.wait_for("/__docket/error", "clear", |st, _| st == 204);
+    s.wait_for("/guides/alpha/", "final", |_, b| b.contains("Alpha final"));
+
+    let fresh = s.root.join("fresh");
+    let out = Command::new(env!("CARGO_BIN_EXE_docket"))
+        .args(["build", "--site"])
+        .arg(&s.root)
+        .arg("--out")
+        .arg(&fresh)
+        .output()
+        .expect("docket build runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    for bundle in ["public", "internal"] {
+        let expected = tree(&fresh.join(bundle));
+        let started = Instant::now();
+        loop {
+            let served = tree(&s.root.join(".docket/serve").join(bundle));
+            if served == expected {
+                break;
+            }
+            if started.elapsed() > DEADLINE {
+                let a: Vec<_> = served.keys().collect();
+                let b: Vec<_> = expected.keys().collect();
+                let differ: Vec<_> = expected
+                    .iter()
+                    .filter(|(k, v)| served.get(*k) != Some(*v))
+                    .map(|(k, _)| k)
+                    .collect();
+                panic!("{bundle} differs:\nserved {a:?}\nfresh {b:?}\nchanged {differ:?}");
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
