@@ -5,7 +5,7 @@
 // usage: node bench/search_size_browser.js GEN_CORPUS_PY [N ...]
 //
 // For each N (default 1000 10000): generates a corpus with GEN_CORPUS_PY
-// (e.g. /work/shared/bench/gen_corpus.py) under $TMPDIR, builds it with
+// (path given as the first argument) under $TMPDIR, builds it with
 // `docket build` ($DOCKET_BIN, else target/release/docket, else
 // target/debug/docket), runs Pagefind on a copy of the public bundle
 // (`npm i --no-save pagefind` in a temporary folder, `npx pagefind --site`),
