@@ -7,9 +7,9 @@
 use hyper::{header, StatusCode};
 use serde::Serialize;
 
-use super::{home_of, with_cookie, Failure};
+use super::{checked_session, home_of, with_cookie, Failure};
 use crate::app::App;
-use crate::auth::csrf::{self, CsrfError};
+use crate::auth::csrf::CsrfError;
 use crate::auth::email::normalize_email;
 use crate::auth::rate_limit::{self, Action};
 use crate::auth::sessions::{clear_session_cookie, ensure_session, start_session};
@@ -95,15 +95,7 @@ fn render(
 pub async fn submit(app: &App, req: &Req) -> Result<Response, LoginError> {
     let form = req.form();
     let session = current_session(app, req).await?;
-    csrf::check(
-        req,
-        session.as_ref(),
-        form.get("csrf"),
-        &app.options.base_url,
-    )?;
-    let Some(session) = session else {
-        return Err(CsrfError::NoSession.into());
-    };
+    let session = checked_session(app, req, session, form.get("csrf"))?;
     if let Some(wait) = rate_limit::hit_client(app, Action::Login, req.client).await? {
         return Err(LoginError::RateLimited(wait));
     }
@@ -162,15 +154,9 @@ pub async fn submit(app: &App, req: &Req) -> Result<Response, LoginError> {
 pub async fn logout(app: &App, req: &Req) -> Result<Response, LoginError> {
     let form = req.form();
     let session = current_session(app, req).await?;
-    csrf::check(
-        req,
-        session.as_ref(),
-        form.get("csrf"),
-        &app.options.base_url,
-    )?;
-    if let Some(session) = session {
-        app.db.delete_session(session.id).await?;
-    }
+    // `csrf::check` already refuses a request without a session.
+    let session = checked_session(app, req, session, form.get("csrf"))?;
+    app.db.delete_session(session.id).await?;
     let target = if app.options.config.serve_public {
         "/"
     } else {

@@ -19,7 +19,7 @@ use hyper::StatusCode;
 use serde::Serialize;
 
 use crate::app::App;
-use crate::auth::csrf::CsrfError;
+use crate::auth::csrf::{self, CsrfError};
 use crate::auth::{current_session, CurrentUser, Role, Session};
 use crate::http::{self, encode_query_value, Req, Response};
 use crate::pages::Common;
@@ -178,4 +178,17 @@ pub fn with_cookie(mut resp: Response, set_cookie: Option<String>) -> Response {
         http::set_header(&mut resp, header::SET_COOKIE, &value);
     }
     resp
+}
+
+/// Runs [`csrf::check`] on a state-changing form and hands back the
+/// session it was checked against. A request without a session fails the
+/// check with [`CsrfError::NoSession`].
+pub fn checked_session(
+    app: &App,
+    req: &Req,
+    session: Option<Session>,
+    form_token: &str,
+) -> Result<Session, CsrfError> {
+    csrf::check(req, session.as_ref(), form_token, &app.options.base_url)?;
+    session.ok_or(CsrfError::NoSession)
 }

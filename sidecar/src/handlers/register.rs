@@ -7,9 +7,9 @@
 use hyper::StatusCode;
 use serde::Serialize;
 
-use super::{with_cookie, Failure};
+use super::{checked_session, with_cookie, Failure};
 use crate::app::App;
-use crate::auth::csrf::{self, CsrfError};
+use crate::auth::csrf::CsrfError;
 use crate::auth::email::normalize_email;
 use crate::auth::passwords::check_password_rules;
 use crate::auth::rate_limit::{self, Action};
@@ -107,15 +107,7 @@ pub async fn submit(app: &App, req: &Req) -> Result<Response, RegisterError> {
     }
     let form = req.form();
     let session = current_session(app, req).await?;
-    csrf::check(
-        req,
-        session.as_ref(),
-        form.get("csrf"),
-        &app.options.base_url,
-    )?;
-    let Some(session) = session else {
-        return Err(CsrfError::NoSession.into());
-    };
+    let session = checked_session(app, req, session, form.get("csrf"))?;
     if let Some(wait) = rate_limit::hit_client(app, Action::Register, req.client).await? {
         return Err(RegisterError::RateLimited(wait));
     }

@@ -20,7 +20,7 @@ use subtle::ConstantTimeEq;
 
 use super::my_tickets::{render_ticket, TicketPageView};
 use super::tickets::{check_body, notify_agents, path_param, TicketsError};
-use super::{with_cookie, Failure};
+use super::{checked_session, with_cookie, Failure};
 use crate::app::App;
 use crate::auth::csrf::{self, CsrfError};
 use crate::auth::email::normalize_email;
@@ -79,15 +79,7 @@ pub async fn request(app: &App, req: &Req) -> Result<Response, Failure> {
     let session = current_session(app, req)
         .await
         .map_err(TicketsError::from)?;
-    csrf::check(
-        req,
-        session.as_ref(),
-        form.get("csrf"),
-        &app.options.base_url,
-    )?;
-    let Some(session) = session else {
-        return Err(CsrfError::NoSession.into());
-    };
+    let session = checked_session(app, req, session, form.get("csrf"))?;
     let config = &app.options.config;
     let window = i64::from(config.rate_limit_window_minutes.max(1)) * 60;
     let client_key = format!("ticket_link:client:{}", req.client);
