@@ -203,18 +203,50 @@ pub async fn reply(app: &App, req: &Req) -> Result<Response, TicketsError> {
             .await;
         }
     };
-    let message = NewMessage {
+    let (ticket, flag) = add_customer_reply(
+        app,
+        &ticket.reference,
+        Some(user.account_id),
+        &user.email,
+        body,
+    )
+    .await?;
+    Ok(http::see_other(&format!(
+        "/my/tickets/{}?{flag}=1",
+        ticket.reference
+    )))
+}
+
+/// A customer's (never internal) message written as `email`, with the
+/// account when there is one (ticket links have none).
+fn customer_message(account_id: Option<i64>, email: &str, body: String) -> NewMessage {
+    NewMessage {
         author: Author {
             role: Role::Customer,
-            account_id: Some(user.account_id),
-            email: user.email.clone(),
+            account_id,
+            email: email.to_owned(),
         },
-        body: body.clone(),
+        body,
         internal: false,
-    };
+    }
+}
+
+/// Adds a customer's reply to the ticket `reference` whose requester is
+/// `email` and tells the agents. Returns the ticket after the reply and the
+/// query flag for the redirect: `"reopened"` when the reply reopened a
+/// resolved or closed ticket, `"replied"` otherwise. A ticket that is gone
+/// or not `email`'s is [`TicketsError::NotFound`].
+pub(crate) async fn add_customer_reply(
+    app: &App,
+    reference: &str,
+    account_id: Option<i64>,
+    email: &str,
+    body: String,
+) -> Result<(Ticket, &'static str), TicketsError> {
+    let message = customer_message(account_id, email, body.clone());
     let outcome = app
         .db
-        .add_reply(&ticket.reference, Some(&user.email), message)
+        .add_reply(reference, Some(email), message)
         .await?
         .ok_or(TicketsError::NotFound)?;
     notify_agents(app, &outcome.ticket, &body, false).await;
@@ -223,10 +255,7 @@ pub async fn reply(app: &App, req: &Req) -> Result<Response, TicketsError> {
     } else {
         "replied"
     };
-    Ok(http::see_other(&format!(
-        "/my/tickets/{}?{flag}=1",
-        outcome.ticket.reference
-    )))
+    Ok((outcome.ticket, flag))
 }
 
 /// Whether this customer may open tickets here (switch on, address
@@ -277,15 +306,7 @@ pub async fn create(app: &App, req: &Req) -> Result<Response, TicketsError> {
                 .render(StatusCode::BAD_REQUEST, "new_ticket.html", &view)?);
         }
     };
-    let first = NewMessage {
-        author: Author {
-            role: Role::Customer,
-            account_id: Some(user.account_id),
-            email: user.email.clone(),
-        },
-        body: body.clone(),
-        internal: false,
-    };
+    let first = customer_message(Some(user.account_id), &user.email, body.clone());
     let ticket = app.db.create_ticket(&subject, &user.email, first).await?;
     notify_agents(app, &ticket, &body, true).await;
     Ok(http::see_other(&format!(

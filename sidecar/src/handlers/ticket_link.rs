@@ -18,19 +18,19 @@ use hyper::{header, StatusCode};
 use serde::Serialize;
 use subtle::ConstantTimeEq;
 
-use super::my_tickets::{render_ticket, TicketPageView};
-use super::tickets::{check_body, notify_agents, path_param, TicketsError};
+use super::my_tickets::{add_customer_reply, render_ticket, TicketPageView};
+use super::tickets::{check_body, path_param, TicketsError};
 use super::{checked_session, with_cookie, Failure};
 use crate::app::App;
 use crate::auth::csrf::{self, CsrfError};
+use crate::auth::current_session;
 use crate::auth::email::normalize_email;
 use crate::auth::sessions::ensure_session;
 use crate::auth::tokens::{hash_token, looks_like_token, random_token};
-use crate::auth::{current_session, Role};
 use crate::db::mail::OutgoingMail;
 use crate::db::now;
 use crate::db::ticket_links::LinkGrant;
-use crate::db::tickets::{parse_reference, Author, NewMessage, Ticket};
+use crate::db::tickets::{parse_reference, Ticket};
 use crate::http::{self, Req, Response};
 use crate::pages::Common;
 
@@ -294,25 +294,7 @@ pub async fn reply(app: &App, req: &Req) -> Result<Response, TicketsError> {
             .await;
         }
     };
-    let message = NewMessage {
-        author: Author {
-            role: Role::Customer,
-            account_id: None,
-            email: ticket.requester.clone(),
-        },
-        body: body.clone(),
-        internal: false,
-    };
-    let outcome = app
-        .db
-        .add_reply(&ticket.reference, Some(&ticket.requester), message)
-        .await?
-        .ok_or(TicketsError::NotFound)?;
-    notify_agents(app, &outcome.ticket, &body, false).await;
-    let flag = if outcome.reopened {
-        "reopened"
-    } else {
-        "replied"
-    };
+    let (_, flag) =
+        add_customer_reply(app, &ticket.reference, None, &ticket.requester, body).await?;
     Ok(http::see_other(&format!("/t/{token}?{flag}=1")))
 }
