@@ -1,5 +1,5 @@
-//! Rate limits on login, registration and reset: per client address and
-//! per account (e-mail address), counted in the store.
+//! Rate limits on login, registration, reset and ticket links: per client
+//! address and per account (e-mail address), counted in the store.
 
 use std::net::IpAddr;
 
@@ -32,29 +32,23 @@ fn window_secs(app: &App) -> i64 {
     i64::from(app.options.config.rate_limit_window_minutes.max(1)) * 60
 }
 
+/// Counts an attempt under the counter `key`, allowing `limit` attempts per
+/// configured window; `Some(seconds)` to wait when over the limit.
+pub async fn hit_key(app: &App, key: &str, limit: u32) -> Result<Option<u64>> {
+    app.db.rate_limit_hit(key, limit, window_secs(app)).await
+}
+
 /// Counts an attempt by `client`; `Some(seconds)` to wait when over the limit.
 pub async fn hit_client(app: &App, action: Action, client: IpAddr) -> Result<Option<u64>> {
     let key = format!("{}:client:{client}", action.name());
-    app.db
-        .rate_limit_hit(
-            &key,
-            app.options.config.rate_limit_per_client,
-            window_secs(app),
-        )
-        .await
+    hit_key(app, &key, app.options.config.rate_limit_per_client).await
 }
 
 /// Counts an attempt on the account `email`; `Some(seconds)` to wait when
 /// over the limit. Unknown addresses are counted alike.
 pub async fn hit_account(app: &App, action: Action, email: &str) -> Result<Option<u64>> {
     let key = format!("{}:account:{email}", action.name());
-    app.db
-        .rate_limit_hit(
-            &key,
-            app.options.config.rate_limit_per_account,
-            window_secs(app),
-        )
-        .await
+    hit_key(app, &key, app.options.config.rate_limit_per_account).await
 }
 
 /// Forgets the account's failed attempts (after a successful login).

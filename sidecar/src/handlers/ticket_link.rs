@@ -25,6 +25,7 @@ use crate::app::App;
 use crate::auth::csrf::{self, CsrfError};
 use crate::auth::current_session;
 use crate::auth::email::normalize_email;
+use crate::auth::rate_limit;
 use crate::auth::sessions::ensure_session;
 use crate::auth::tokens::{hash_token, looks_like_token, random_token};
 use crate::db::mail::OutgoingMail;
@@ -81,12 +82,9 @@ pub async fn request(app: &App, req: &Req) -> Result<Response, Failure> {
         .map_err(TicketsError::from)?;
     let session = checked_session(app, req, session, form.get("csrf"))?;
     let config = &app.options.config;
-    let window = i64::from(config.rate_limit_window_minutes.max(1)) * 60;
     let client_key = format!("ticket_link:client:{}", req.client);
-    if let Some(retry_after) = app
-        .db
-        .rate_limit_hit(&client_key, config.rate_limit_per_client, window)
-        .await?
+    if let Some(retry_after) =
+        rate_limit::hit_key(app, &client_key, config.rate_limit_per_client).await?
     {
         return Err(Failure::TooManyRequests { retry_after });
     }
@@ -94,10 +92,7 @@ pub async fn request(app: &App, req: &Req) -> Result<Response, Failure> {
     let reference = parse_reference(form.get("ref"));
     if let (Some(email), Some(reference)) = (email, reference) {
         let address_key = format!("ticket_link:address:{email}");
-        let limited = app
-            .db
-            .rate_limit_hit(&address_key, config.rate_limit_per_account, window)
-            .await?;
+        let limited = rate_limit::hit_key(app, &address_key, config.rate_limit_per_account).await?;
         // Over the limit the answer stays the same; only the mail is skipped.
         if limited.is_none() {
             tokio::spawn(send_link(LinkJob::new(app), email, reference));
