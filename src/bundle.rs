@@ -113,22 +113,14 @@ impl<'a> Bundle<'a> {
             .filter(|a| kind == BundleKind::Internal || !a.internal)
             .collect();
         articles.sort_by(|a, b| a.url.cmp(&b.url));
-        let taxonomy = Taxonomy::build(&articles, intros, internal_tag, default_language);
-        let by_url = articles
-            .iter()
-            .enumerate()
-            .map(|(i, a)| (a.url.as_str(), i))
-            .collect();
-        Self {
+        Self::assemble(
             kind,
-            root: kind.root(),
             articles,
-            taxonomy,
-            related,
+            intros,
             default_language,
             internal_tag,
-            by_url,
-        }
+            |_| related,
+        )
     }
 
     fn new(
@@ -139,8 +131,28 @@ impl<'a> Bundle<'a> {
         internal_tag: &'a str,
     ) -> Self {
         articles.sort_by(|a, b| a.url.cmp(&b.url));
+        Self::assemble(
+            kind,
+            articles,
+            intros,
+            default_language,
+            internal_tag,
+            |sorted| taxonomy::related(sorted, RELATED_LIMIT),
+        )
+    }
+
+    /// Builds the taxonomy and the URL lookup of `articles` (already sorted
+    /// by URL); `related` gives the related-article lists in that order.
+    fn assemble(
+        kind: BundleKind,
+        articles: Vec<&'a Article>,
+        intros: &'a [CategoryIntro],
+        default_language: &'a str,
+        internal_tag: &'a str,
+        related: impl FnOnce(&[&'a Article]) -> Vec<Vec<usize>>,
+    ) -> Self {
         let taxonomy = Taxonomy::build(&articles, intros, internal_tag, default_language);
-        let related = taxonomy::related(&articles, RELATED_LIMIT);
+        let related = related(&articles);
         let by_url = articles
             .iter()
             .enumerate()
