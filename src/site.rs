@@ -156,22 +156,26 @@ impl<'s> Site<'s> {
         }
     }
 
-    /// Like [`Site::render_markdown`], for the articles whose `source` is
-    /// in `sources` only (an incremental rebuild).
-    pub fn render_markdown_of(&mut self, sources: &std::collections::HashSet<String>) {
-        let config = &self.settings.config;
-        let index = LinkIndex::new(
+    /// Where links between articles, introductions and static files lead.
+    fn link_index(&self) -> LinkIndex<'_> {
+        LinkIndex::new(
             &self.articles,
             &self.skipped,
             &self.intros,
-            &config.site.default_language,
+            &self.settings.config.site.default_language,
             &self.settings.base_url,
         )
         .with_static(
             pages::static_files(self.settings)
                 .into_iter()
                 .map(|f| f.path),
-        );
+        )
+    }
+
+    /// Like [`Site::render_markdown`], for the articles whose `source` is
+    /// in `sources` only (an incremental rebuild).
+    pub fn render_markdown_of(&mut self, sources: &std::collections::HashSet<String>) {
+        let index = self.link_index();
         let rendered: Vec<(usize, Rendered)> = self
             .articles
             .par_iter()
@@ -221,19 +225,7 @@ impl<'s> Site<'s> {
     /// Renders every article's and category introduction's Markdown once,
     /// in parallel, rewriting links to other articles.
     pub fn render_markdown(&mut self) {
-        let config = &self.settings.config;
-        let index = LinkIndex::new(
-            &self.articles,
-            &self.skipped,
-            &self.intros,
-            &config.site.default_language,
-            &self.settings.base_url,
-        )
-        .with_static(
-            pages::static_files(self.settings)
-                .into_iter()
-                .map(|f| f.path),
-        );
+        let index = self.link_index();
         let render = |text: &str, from: &str, first_line: usize| -> Rendered {
             let resolve = |dest: &str| index.resolve(dest, from);
             markdown::render(
