@@ -49,18 +49,12 @@ pub fn bundle_files(
     files.extend(pages?.into_iter().flatten());
     files.extend(asset_files(bundle));
     files.extend(index);
+    files.extend(listing_feeds(bundle, settings));
     if bundle.kind == BundleKind::Public {
-        let base = &settings.base_url;
-        let title = settings.title_in(bundle.default_language);
         files.push(OutputFile::text(
-            "sitemap.xml",
-            feeds::sitemap(bundle, base),
+            "robots.txt",
+            feeds::robots(&settings.base_url),
         ));
-        files.push(OutputFile::text(
-            "feed.xml",
-            feeds::atom(bundle, base, title),
-        ));
-        files.push(OutputFile::text("robots.txt", feeds::robots(base)));
     }
     Ok(files)
 }
@@ -167,4 +161,19 @@ fn asset_files(bundle: &Bundle<'_>) -> Vec<OutputFile> {
             })
         })
         .collect()
+}
+
+/// The public bundle's sitemap and Atom feed (none for the internal
+/// bundle): the files that change whenever an article is added, removed or
+/// retitled.
+pub fn listing_feeds(bundle: &Bundle<'_>, settings: &Settings) -> Vec<OutputFile> {
+    if bundle.kind != BundleKind::Public {
+        return Vec::new();
+    }
+    let base = &settings.base_url;
+    let title = settings.title_in(bundle.default_language);
+    vec![
+        OutputFile::text("sitemap.xml", feeds::sitemap(bundle, base)),
+        OutputFile::text("feed.xml", feeds::atom(bundle, base, title)),
+    ]
 }

@@ -17,8 +17,8 @@ use crate::bundle::{Bundle, BundleKind};
 use crate::config::Settings;
 use crate::content::{self, clean_path, Article, CategoryIntro, Loaded};
 use crate::error::ContentError;
-use crate::feeds;
 use crate::output::{Body, OutputFile};
+use crate::pages;
 use crate::render::views::{category_path, tag_path};
 use crate::render::{Renderer, Theme};
 use crate::site::Site;
@@ -572,18 +572,7 @@ fn update_bundle(
         }));
     }
     lap("pages");
-    if bundle.kind == BundleKind::Public {
-        let base = &settings.base_url;
-        let title = settings.title_in(bundle.default_language);
-        files.push(OutputFile::text(
-            "sitemap.xml",
-            feeds::sitemap(bundle, base),
-        ));
-        files.push(OutputFile::text(
-            "feed.xml",
-            feeds::atom(bundle, base, title),
-        ));
-    }
+    files.extend(pages::listing_feeds(bundle, settings));
     write_changed(dir, &mut memo.written, prepare(files)?, outcome)?;
     lap("write");
 
