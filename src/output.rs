@@ -1,10 +1,10 @@
 //! The only place that writes files. A bundle is first written to a
-//! staging folder beside its target ([`stage`], [`stage_dir`]); the public
-//! one is then verified ([`verify_public`]); only when everything
+//! staging folder beside its target ([`StageSink`], [`stage_dir`]); every
+//! file of the public one is verified before it is written; only when everything
 //! succeeded are the staged folders swapped in ([`Staged::commit`]). A
 //! failed build leaves the previous bundles untouched.
 
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context, Result};
@@ -87,34 +87,133 @@ pub fn stage_dir(target: &Path) -> PathBuf {
 /// Writes `files` into the staging folder of `target`, leaving nothing
 /// else in it. When two files have the same path, the later one wins.
 pub fn stage(target: &Path, files: &[OutputFile]) -> Result<Staged> {
-    let dir = stage_dir(target);
-    std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    let sink = StageSink::open(target, None)?;
     let mut last: HashMap<&str, usize> = HashMap::new();
     for (i, f) in files.iter().enumerate() {
         last.insert(f.path.as_str(), i);
-    }
-    remove_stale(&dir, &last).with_context(|| format!("cannot clean {}", dir.display()))?;
-    let dirs: BTreeSet<PathBuf> = files
-        .iter()
-        .filter_map(|f| dir.join(&f.path).parent().map(Path::to_path_buf))
-        .collect();
-    for d in &dirs {
-        std::fs::create_dir_all(d).with_context(|| format!("cannot create {}", d.display()))?;
     }
     files
         .par_iter()
         .enumerate()
         .filter(|(i, f)| last.get(f.path.as_str()) == Some(i))
-        .try_for_each(|(_, f)| write_if_changed(&dir, f))?;
-    Ok(Staged {
-        dir,
-        target: target.to_path_buf(),
-    })
+        .try_for_each(|(_, f)| sink.put(f))?;
+    sink.finish()
+}
+
+/// A staging folder filled by parallel writers, file by file, for
+/// [`crate::pages::write_bundle`]. With `forbidden` set (the public
+/// bundle), every file's bytes are scanned as in [`verify_files`] before
+/// they are written; [`StageSink::finish`] fails if any scan found
+/// something, so such a bundle is never swapped in.
+pub struct StageSink<'f> {
+    dir: PathBuf,
+    target: PathBuf,
+    forbidden: Option<&'f Forbidden>,
+    written: std::sync::Mutex<HashSet<String>>,
+    problems: std::sync::Mutex<Vec<String>>,
+}
+
+impl<'f> StageSink<'f> {
+    /// Opens the staging folder of `target` (see [`stage_dir`]).
+    pub fn open(target: &Path, forbidden: Option<&'f Forbidden>) -> Result<Self> {
+        let dir = stage_dir(target);
+        std::fs::create_dir_all(&dir)
+            .with_context(|| format!("cannot create {}", dir.display()))?;
+        Ok(Self {
+            dir,
+            target: target.to_path_buf(),
+            forbidden: forbidden.filter(|f| !f.is_empty()),
+            written: std::sync::Mutex::new(HashSet::new()),
+            problems: std::sync::Mutex::new(Vec::new()),
+        })
+    }
+
+    /// Checks and writes one file (unless the folder holds the same bytes
+    /// already). A later file with the same path replaces an earlier one.
+    pub fn put(&self, file: &OutputFile) -> Result<()> {
+        if let Some(forbidden) = self.forbidden {
+            let found = match &file.body {
+                Body::Bytes(bytes) => scan(&file.path, bytes, forbidden),
+                Body::Copy(from) => {
+                    let bytes = std::fs::read(from)
+                        .with_context(|| format!("cannot read {}", from.display()))?;
+                    scan(&file.path, &bytes, forbidden)
+                }
+            };
+            if !found.is_empty() {
+                lock(&self.problems).extend(found);
+                return Ok(());
+            }
+        }
+        make_room(&self.dir, &file.path)
+            .with_context(|| format!("cannot create {}", self.dir.join(&file.path).display()))?;
+        write_if_changed(&self.dir, file)?;
+        lock(&self.written).insert(file.path.clone());
+        Ok(())
+    }
+
+    /// How many distinct files were written so far.
+    pub fn count(&self) -> usize {
+        lock(&self.written).len()
+    }
+
+    /// Removes what the folder held from an earlier build but this one did
+    /// not write; fails when a scan found internal content.
+    pub fn finish(self) -> Result<Staged> {
+        let mut problems = self
+            .problems
+            .into_inner()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        problems.sort();
+        problems.dedup();
+        ensure_clean(&problems)?;
+        let written = self
+            .written
+            .into_inner()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let wanted: HashSet<&str> = written.iter().map(String::as_str).collect();
+        remove_stale(&self.dir, &wanted)
+            .with_context(|| format!("cannot clean {}", self.dir.display()))?;
+        Ok(Staged {
+            dir: self.dir,
+            target: self.target,
+        })
+    }
+}
+
+/// Makes sure `rel` can be written under `dir`: its folders exist, and
+/// a file an earlier build left where a folder is needed now is removed
+/// (a folder left where a file is needed goes in [`write_if_changed`]).
+fn make_room(dir: &Path, rel: &str) -> std::io::Result<()> {
+    let path = dir.join(rel);
+    let Some(parent) = path.parent() else {
+        return Ok(());
+    };
+    if std::fs::create_dir_all(parent).is_err() {
+        let mut blocking = dir.to_path_buf();
+        for part in rel
+            .split('/')
+            .take(rel.split('/').count().saturating_sub(1))
+        {
+            blocking.push(part);
+            if blocking.is_file() {
+                std::fs::remove_file(&blocking)?;
+            }
+        }
+        std::fs::create_dir_all(parent)?;
+    }
+    Ok(())
+}
+
+/// A mutex's value, also after a panic elsewhere (the data is a plain
+/// list; rayon re-raises the panic anyway).
+fn lock<T>(m: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 /// Removes every file under `dir` that is not in `wanted`, then the
 /// folders left empty.
-fn remove_stale(dir: &Path, wanted: &HashMap<&str, usize>) -> std::io::Result<()> {
+fn remove_stale(dir: &Path, wanted: &HashSet<&str>) -> std::io::Result<()> {
     let mut stale = Vec::new();
     let mut dirs = Vec::new();
     for entry in WalkDir::new(dir).min_depth(1).contents_first(true) {
@@ -128,7 +227,7 @@ fn remove_stale(dir: &Path, wanted: &HashMap<&str, usize>) -> std::io::Result<()
             .strip_prefix(dir)
             .map(|r| r.to_string_lossy().replace('\\', "/"))
             .unwrap_or_default();
-        if !wanted.contains_key(rel.as_str()) {
+        if !wanted.contains(rel.as_str()) {
             stale.push(entry.into_path());
         }
     }
@@ -143,7 +242,12 @@ fn remove_stale(dir: &Path, wanted: &HashMap<&str, usize>) -> std::io::Result<()
 /// Writes a file unless the staging folder already holds the same bytes.
 fn write_if_changed(dir: &Path, file: &OutputFile) -> Result<()> {
     let path = dir.join(&file.path);
-    let existing = std::fs::metadata(&path).ok().filter(|m| m.is_file());
+    let existing = std::fs::metadata(&path).ok();
+    if existing.as_ref().is_some_and(std::fs::Metadata::is_dir) {
+        std::fs::remove_dir_all(&path)
+            .with_context(|| format!("cannot replace folder {}", path.display()))?;
+    }
+    let existing = existing.filter(std::fs::Metadata::is_file);
     match &file.body {
         Body::Bytes(bytes) => {
             let same = existing.is_some_and(|m| m.len() == bytes.len() as u64)
@@ -213,6 +317,8 @@ fn remove_tree(dir: &Path) -> std::io::Result<()> {
 #[derive(Debug, Default)]
 pub struct Forbidden {
     paths: std::collections::HashMap<Vec<u8>, String>,
+    /// The length of the shortest forbidden path (a quick filter).
+    shortest: usize,
 }
 
 impl Forbidden {
@@ -224,6 +330,10 @@ impl Forbidden {
         let slash = format!("/{trimmed}");
         for form in [slash.clone(), format!("{slash}/")] {
             let encoded = percent_encode(&form);
+            let shortest = form.len().min(encoded.len());
+            if self.paths.is_empty() || shortest < self.shortest {
+                self.shortest = shortest;
+            }
             self.paths.insert(encoded.into_bytes(), source.to_owned());
             self.paths.insert(form.into_bytes(), source.to_owned());
         }
@@ -236,16 +346,14 @@ impl Forbidden {
 
     /// The source whose path is a prefix (at a `/`) of `path`, or `path`.
     fn hit<'p>(&self, path: &'p [u8]) -> Option<(&'p [u8], &str)> {
-        let mut candidates: Vec<&'p [u8]> = path
-            .iter()
-            .enumerate()
+        if path.len() < self.shortest {
+            return None;
+        }
+        memchr::memchr_iter(b'/', path)
             .skip(1)
-            .filter(|(_, b)| **b == b'/')
-            .map(|(i, _)| &path[..=i])
-            .collect();
-        candidates.push(path);
-        candidates
-            .into_iter()
+            .map(|i| &path[..=i])
+            .chain(std::iter::once(path))
+            .filter(|c| c.len() >= self.shortest)
             .find_map(|c| self.paths.get(c).map(|s| (c, s.as_str())))
     }
 }
@@ -262,37 +370,9 @@ fn percent_encode(s: &str) -> String {
     out
 }
 
-/// Scans every file of the (staged) public bundle for forbidden paths —
-/// in links, absolute URLs, text — and for files placed under them.
-/// Returns one line per problem.
-pub fn verify_public(dir: &Path, forbidden: &Forbidden) -> Result<Vec<String>> {
-    if forbidden.is_empty() {
-        return Ok(Vec::new());
-    }
-    let files: Vec<PathBuf> = WalkDir::new(dir)
-        .into_iter()
-        .filter_map(Result::ok)
-        .filter(|e| e.file_type().is_file())
-        .map(|e| e.path().to_path_buf())
-        .collect();
-    let problems: Vec<Vec<String>> = files
-        .par_iter()
-        .map(|path| -> Result<Vec<String>> {
-            let rel = path
-                .strip_prefix(dir)
-                .unwrap_or(path)
-                .to_string_lossy()
-                .replace('\\', "/");
-            let bytes =
-                std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
-            Ok(scan(&rel, &bytes, forbidden))
-        })
-        .collect::<Result<_>>()?;
-    Ok(sorted(problems))
-}
-
-/// The same scan as [`verify_public`] over files not written yet (for
-/// `docket check`).
+/// Scans files of the public bundle for forbidden paths — in links,
+/// absolute URLs, text — and for files placed under them, before they are
+/// written (`docket check`). Returns one line per problem.
 pub fn verify_files(files: &[OutputFile], forbidden: &Forbidden) -> Result<Vec<String>> {
     if forbidden.is_empty() {
         return Ok(Vec::new());
@@ -343,7 +423,7 @@ fn scan(rel: &str, bytes: &[u8], forbidden: &Forbidden) -> Vec<String> {
 /// The path parts of every URL-like run of bytes: `/a/b/` from
 /// `href="/a/b/#x"`, from `https://host/a/b/` and from `/internal/a/b/`.
 fn url_paths(bytes: &[u8]) -> Vec<&[u8]> {
-    let is_sep = |b: &u8| {
+    let is_sep = |b: u8| {
         b.is_ascii_whitespace()
             || matches!(
                 b,
@@ -369,11 +449,19 @@ fn url_paths(bytes: &[u8]) -> Vec<&[u8]> {
             )
     };
     let mut out = Vec::new();
-    for run in bytes.split(is_sep) {
-        let Some(start) = run.iter().position(|b| *b == b'/') else {
+    // A run of non-separator bytes is looked at from its first slash; the
+    // slashes after that, up to the run's end, belong to the same path.
+    let mut done = 0;
+    for slash in memchr::memchr_iter(b'/', bytes) {
+        if slash < done {
             continue;
-        };
-        let mut path = &run[start..];
+        }
+        let end = bytes[slash..]
+            .iter()
+            .position(|b| is_sep(*b))
+            .map_or(bytes.len(), |n| slash + n);
+        done = end;
+        let mut path = &bytes[slash..end];
         if path.starts_with(b"//") {
             // scheme://host/path or //host/path: skip the host.
             match path[2..].iter().position(|b| *b == b'/') {
@@ -485,6 +573,14 @@ mod tests {
         assert_eq!(
             std::fs::read_to_string(target.join("page/index.html")).unwrap(),
             "now a folder"
+        );
+        // Two builds later the stage holds the folder; a file replaces it.
+        let third = [OutputFile::text("page", "a file again".to_owned())];
+        stage(&target, &third).unwrap().commit().unwrap();
+        stage(&target, &third).unwrap().commit().unwrap();
+        assert_eq!(
+            std::fs::read_to_string(target.join("page")).unwrap(),
+            "a file again"
         );
     }
 }

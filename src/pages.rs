@@ -4,6 +4,8 @@
 //! sitemap, feed and robots.txt. Which *articles* are in the bundle is
 //! already decided by [`Bundle`]; this module only lists and renders.
 
+use std::collections::HashMap;
+
 use anyhow::Result;
 use rayon::prelude::*;
 
@@ -15,10 +17,12 @@ use crate::output::{self, OutputFile};
 use crate::render::views::{category_path, tag_path};
 use crate::render::{Renderer, Theme};
 
-/// Every file of one bundle: static files, pages, assets, aliases, the
-/// search index (when `search_index`; `check` skips it) and (public only)
-/// sitemap, feed and robots.txt. Pages and the search index are built in
-/// parallel.
+/// Every file of one bundle, in memory: static files, pages, assets,
+/// aliases, the search index (when `search_index`; `check` skips it) and
+/// (public only) sitemap, feed and robots.txt. When two files have the same
+/// path, the later one in that order wins. Pages and the search index are
+/// built in parallel. `docket build` uses [`write_bundle`] instead, which
+/// never holds the whole bundle.
 pub fn bundle_files(
     settings: &Settings,
     theme: &Theme,
@@ -30,33 +34,145 @@ pub fn bundle_files(
         bundle,
         settings,
     };
-    let mut files = static_files(settings);
+    let plan = Plan::new(settings, bundle);
     let (pages, index) = rayon::join(
         || {
-            page_jobs(bundle)
+            plan.pages
                 .par_iter()
                 .map(|job| job.render(&renderer))
                 .collect::<Result<Vec<Option<OutputFile>>>>()
         },
-        || {
-            if search_index {
-                crate::search_docs::index_files(bundle)
-            } else {
-                Vec::new()
-            }
-        },
+        || search_index_of(bundle, search_index),
     );
+    let mut files = plan.statics;
     files.extend(pages?.into_iter().flatten());
-    files.extend(asset_files(bundle));
+    files.extend(plan.assets);
     files.extend(index);
-    files.extend(listing_feeds(bundle, settings));
-    if bundle.kind == BundleKind::Public {
-        files.push(OutputFile::text(
-            "robots.txt",
-            feeds::robots(&settings.base_url),
-        ));
-    }
+    files.extend(plan.tail);
     Ok(files)
+}
+
+/// Renders one bundle straight into `sink` (its staging folder): every
+/// page is checked and written as soon as it is rendered, then dropped, so
+/// the build holds a page per thread rather than the whole bundle. The
+/// files are those of [`bundle_files`] with the same precedence. Returns
+/// how many files the bundle has.
+pub fn write_bundle(
+    settings: &Settings,
+    theme: &Theme,
+    bundle: &Bundle<'_>,
+    sink: &output::StageSink<'_>,
+) -> Result<usize> {
+    let renderer = Renderer {
+        theme,
+        bundle,
+        settings,
+    };
+    let plan = Plan::new(settings, bundle);
+    let winners = plan.winners();
+    let copies = |group: Group, files: &[OutputFile]| -> Result<()> {
+        files
+            .par_iter()
+            .enumerate()
+            .filter(|(i, f)| winners.writes(&f.path, group, *i))
+            .try_for_each(|(_, f)| sink.put(f))
+    };
+    let (pages, index) = rayon::join(
+        || {
+            copies(Group::Static, &plan.statics)?;
+            copies(Group::Asset, &plan.assets)?;
+            plan.pages
+                .par_iter()
+                .enumerate()
+                .filter(|(i, job)| winners.writes(job.path(), Group::Page, *i))
+                .try_for_each(|(_, job)| match job.render(&renderer)? {
+                    Some(file) => sink.put(&file),
+                    None => Ok(()),
+                })
+        },
+        || search_index_of(bundle, true),
+    );
+    pages?;
+    index
+        .par_iter()
+        .chain(plan.tail.par_iter())
+        .try_for_each(|f| sink.put(f))?;
+    Ok(sink.count())
+}
+
+fn search_index_of(bundle: &Bundle<'_>, wanted: bool) -> Vec<OutputFile> {
+    if wanted {
+        crate::search_docs::index_files(bundle)
+    } else {
+        Vec::new()
+    }
+}
+
+/// The files of a bundle before anything is rendered, in precedence
+/// order: static files, pages, page-bundle assets, (the search index,)
+/// then the public bundle's sitemap, feed and robots.txt.
+struct Plan<'b> {
+    statics: Vec<OutputFile>,
+    pages: Vec<PageJob<'b>>,
+    assets: Vec<OutputFile>,
+    tail: Vec<OutputFile>,
+}
+
+impl<'b> Plan<'b> {
+    fn new(settings: &Settings, bundle: &'b Bundle<'b>) -> Self {
+        let mut tail = listing_feeds(bundle, settings);
+        if bundle.kind == BundleKind::Public {
+            tail.push(OutputFile::text(
+                "robots.txt",
+                feeds::robots(&settings.base_url),
+            ));
+        }
+        Self {
+            statics: static_files(settings),
+            pages: page_jobs(bundle),
+            assets: asset_files(bundle),
+            tail,
+        }
+    }
+
+    /// For each path of a static file, page or asset, which one is
+    /// written: the last in precedence order. Writers that do not go in
+    /// order ask [`Winners::writes`].
+    fn winners(&self) -> Winners<'_> {
+        let mut last = HashMap::new();
+        let statics = self.statics.iter().map(|f| f.path.as_str());
+        let pages = self.pages.iter().map(PageJob::path);
+        let assets = self.assets.iter().map(|f| f.path.as_str());
+        for (group, paths) in [
+            (
+                Group::Static,
+                Box::new(statics) as Box<dyn Iterator<Item = &str>>,
+            ),
+            (Group::Page, Box::new(pages)),
+            (Group::Asset, Box::new(assets)),
+        ] {
+            for (i, path) in paths.enumerate() {
+                last.insert(path, (group, i));
+            }
+        }
+        Winners(last)
+    }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Group {
+    Static,
+    Page,
+    Asset,
+}
+
+/// See [`Plan::winners`].
+struct Winners<'p>(HashMap<&'p str, (Group, usize)>);
+
+impl Winners<'_> {
+    fn writes(&self, path: &str, group: Group, i: usize) -> bool {
+        self.0.get(path) == Some(&(group, i))
+    }
 }
 
 /// The theme's `static/` (the built-in one when the site has no theme
@@ -85,67 +201,100 @@ pub fn alias_path(alias: &str) -> String {
     }
 }
 
-/// One page to render.
-enum PageJob<'b> {
+/// One page to render, with the bundle path of its file.
+struct PageJob<'b> {
+    path: String,
+    page: Page<'b>,
+}
+
+/// What a page shows.
+enum Page<'b> {
     Article(usize),
     Category(&'b crate::taxonomy::Category<'b>),
     Tag(&'b str, &'b str, &'b [usize]),
     Home(&'b str),
     NotFound,
     Search,
-    Alias(String, usize),
+    Alias(usize),
 }
 
 fn page_jobs<'b>(bundle: &'b Bundle<'b>) -> Vec<PageJob<'b>> {
-    let mut jobs: Vec<PageJob<'b>> = (0..bundle.articles.len()).map(PageJob::Article).collect();
-    jobs.extend(bundle.taxonomy.categories.values().map(PageJob::Category));
+    let index_of = |dir: String| format!("{dir}index.html");
+    let mut jobs: Vec<PageJob<'b>> = bundle
+        .articles
+        .iter()
+        .enumerate()
+        .map(|(i, a)| PageJob {
+            path: index_of(a.url.clone()),
+            page: Page::Article(i),
+        })
+        .collect();
+    jobs.extend(bundle.taxonomy.categories.values().map(|c| PageJob {
+        path: index_of(category_path(&bundle.lang_prefix(&c.lang), &c.path)),
+        page: Page::Category(c),
+    }));
     jobs.extend(
         bundle
             .taxonomy
             .tags
             .iter()
-            .map(|((lang, tag), list)| PageJob::Tag(lang, tag, list)),
+            .map(|((lang, tag), list)| PageJob {
+                path: index_of(tag_path(&bundle.lang_prefix(lang), tag)),
+                page: Page::Tag(lang, tag, list),
+            }),
     );
-    jobs.extend(bundle.languages().into_iter().map(PageJob::Home));
-    jobs.push(PageJob::NotFound);
-    jobs.push(PageJob::Search);
+    jobs.extend(bundle.languages().into_iter().map(|lang| PageJob {
+        path: index_of(bundle.lang_prefix(lang)),
+        page: Page::Home(lang),
+    }));
+    jobs.push(PageJob {
+        path: "404.html".to_owned(),
+        page: Page::NotFound,
+    });
+    jobs.push(PageJob {
+        path: "search/index.html".to_owned(),
+        page: Page::Search,
+    });
     for (i, a) in bundle.articles.iter().enumerate() {
         for alias in &a.front.aliases {
-            jobs.push(PageJob::Alias(alias_path(alias), i));
+            let path = alias_path(alias);
+            let path = if path.ends_with(".html") {
+                path
+            } else {
+                index_of(path)
+            };
+            jobs.push(PageJob {
+                path,
+                page: Page::Alias(i),
+            });
         }
     }
     jobs
 }
 
 impl PageJob<'_> {
+    /// The bundle path of the page's file.
+    fn path(&self) -> &str {
+        &self.path
+    }
+
     /// The page's file; `None` for the search page of a theme without
     /// `search.html`.
     fn render(&self, r: &Renderer<'_>) -> Result<Option<OutputFile>> {
         let b = r.bundle;
-        let (path, html) = match self {
-            PageJob::Article(i) => (b.articles[*i].url.clone(), r.article(*i)?),
-            PageJob::Category(c) => (
-                category_path(&b.lang_prefix(&c.lang), &c.path),
-                r.category(c)?,
-            ),
-            PageJob::Tag(lang, tag, list) => {
-                (tag_path(&b.lang_prefix(lang), tag), r.tag(lang, tag, list)?)
-            }
-            PageJob::Home(lang) => (b.lang_prefix(lang), r.home(lang)?),
-            PageJob::NotFound => return Ok(Some(OutputFile::text("404.html", r.not_found()?))),
-            PageJob::Search => match r.search() {
-                Some(html) => ("search/".to_owned(), html?),
+        let html = match &self.page {
+            Page::Article(i) => r.article(*i)?,
+            Page::Category(c) => r.category(c)?,
+            Page::Tag(lang, tag, list) => r.tag(lang, tag, list)?,
+            Page::Home(lang) => r.home(lang)?,
+            Page::NotFound => r.not_found()?,
+            Page::Search => match r.search() {
+                Some(html) => html?,
                 None => return Ok(None),
             },
-            PageJob::Alias(path, i) => {
-                let html = r.alias(b.articles[*i])?;
-                if path.ends_with(".html") {
-                    return Ok(Some(OutputFile::text(path.clone(), html)));
-                }
-                (path.clone(), html)
-            }
+            Page::Alias(i) => r.alias(b.articles[*i])?,
         };
-        Ok(Some(OutputFile::text(format!("{path}index.html"), html)))
+        Ok(Some(OutputFile::text(self.path.clone(), html)))
     }
 }
 

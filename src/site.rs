@@ -64,27 +64,39 @@ pub fn build(settings: &Settings, options: &BuildOptions) -> Result<Report> {
     let public = site.bundle(BundleKind::Public);
     let internal = site.bundle(BundleKind::Internal);
     timer.step("bundles");
-    let (public_files, internal_files) = rayon::join(
-        || site.bundle_files(&theme, &public, options.write),
-        || site.bundle_files(&theme, &internal, options.write),
-    );
-    let (public_files, internal_files) = (public_files?, internal_files?);
-    timer.step("render");
-    if options.write {
-        let staged = site.stage(&public_files, &internal_files)?;
-        timer.step("write");
-        site.verify(&staged)?;
-        timer.step("verify");
+    let (public_files, internal_files) = if options.write {
+        let forbidden = site.forbidden();
+        let public_sink = output::StageSink::open(&settings.public_dir, Some(&forbidden))?;
+        let internal_sink = output::StageSink::open(&settings.internal_dir, None)?;
+        let (public_count, internal_count) = rayon::join(
+            || pages::write_bundle(settings, &theme, &public, &public_sink),
+            || pages::write_bundle(settings, &theme, &internal, &internal_sink),
+        );
+        let counts = (public_count?, internal_count?);
+        timer.step("render+write");
+        let staged = StagedBundles {
+            public: public_sink.finish()?,
+            internal: internal_sink.finish()?,
+        };
+        timer.step("clean");
         staged.commit()?;
         timer.step("swap");
+        counts
     } else {
+        let (public_files, internal_files) = rayon::join(
+            || site.bundle_files(&theme, &public, false),
+            || site.bundle_files(&theme, &internal, false),
+        );
+        let public_files = public_files?;
+        timer.step("render");
         site.verify_unwritten(&public_files)?;
-    }
+        (public_files.len(), internal_files?.len())
+    };
     Ok(Report {
         public: public.articles.len(),
         internal: internal.articles.len(),
-        public_files: public_files.len(),
-        internal_files: internal_files.len(),
+        public_files,
+        internal_files,
         elapsed: started.elapsed(),
     })
 }
@@ -321,21 +333,7 @@ impl<'s> Site<'s> {
         pages::bundle_files(self.settings, theme, bundle, search_index)
     }
 
-    /// Writes both bundles to temporary folders beside their targets.
-    pub fn stage(&self, public: &[OutputFile], internal: &[OutputFile]) -> Result<StagedBundles> {
-        Ok(StagedBundles {
-            public: output::stage(&self.settings.public_dir, public)?,
-            internal: output::stage(&self.settings.internal_dir, internal)?,
-        })
-    }
-
-    /// Scans the staged public bundle for anything of an internal article.
-    pub fn verify(&self, staged: &StagedBundles) -> Result<()> {
-        let problems = output::verify_public(&staged.public.dir, &self.forbidden())?;
-        output::ensure_clean(&problems)
-    }
-
-    /// The verification of [`Site::verify`] on files not written (`check`).
+    /// The public bundle's verification on files not written (`check`).
     pub fn verify_unwritten(&self, public: &[OutputFile]) -> Result<()> {
         let problems = output::verify_files(public, &self.forbidden())?;
         output::ensure_clean(&problems)

@@ -155,19 +155,25 @@ fn tera_chain(e: &dyn std::error::Error) -> String {
 }
 
 /// HTML escaping that leaves `/` alone, so URLs stay readable (and
-/// scannable by the public bundle's verification).
+/// scannable by the public bundle's verification). Runs of bytes that need
+/// no escaping are copied whole.
 fn escape_html(input: &str) -> String {
-    let mut out = String::with_capacity(input.len());
-    for c in input.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
+    let mut out = String::with_capacity(input.len() + input.len() / 8);
+    let mut start = 0;
+    for (i, byte) in input.bytes().enumerate() {
+        let entity = match byte {
+            b'&' => "&amp;",
+            b'<' => "&lt;",
+            b'>' => "&gt;",
+            b'"' => "&quot;",
+            b'\'' => "&#39;",
+            _ => continue,
+        };
+        out.push_str(&input[start..i]);
+        out.push_str(entity);
+        start = i + 1;
     }
+    out.push_str(&input[start..]);
     out
 }
 
@@ -425,5 +431,7 @@ mod tests {
             escape_html("<a href=\"/x/\">&'"),
             "&lt;a href=&quot;/x/&quot;&gt;&amp;&#39;"
         );
+        assert_eq!(escape_html("日本語 & <b>"), "日本語 &amp; &lt;b&gt;");
+        assert_eq!(escape_html("plain"), "plain");
     }
 }
