@@ -8,6 +8,7 @@
 //! [`pages`] lists a bundle's files, [`render`] turns them into HTML, [`feeds`] writes sitemap and feed,
 //! [`output`] writes and verifies, and [`site`] runs the steps in order.
 
+pub mod build_cache;
 pub mod bundle;
 pub mod cli;
 pub mod config;

@@ -48,8 +48,21 @@ fn build(args: &BuildArgs) -> anyhow::Result<()> {
     let options = BuildOptions {
         drafts: args.drafts,
         write: true,
+        use_cache: !args.no_cache,
     };
     let report = site::build(&settings, &options)?;
+    if report.unchanged {
+        println!(
+            "nothing changed since the last build: {} public + {} internal articles \
+             ({} + {} files) are up to date (checked in {} ms; --no-cache rebuilds)",
+            report.public,
+            report.internal,
+            report.public_files,
+            report.internal_files,
+            report.elapsed.as_millis()
+        );
+        return Ok(());
+    }
     println!(
         "built {} public + {} internal articles ({} + {} files) in {} ms",
         report.public,
@@ -80,6 +93,7 @@ fn check(args: &CheckArgs) -> anyhow::Result<()> {
     let options = BuildOptions {
         drafts: args.drafts,
         write: false,
+        use_cache: false,
     };
     let report = site::build(&settings, &options)?;
     println!(

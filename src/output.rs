@@ -67,6 +67,8 @@ pub struct Staged {
     /// The staging folder.
     pub dir: PathBuf,
     target: PathBuf,
+    /// The bundle's files (bundle paths).
+    files: Vec<String>,
 }
 
 /// The staging folder of a bundle: `.docket/stage/<name>` beside the
@@ -174,9 +176,11 @@ impl<'f> StageSink<'f> {
         let wanted: HashSet<&str> = written.iter().map(String::as_str).collect();
         remove_stale(&self.dir, &wanted)
             .with_context(|| format!("cannot clean {}", self.dir.display()))?;
+        let files = wanted.into_iter().map(str::to_owned).collect();
         Ok(Staged {
             dir: self.dir,
             target: self.target,
+            files,
         })
     }
 }
@@ -264,8 +268,9 @@ fn write_if_changed(dir: &Path, file: &OutputFile) -> Result<()> {
 
 impl Staged {
     /// Replaces the target with the staged folder; the previous target
-    /// becomes the next build's staging folder.
-    pub fn commit(self) -> Result<()> {
+    /// becomes the next build's staging folder. Returns where the bundle's
+    /// files are now.
+    pub fn commit(self) -> Result<Vec<PathBuf>> {
         if let Some(parent) = self.target.parent() {
             std::fs::create_dir_all(parent)
                 .with_context(|| format!("cannot create {}", parent.display()))?;
@@ -290,7 +295,7 @@ impl Staged {
             std::fs::rename(&previous, &self.dir)
                 .with_context(|| format!("cannot keep {}", previous.display()))?;
         }
-        Ok(())
+        Ok(self.files.iter().map(|f| self.target.join(f)).collect())
     }
 }
 

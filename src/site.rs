@@ -3,11 +3,13 @@
 //! named method; the work inside each step is per article and parallel.
 
 use std::collections::HashMap;
+use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use anyhow::Result;
 use rayon::prelude::*;
 
+use crate::build_cache::{BuildCache, Counts};
 use crate::bundle::{Bundle, BundleKind};
 use crate::config::Settings;
 use crate::content::{self, Article, CategoryIntro};
@@ -25,6 +27,9 @@ pub struct BuildOptions {
     pub drafts: bool,
     /// Write the bundles (`build`), or only validate (`check`).
     pub write: bool,
+    /// Skip the build when nothing changed since the last one (see
+    /// [`crate::build_cache`]); `build --no-cache` turns it off.
+    pub use_cache: bool,
 }
 
 /// What a build did.
@@ -40,6 +45,8 @@ pub struct Report {
     pub internal_files: usize,
     /// Wall time.
     pub elapsed: Duration,
+    /// Whether nothing had changed, so nothing was built.
+    pub unchanged: bool,
 }
 
 /// Builds (or checks) the site. Content problems come back as a
@@ -53,6 +60,25 @@ pub fn build(settings: &Settings, options: &BuildOptions) -> Result<Report> {
         );
     }
     let mut timer = StepTimer::from_env();
+    let cache = if options.write {
+        let cache = BuildCache::scan(settings, options.drafts);
+        if let Some(counts) = cache.unchanged().filter(|_| options.use_cache) {
+            timer.step("cache");
+            return Ok(Report {
+                public: counts.public_articles,
+                internal: counts.internal_articles,
+                public_files: counts.public_files,
+                internal_files: counts.internal_files,
+                elapsed: started.elapsed(),
+                unchanged: true,
+            });
+        }
+        BuildCache::clear(settings);
+        timer.step("cache");
+        Some(cache)
+    } else {
+        None
+    };
     let mut site = Site::load(settings, options.drafts);
     timer.step("load");
     site.check_urls();
@@ -79,8 +105,18 @@ pub fn build(settings: &Settings, options: &BuildOptions) -> Result<Report> {
             internal: internal_sink.finish()?,
         };
         timer.step("clean");
-        staged.commit()?;
+        let written = staged.commit()?;
         timer.step("swap");
+        if let Some(cache) = cache {
+            let counts = Counts {
+                public_articles: public.articles.len(),
+                internal_articles: internal.articles.len(),
+                public_files: counts.0,
+                internal_files: counts.1,
+            };
+            cache.save(counts, written)?;
+            timer.step("save cache");
+        }
         counts
     } else {
         let (public_files, internal_files) = rayon::join(
@@ -98,6 +134,7 @@ pub fn build(settings: &Settings, options: &BuildOptions) -> Result<Report> {
         public_files,
         internal_files,
         elapsed: started.elapsed(),
+        unchanged: false,
     })
 }
 
@@ -362,9 +399,10 @@ pub struct StagedBundles {
 }
 
 impl StagedBundles {
-    /// Swaps both bundles in.
-    pub fn commit(self) -> Result<()> {
-        self.public.commit()?;
-        self.internal.commit()
+    /// Swaps both bundles in; returns where their files are now.
+    pub fn commit(self) -> Result<Vec<PathBuf>> {
+        let mut files = self.public.commit()?;
+        files.extend(self.internal.commit()?);
+        Ok(files)
     }
 }
