@@ -13,6 +13,12 @@ use docket::error::ContentErrors;
 use docket::serve::ServeOptions;
 use docket::site::{self, BuildOptions};
 
+/// The build allocates and frees many short strings on every thread
+/// (template values, tokens); mimalloc does that with far fewer
+/// instructions than the system allocator and returns memory sooner.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match run(cli.command) {
