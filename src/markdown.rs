@@ -343,8 +343,36 @@ fn plain_text(events: &[(Event<'_>, Range<usize>)]) -> (String, String) {
             _ => {}
         }
     }
-    let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
-    (text, summary.unwrap_or_default())
+    (collapse_whitespace(&text), summary.unwrap_or_default())
+}
+
+/// `text` with every run of whitespace turned into one space and none at
+/// either end (what `split_whitespace` + `join(" ")` gives, in one pass
+/// without a word list).
+fn collapse_whitespace(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut pending_space = false;
+    let mut run_start = None;
+    for (i, c) in text.char_indices() {
+        if c.is_whitespace() {
+            if let Some(start) = run_start.take() {
+                if pending_space {
+                    out.push(' ');
+                }
+                out.push_str(&text[start..i]);
+                pending_space = true;
+            }
+        } else if run_start.is_none() {
+            run_start = Some(i);
+        }
+    }
+    if let Some(start) = run_start {
+        if pending_space {
+            out.push(' ');
+        }
+        out.push_str(&text[start..]);
+    }
+    out
 }
 
 /// Cuts `text` to at most `max` characters at a word boundary, adding `…`.
@@ -487,6 +515,20 @@ mod tests {
         let r = render_plain("# T\n\nFirst *para*.\n\n## H\n\nSecond `code`.\n");
         assert_eq!(r.summary, "First para.");
         assert_eq!(r.text, "T First para. H Second code.");
+    }
+
+    #[test]
+    fn whitespace_collapses_like_split_and_join() {
+        for text in [
+            "",
+            "   ",
+            "one",
+            "  two  words ",
+            "a\tb\n\nc\u{3000}日本\u{a0}語 ",
+        ] {
+            let expected = text.split_whitespace().collect::<Vec<_>>().join(" ");
+            assert_eq!(collapse_whitespace(text), expected, "{text:?}");
+        }
     }
 
     #[test]

@@ -113,6 +113,11 @@ pub struct StageSink<'f> {
     forbidden: Option<&'f Forbidden>,
     written: std::sync::Mutex<HashSet<String>>,
     problems: std::sync::Mutex<Vec<String>>,
+    /// The folder was empty when opened: no file needs comparing with an
+    /// old one, and nothing is stale.
+    fresh: bool,
+    /// Folders (bundle paths) known to exist.
+    folders: std::sync::Mutex<HashSet<String>>,
 }
 
 impl<'f> StageSink<'f> {
@@ -121,12 +126,18 @@ impl<'f> StageSink<'f> {
         let dir = stage_dir(target);
         std::fs::create_dir_all(&dir)
             .with_context(|| format!("cannot create {}", dir.display()))?;
+        let fresh = std::fs::read_dir(&dir)
+            .with_context(|| format!("cannot read {}", dir.display()))?
+            .next()
+            .is_none();
         Ok(Self {
             dir,
             target: target.to_path_buf(),
             forbidden: forbidden.filter(|f| !f.is_empty()),
             written: std::sync::Mutex::new(HashSet::new()),
             problems: std::sync::Mutex::new(Vec::new()),
+            fresh,
+            folders: std::sync::Mutex::new(HashSet::new()),
         })
     }
 
@@ -147,9 +158,23 @@ impl<'f> StageSink<'f> {
                 return Ok(());
             }
         }
-        make_room(&self.dir, &file.path)
-            .with_context(|| format!("cannot create {}", self.dir.join(&file.path).display()))?;
-        write_if_changed(&self.dir, file)?;
+        let folder = file.path.rfind('/').map_or("", |i| &file.path[..i]);
+        if !folder.is_empty() && !lock(&self.folders).contains(folder) {
+            make_room(&self.dir, &file.path).with_context(|| {
+                format!("cannot create {}", self.dir.join(&file.path).display())
+            })?;
+            lock(&self.folders).insert(folder.to_owned());
+        }
+        if self.fresh {
+            let path = self.dir.join(&file.path);
+            match &file.body {
+                Body::Bytes(bytes) => std::fs::write(&path, bytes),
+                Body::Copy(from) => std::fs::copy(from, &path).map(|_| ()),
+            }
+            .with_context(|| format!("cannot write {}", path.display()))?;
+        } else {
+            write_if_changed(&self.dir, file)?;
+        }
         lock(&self.written).insert(file.path.clone());
         Ok(())
     }
@@ -174,8 +199,10 @@ impl<'f> StageSink<'f> {
             .into_inner()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
         let wanted: HashSet<&str> = written.iter().map(String::as_str).collect();
-        remove_stale(&self.dir, &wanted)
-            .with_context(|| format!("cannot clean {}", self.dir.display()))?;
+        if !self.fresh {
+            remove_stale(&self.dir, &wanted)
+                .with_context(|| format!("cannot clean {}", self.dir.display()))?;
+        }
         let files = wanted.into_iter().map(str::to_owned).collect();
         Ok(Staged {
             dir: self.dir,
