@@ -83,6 +83,7 @@ pub fn build(settings: &Settings, options: &BuildOptions) -> Result<Report> {
     timer.step("load");
     site.check_urls();
     site.render_markdown();
+    site.drop_sources();
     timer.step("markdown");
     site.check_links();
     site.fail_on_errors()?;
@@ -300,6 +301,17 @@ impl<'s> Site<'s> {
         }
         for (i, r) in self.intros.iter_mut().zip(intros) {
             i.rendered = r;
+        }
+    }
+
+    /// Frees the Markdown sources once rendered (a build needs only the
+    /// HTML from here on; `docket serve` keeps them to re-render).
+    pub fn drop_sources(&mut self) {
+        for a in &mut self.articles {
+            a.body = String::new();
+        }
+        for i in &mut self.intros {
+            i.body = String::new();
         }
     }
 
