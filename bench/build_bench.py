@@ -8,7 +8,8 @@ GEN_CORPUS_PY is the corpus generator (it writes the same knowledge base as a
 docket, a Hugo and a Zola site). Peers missing from PATH are skipped with a
 note. Runs alternate between tools; each run starts from a fresh output
 folder. Wall time and peak RSS come from GNU time. Prints a Markdown table
-(medians) to standard output.
+(medians, fastest run, CPU time, peak RSS, and docket's wall time divided by
+each tool's: 0.5 means docket took half as long) to standard output.
 """
 import argparse
 import os
@@ -20,14 +21,14 @@ import tempfile
 
 
 def measure(cmd, cwd=None):
-    """Runs cmd under GNU time; returns (wall seconds, peak RSS MiB)."""
+    """Runs cmd under GNU time; returns (wall s, peak RSS MiB, CPU s = user + system)."""
     with tempfile.NamedTemporaryFile("r", suffix=".time") as t:
-        full = ["/usr/bin/time", "-f", "%e %M", "-o", t.name] + cmd
+        full = ["/usr/bin/time", "-f", "%e %M %U %S", "-o", t.name] + cmd
         proc = subprocess.run(full, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
         if proc.returncode != 0:
             sys.exit(f"failed: {' '.join(cmd)}\n{proc.stderr[-2000:]}")
-        wall, rss_kib = t.read().split()[-2:]
-        return float(wall), int(rss_kib) / 1024
+        wall, rss_kib, user, system = t.read().split()[-4:]
+        return float(wall), int(rss_kib) / 1024, float(user) + float(system)
 
 
 def tools(corpus, out, docket):
@@ -74,21 +75,26 @@ def main():
         cached = [docket, "build", "--site", f"{corpus}/docket", "--out", out]
         shutil.rmtree(out, ignore_errors=True)
         measure(cached)
-        unchanged = [measure(cached)[0] for _ in range(args.runs)]
-        base = statistics.median(w for w, _ in results["docket"])
+        unchanged = [measure(cached) for _ in range(args.runs)]
+        base = statistics.median(w for w, _, _ in results["docket"])
         for name, runs in results.items():
-            wall = statistics.median(w for w, _ in runs)
-            rss = statistics.median(r for _, r in runs)
-            rows.append((size, name, wall, rss, wall / base, wall / size * 1000))
-        rows.append((size, "docket (unchanged, cached)", statistics.median(unchanged), None,
-                     statistics.median(unchanged) / base, None))
+            walls = [w for w, _, _ in runs]
+            wall = statistics.median(walls)
+            rss = statistics.median(r for _, r, _ in runs)
+            cpu = statistics.median(c for _, _, c in runs)
+            rows.append((size, name, wall, min(walls), cpu, rss, base / wall, wall / size * 1000))
+        walls = [w for w, _, _ in unchanged]
+        rows.append((size, "docket, nothing changed (cache)", statistics.median(walls), min(walls),
+                     statistics.median(c for _, _, c in unchanged),
+                     statistics.median(r for _, r, _ in unchanged),
+                     base / statistics.median(walls), None))
 
-    print("| articles | tool | wall (median) | peak RSS | × docket | ms per article |")
-    print("| ---: | --- | ---: | ---: | ---: | ---: |")
-    for size, name, wall, rss, ratio, per in rows:
-        rss_s = f"{rss:.0f} MiB" if rss is not None else ""
+    print("| articles | tool | wall (median) | wall (min) | CPU (user+sys) | peak RSS | docket ÷ tool | ms per article |")
+    print("| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: |")
+    for size, name, wall, fastest, cpu, rss, ratio, per in rows:
         per_s = f"{per:.3f}" if per is not None else ""
-        print(f"| {size} | {name} | {wall:.2f} s | {rss_s} | {ratio:.2f} | {per_s} |")
+        print(f"| {size} | {name} | {wall:.2f} s | {fastest:.2f} s | {cpu:.2f} s | {rss:.0f} MiB "
+              f"| {ratio:.2f} | {per_s} |")
 
 
 if __name__ == "__main__":
