@@ -38,8 +38,11 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/002_tickets.sql"),
 ];
 
-/// How many idle reader connections are kept.
-const MAX_IDLE_READERS: usize = 4;
+/// Most reads running at once, and so most reader connections. Reads
+/// beyond it wait (asynchronously) for a turn instead of each opening a
+/// connection of its own on another blocking thread, which under load cost
+/// more than the reads themselves.
+const MAX_READERS: usize = 8;
 
 /// A handle on the sidecar's SQLite database.
 #[derive(Clone)]
@@ -51,6 +54,8 @@ struct Inner {
     path: PathBuf,
     writer: writer::Writer,
     readers: Mutex<Vec<Connection>>,
+    /// One permit per reader connection.
+    reader_turns: tokio::sync::Semaphore,
 }
 
 impl std::fmt::Debug for Db {
@@ -80,6 +85,7 @@ impl Db {
                 path: path.to_path_buf(),
                 writer: writer::Writer::start(writer)?,
                 readers: Mutex::new(Vec::new()),
+                reader_turns: tokio::sync::Semaphore::new(MAX_READERS),
             }),
         })
     }
@@ -110,12 +116,19 @@ impl Db {
         self.inner.writer.write(f).await
     }
 
-    /// Runs `f` on a reader connection. Crate-internal.
+    /// Runs `f` on a reader connection, at most [`MAX_READERS`] at once.
+    /// Crate-internal.
     pub(crate) async fn read<T, F>(&self, f: F) -> Result<T>
     where
         T: Send + 'static,
         F: FnOnce(&Connection) -> rusqlite::Result<T> + Send + 'static,
     {
+        let _turn = self
+            .inner
+            .reader_turns
+            .acquire()
+            .await
+            .context("database readers closed")?;
         let inner = Arc::clone(&self.inner);
         tokio::task::spawn_blocking(move || {
             let pooled = inner.readers.lock().ok().and_then(|mut r| r.pop());
@@ -125,7 +138,7 @@ impl Db {
             };
             let value = f(&conn)?;
             if let Ok(mut readers) = inner.readers.lock() {
-                if readers.len() < MAX_IDLE_READERS {
+                if readers.len() < MAX_READERS {
                     readers.push(conn);
                 }
             }
