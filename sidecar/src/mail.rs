@@ -18,6 +18,8 @@ use crate::db::mail::{OutgoingMail, QueuedMail};
 
 /// How often the queue is checked when nobody rings.
 const POLL: Duration = Duration::from_secs(1);
+/// Most messages taken from the queue per round.
+const BATCH: u32 = 100;
 /// Longest pause between attempts, in seconds.
 const MAX_BACKOFF_SECS: i64 = 3600;
 
@@ -97,8 +99,16 @@ fn smtp_transport(url: &str) -> Result<AsyncSmtpTransport<Tokio1Executor>> {
 /// Drains the queue until `stop` turns true.
 pub async fn run_sender(app: Arc<App>, mut stop: watch::Receiver<bool>) {
     loop {
-        if let Err(err) = deliver_due(&app, &app.mail_transport).await {
-            tracing::warn!("mail queue: {err:#}");
+        match deliver_due(&app, &app.mail_transport).await {
+            // A full round: more may be due, go on without waiting.
+            Ok(taken) if taken == BATCH as usize => {
+                if *stop.borrow() {
+                    return;
+                }
+                continue;
+            }
+            Ok(_) => {}
+            Err(err) => tracing::warn!("mail queue: {err:#}"),
         }
         tokio::select! {
             () = app.mail_bell.notified() => {}
@@ -108,11 +118,36 @@ pub async fn run_sender(app: Arc<App>, mut stop: watch::Receiver<bool>) {
     }
 }
 
-/// Delivers every due message once.
-pub async fn deliver_due(app: &App, transport: &Transport) -> Result<()> {
-    for queued in app.db.due_mail(20).await? {
+/// Delivers up to [`BATCH`] due messages once; returns how many were
+/// taken. The delivered ones are marked sent together in one write at the
+/// end (also when a later one fails), so a busy queue costs one commit per
+/// round, not one per message. As before, a crash between delivery and that
+/// write delivers those messages again: delivery is at least once.
+pub async fn deliver_due(app: &App, transport: &Transport) -> Result<usize> {
+    let due = app.db.due_mail(BATCH).await?;
+    let taken = due.len();
+    let mut sent = Vec::with_capacity(taken);
+    let attempted = attempt_all(app, transport, due, &mut sent).await;
+    if !sent.is_empty() {
+        app.db
+            .mail_sent(sent)
+            .await
+            .context("cannot mark delivered mail as sent")?;
+    }
+    attempted.map(|()| taken)
+}
+
+/// Delivers each message, collecting the ids of those delivered in `sent`
+/// and recording failures with their next attempt.
+async fn attempt_all(
+    app: &App,
+    transport: &Transport,
+    due: Vec<QueuedMail>,
+    sent: &mut Vec<i64>,
+) -> Result<()> {
+    for queued in due {
         match deliver(app, transport, &queued).await {
-            Ok(()) => app.db.mail_sent(queued.id).await?,
+            Ok(()) => sent.push(queued.id),
             Err(err) => {
                 let backoff = (30_i64 << queued.attempts.min(10)).min(MAX_BACKOFF_SECS);
                 tracing::warn!(

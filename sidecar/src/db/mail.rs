@@ -42,12 +42,15 @@ impl Db {
         .await
     }
 
-    /// Up to `limit` unsent messages whose next attempt is due.
+    /// Up to `limit` unsent messages whose next attempt is due, the
+    /// longest due first. The order is the index's (`mail_queue_due` ends
+    /// with the row id), so a long queue is not sorted on every call.
     pub async fn due_mail(&self, limit: u32) -> Result<Vec<QueuedMail>> {
         self.read(move |c| {
-            let mut stmt = c.prepare(
+            let mut stmt = c.prepare_cached(
                 "SELECT id, recipient, subject, body, attempts FROM mail_queue
-                 WHERE sent_at IS NULL AND next_attempt_at <= ?1 ORDER BY id LIMIT ?2",
+                 WHERE sent_at IS NULL AND next_attempt_at <= ?1
+                 ORDER BY next_attempt_at, id LIMIT ?2",
             )?;
             let rows = stmt.query_map(params![now(), limit], |row| {
                 Ok(QueuedMail {
@@ -65,14 +68,17 @@ impl Db {
         .await
     }
 
-    /// Marks a message delivered.
-    pub async fn mail_sent(&self, id: i64) -> Result<()> {
+    /// Marks messages delivered, all in one write.
+    pub async fn mail_sent(&self, ids: Vec<i64>) -> Result<()> {
         self.write(move |tx| {
-            tx.execute(
+            let t = now();
+            let mut stmt = tx.prepare_cached(
                 "UPDATE mail_queue SET sent_at = ?2, attempts = attempts + 1, last_error = NULL
                  WHERE id = ?1",
-                params![id, now()],
             )?;
+            for id in ids {
+                stmt.execute(params![id, t])?;
+            }
             Ok(())
         })
         .await

@@ -1,12 +1,13 @@
 //! The store: every SQL statement of the sidecar lives under this module.
 //!
-//! [`Db`] is a cheap, clonable handle. Every call runs on tokio's blocking
-//! pool (`spawn_blocking`), never on the async runtime, and no connection is
-//! held across an `.await`: a call borrows a connection, runs its closure to
-//! the end and gives the connection back. Writes go through one writer
-//! connection inside an `IMMEDIATE` transaction, so they are serialised and
-//! on disk (`synchronous=FULL`) before the call returns; reads use a small
-//! pool of reader connections, which WAL lets run beside the writer.
+//! [`Db`] is a cheap, clonable handle. No SQLite call runs on the async
+//! runtime, and no connection is held across an `.await`. Writes go to the
+//! one writer connection, owned by the writer thread ([`writer`]), which
+//! runs the writes waiting at that moment in one `IMMEDIATE` transaction,
+//! each in its own savepoint (group commit): a write is serialised, and on
+//! disk (`synchronous=FULL`) before its call returns. Reads run on tokio's
+//! blocking pool (`spawn_blocking`) on a small pool of reader connections,
+//! which WAL lets run beside the writer.
 //!
 //! Handlers never see `rusqlite`: they call the typed methods defined in the
 //! submodules ([`accounts`], [`sessions`], [`tokens`], [`rate_limits`],
@@ -20,6 +21,7 @@ pub mod ticket_links;
 pub mod ticket_lists;
 pub mod tickets;
 pub mod tokens;
+pub mod writer;
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
@@ -36,8 +38,11 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/002_tickets.sql"),
 ];
 
-/// How many idle reader connections are kept.
-const MAX_IDLE_READERS: usize = 4;
+/// Most reads running at once, and so most reader connections. Reads
+/// beyond it wait (asynchronously) for a turn instead of each opening a
+/// connection of its own on another blocking thread, which under load cost
+/// more than the reads themselves.
+const MAX_READERS: usize = 8;
 
 /// A handle on the sidecar's SQLite database.
 #[derive(Clone)]
@@ -47,8 +52,10 @@ pub struct Db {
 
 struct Inner {
     path: PathBuf,
-    writer: Mutex<Connection>,
+    writer: writer::Writer,
     readers: Mutex<Vec<Connection>>,
+    /// One permit per reader connection.
+    reader_turns: tokio::sync::Semaphore,
 }
 
 impl std::fmt::Debug for Db {
@@ -76,8 +83,9 @@ impl Db {
         Ok(Self {
             inner: Arc::new(Inner {
                 path: path.to_path_buf(),
-                writer: Mutex::new(writer),
+                writer: writer::Writer::start(writer)?,
                 readers: Mutex::new(Vec::new()),
+                reader_turns: tokio::sync::Semaphore::new(MAX_READERS),
             }),
         })
     }
@@ -96,34 +104,31 @@ impl Db {
             .await
     }
 
-    /// Runs `f` in an `IMMEDIATE` transaction on the writer connection and
-    /// commits it. Crate-internal: handlers use the typed methods.
+    /// Runs `f` on the writer thread inside the current batch's
+    /// `IMMEDIATE` transaction (in a savepoint of its own) and returns once
+    /// that batch has committed. An error from `f` undoes only `f`'s
+    /// changes. Crate-internal: handlers use the typed methods.
     pub(crate) async fn write<T, F>(&self, f: F) -> Result<T>
     where
         T: Send + 'static,
         F: FnOnce(&Transaction<'_>) -> rusqlite::Result<T> + Send + 'static,
     {
-        let inner = Arc::clone(&self.inner);
-        tokio::task::spawn_blocking(move || {
-            let mut conn = inner
-                .writer
-                .lock()
-                .map_err(|_| anyhow::anyhow!("database writer lock poisoned"))?;
-            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-            let value = f(&tx)?;
-            tx.commit()?;
-            Ok(value)
-        })
-        .await
-        .context("database task failed")?
+        self.inner.writer.write(f).await
     }
 
-    /// Runs `f` on a reader connection. Crate-internal.
+    /// Runs `f` on a reader connection, at most [`MAX_READERS`] at once.
+    /// Crate-internal.
     pub(crate) async fn read<T, F>(&self, f: F) -> Result<T>
     where
         T: Send + 'static,
         F: FnOnce(&Connection) -> rusqlite::Result<T> + Send + 'static,
     {
+        let _turn = self
+            .inner
+            .reader_turns
+            .acquire()
+            .await
+            .context("database readers closed")?;
         let inner = Arc::clone(&self.inner);
         tokio::task::spawn_blocking(move || {
             let pooled = inner.readers.lock().ok().and_then(|mut r| r.pop());
@@ -133,7 +138,7 @@ impl Db {
             };
             let value = f(&conn)?;
             if let Ok(mut readers) = inner.readers.lock() {
-                if readers.len() < MAX_IDLE_READERS {
+                if readers.len() < MAX_READERS {
                     readers.push(conn);
                 }
             }

@@ -59,26 +59,26 @@ impl Db {
     pub async fn session_by_token_hash(&self, token_hash: &str) -> Result<Option<StoredSession>> {
         let token_hash = token_hash.to_owned();
         self.read(move |c| {
-            c.query_row(
+            // Every signed-in request runs this: keep it prepared.
+            c.prepare_cached(
                 "SELECT s.id AS session_id, s.csrf_token, s.last_seen_at, s.expires_at,
                         s.account_id, a.*
                  FROM sessions s LEFT JOIN accounts a ON a.id = s.account_id
                  WHERE s.token_hash = ?1",
-                [token_hash],
-                |row| {
-                    let account_id: Option<i64> = row.get("account_id")?;
-                    Ok(StoredSession {
-                        id: row.get("session_id")?,
-                        account: match account_id {
-                            Some(_) => Some(account_from_row(row)?),
-                            None => None,
-                        },
-                        csrf_token: row.get("csrf_token")?,
-                        last_seen_at: row.get("last_seen_at")?,
-                        expires_at: row.get("expires_at")?,
-                    })
-                },
-            )
+            )?
+            .query_row([token_hash], |row| {
+                let account_id: Option<i64> = row.get("account_id")?;
+                Ok(StoredSession {
+                    id: row.get("session_id")?,
+                    account: match account_id {
+                        Some(_) => Some(account_from_row(row)?),
+                        None => None,
+                    },
+                    csrf_token: row.get("csrf_token")?,
+                    last_seen_at: row.get("last_seen_at")?,
+                    expires_at: row.get("expires_at")?,
+                })
+            })
             .optional()
         })
         .await

@@ -291,11 +291,10 @@ impl Db {
         let reference = reference.to_owned();
         let requester = requester.map(str::to_owned);
         self.read(move |c| {
-            c.query_row(
+            c.prepare_cached(
                 "SELECT * FROM tickets WHERE ref = ?1 AND (?2 IS NULL OR requester = ?2)",
-                params![reference, requester],
-                ticket_from_row,
-            )
+            )?
+            .query_row(params![reference, requester], ticket_from_row)
             .optional()
         })
         .await

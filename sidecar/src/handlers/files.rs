@@ -7,6 +7,7 @@
 //! `/`, `\`, NUL or `%` (double encoding) inside, no leading dot; and the
 //! file's canonical path (symlinks resolved) lies inside the bundle's.
 
+use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
@@ -86,23 +87,74 @@ async fn serve(
 ) -> Result<Response, FileError> {
     let root_dir = root.to_path_buf();
     let url = url_path.to_owned();
-    let resolved = tokio::task::spawn_blocking(move || resolve(&root_dir, &url))
+    // One trip to the blocking pool for the lookup and the read.
+    let found = tokio::task::spawn_blocking(move || find_and_load(&root_dir, &url))
         .await
-        .map_err(anyhow::Error::from)?;
-    match resolved {
-        Resolved::File(path) => send_file(path, StatusCode::OK, req, cache_control).await,
-        Resolved::AddSlash => Ok(http::redirect(
+        .map_err(anyhow::Error::from)??;
+    match found {
+        Found::File(loaded) => Ok(file_response(loaded, StatusCode::OK, req, cache_control)),
+        Found::NotFoundPage(loaded) => Ok(file_response(
+            loaded,
+            StatusCode::NOT_FOUND,
+            req,
+            cache_control,
+        )),
+        Found::AddSlash => Ok(http::redirect(
             StatusCode::MOVED_PERMANENTLY,
             &format!("{prefix}{url_path}/"),
         )),
+        Found::Missing => Err(FileError::NotFound),
+    }
+}
+
+/// What a URL path found in a bundle, with the file already read.
+enum Found {
+    /// The file asked for.
+    File(Loaded),
+    /// Nothing there; the bundle's `404.html`.
+    NotFoundPage(Loaded),
+    /// A folder without its trailing slash.
+    AddSlash,
+    /// Nothing there and no `404.html` (or the file went away meanwhile).
+    Missing,
+}
+
+/// Resolves `url_path` in `root` and reads the file (or the bundle's
+/// `404.html` for a miss). Blocking.
+fn find_and_load(root: &Path, url_path: &str) -> Result<Found, FileError> {
+    match resolve(root, url_path) {
+        Resolved::File(path) => Ok(load(path)?.map_or(Found::Missing, Found::File)),
+        Resolved::AddSlash => Ok(Found::AddSlash),
         Resolved::Missing => {
             let page = root.join("404.html");
-            if tokio::fs::metadata(&page).await.is_ok_and(|m| m.is_file()) {
-                send_file(page, StatusCode::NOT_FOUND, req, cache_control).await
-            } else {
-                Err(FileError::NotFound)
+            if !page.is_file() {
+                return Ok(Found::Missing);
             }
+            Ok(load(page)?.map_or(Found::Missing, Found::NotFoundPage))
         }
+    }
+}
+
+/// Reads a file and its modification time; `None` when it was deleted
+/// between lookup and read (a rebuild in progress). Blocking.
+fn load(path: PathBuf) -> Result<Option<Loaded>, FileError> {
+    let read = || -> std::io::Result<Loaded> {
+        let mut file = std::fs::File::open(&path)?;
+        let meta = file.metadata()?;
+        let mut bytes = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0));
+        file.read_to_end(&mut bytes)?;
+        Ok(Loaded {
+            bytes,
+            modified: meta.modified().unwrap_or(SystemTime::UNIX_EPOCH),
+            path: path.clone(),
+        })
+    };
+    match read() {
+        Ok(loaded) => Ok(Some(loaded)),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(anyhow::Error::from(e)
+            .context(format!("cannot read {}", path.display()))
+            .into()),
     }
 }
 
@@ -158,38 +210,19 @@ pub fn resolve(root: &Path, url_path: &str) -> Resolved {
 }
 
 struct Loaded {
+    path: PathBuf,
     bytes: Vec<u8>,
     modified: SystemTime,
 }
 
-/// Sends a file with Content-Type, ETag and Last-Modified, answering 304
+/// A file's response with Content-Type, ETag and Last-Modified, or 304
 /// when the client's copy is current.
-async fn send_file(
-    path: PathBuf,
+fn file_response(
+    loaded: Loaded,
     status: StatusCode,
     req: &Req,
     cache_control: &'static str,
-) -> Result<Response, FileError> {
-    let file = path.clone();
-    let loaded = tokio::task::spawn_blocking(move || -> std::io::Result<Loaded> {
-        let meta = std::fs::metadata(&file)?;
-        Ok(Loaded {
-            bytes: std::fs::read(&file)?,
-            modified: meta.modified().unwrap_or(SystemTime::UNIX_EPOCH),
-        })
-    })
-    .await
-    .map_err(anyhow::Error::from)?;
-    let loaded = match loaded {
-        Ok(l) => l,
-        // Deleted between lookup and read (a rebuild in progress).
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(FileError::NotFound),
-        Err(e) => {
-            return Err(anyhow::Error::from(e)
-                .context(format!("cannot read {}", path.display()))
-                .into())
-        }
-    };
+) -> Response {
     let since_epoch = loaded
         .modified
         .duration_since(SystemTime::UNIX_EPOCH)
@@ -218,11 +251,11 @@ async fn send_file(
         headers.insert(header::LAST_MODIFIED, v);
     }
     if !not_modified {
-        if let Ok(v) = HeaderValue::from_str(&content_type(&path)) {
+        if let Ok(v) = HeaderValue::from_str(&content_type(&loaded.path)) {
             headers.insert(header::CONTENT_TYPE, v);
         }
     }
-    Ok(resp)
+    resp
 }
 
 /// `If-None-Match` (preferred) or `If-Modified-Since` says the client has
