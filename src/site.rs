@@ -88,8 +88,10 @@ pub fn build(settings: &Settings, options: &BuildOptions) -> Result<Report> {
     site.check_links();
     site.fail_on_errors()?;
     let theme = Theme::load(settings)?;
-    let public = site.bundle(BundleKind::Public);
-    let internal = site.bundle(BundleKind::Internal);
+    let (public, internal) = rayon::join(
+        || site.bundle(BundleKind::Public),
+        || site.bundle(BundleKind::Internal),
+    );
     timer.step("bundles");
     let (public_files, internal_files) = if options.write {
         let forbidden = site.forbidden();
