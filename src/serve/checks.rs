@@ -42,19 +42,78 @@ impl Touched {
     /// article (by file or by URL). Errs on the side of yes: the caller
     /// only re-renders and re-checks more than needed.
     pub fn named_by(&self, dest: &str) -> bool {
-        let path = dest.split(['#', '?']).next().unwrap_or(dest);
-        let path = path.trim_end_matches('/');
-        let last = path.rsplit('/').next().unwrap_or(path);
-        !last.is_empty() && self.names.contains(last)
+        link_name(dest).is_some_and(|name| self.names.contains(name))
+    }
+}
+
+/// The last path segment of a link destination as written (`alpha.md`,
+/// `alpha` for `/guides/alpha/#x`), if any.
+fn link_name(dest: &str) -> Option<&str> {
+    let path = dest.split(['#', '?']).next().unwrap_or(dest);
+    let path = path.trim_end_matches('/');
+    let last = path.rsplit('/').next().unwrap_or(path);
+    (!last.is_empty()).then_some(last)
+}
+
+/// Which articles have links that name what ([`link_name`]), kept between
+/// rebuilds so that a change finds the articles linking to it without
+/// reading every link.
+#[derive(Debug, Default)]
+pub struct Inbound {
+    by_name: HashMap<String, HashSet<String>>,
+    names_of: HashMap<String, Vec<String>>,
+}
+
+impl Inbound {
+    /// The links of `articles`.
+    pub fn build<'a>(articles: impl IntoIterator<Item = &'a Article>) -> Self {
+        let mut inbound = Self::default();
+        for a in articles {
+            inbound.set(&a.source, &a.rendered.links);
+        }
+        inbound
+    }
+
+    /// Replaces what is known of the links of the article at `source`.
+    pub fn set(&mut self, source: &str, links: &[markdown::Link]) {
+        self.forget(source);
+        let mut names: Vec<String> = links
+            .iter()
+            .filter_map(|l| link_name(&l.dest))
+            .map(str::to_owned)
+            .collect();
+        names.sort();
+        names.dedup();
+        for name in &names {
+            self.by_name
+                .entry(name.clone())
+                .or_default()
+                .insert(source.to_owned());
+        }
+        self.names_of.insert(source.to_owned(), names);
+    }
+
+    /// Forgets the links of the article at `source` (gone).
+    pub fn forget(&mut self, source: &str) {
+        for name in self.names_of.remove(source).unwrap_or_default() {
+            if let Some(set) = self.by_name.get_mut(&name) {
+                set.remove(source);
+                if set.is_empty() {
+                    self.by_name.remove(&name);
+                }
+            }
+        }
     }
 
     /// The sources of the articles with a link that may point at a
     /// touched article.
-    pub fn linking_articles(&self, articles: &[Arc<Article>]) -> HashSet<String> {
-        articles
-            .par_iter()
-            .filter(|a| a.rendered.links.iter().any(|l| self.named_by(&l.dest)))
-            .map(|a| a.source.clone())
+    pub fn linking(&self, touched: &Touched) -> HashSet<String> {
+        touched
+            .names
+            .iter()
+            .filter_map(|name| self.by_name.get(name))
+            .flatten()
+            .cloned()
             .collect()
     }
 }
@@ -243,5 +302,25 @@ mod tests {
         assert!(!t.named_by("beta.md"));
         assert!(!t.named_by("/guides/"));
         assert!(!t.named_by("#top"));
+    }
+
+    #[test]
+    fn inbound_links_follow_their_articles() {
+        let link = |dest: &str| markdown::Link {
+            dest: dest.to_owned(),
+            line: 1,
+            image: false,
+        };
+        let mut inbound = Inbound::default();
+        inbound.set("content/a.md", &[link("/guides/alpha/"), link("beta.md#x")]);
+        inbound.set("content/b.md", &[link("alpha.md")]);
+        let mut t = Touched::default();
+        t.add("guides/alpha.md", "guides/alpha/");
+        let mut found: Vec<String> = inbound.linking(&t).into_iter().collect();
+        found.sort();
+        assert_eq!(found, ["content/a.md", "content/b.md"]);
+        inbound.set("content/a.md", &[link("https://x.org/")]);
+        inbound.forget("content/b.md");
+        assert!(inbound.linking(&t).is_empty());
     }
 }

@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 use anyhow::{bail, Context, Result};
 use rayon::prelude::*;
 
-use super::checks::{self, LinkErrors, Touched};
+use super::checks::{self, Inbound, LinkErrors, Touched};
 use super::fresh::Fresh;
 use super::search_worker::{SearchWorker, Snapshot};
 use super::watch::Changes;
@@ -71,6 +71,10 @@ struct Cache {
     broken: BTreeMap<String, ContentError>,
     /// Link errors of the built articles, by source.
     link_errors: LinkErrors,
+    /// Which articles link to what.
+    inbound: Inbound,
+    /// Whether the last check of unique URLs found nothing.
+    urls_clean: bool,
     /// Paths of the static files (links to them get the bundle root).
     static_paths: Vec<String>,
     /// Whether the cache holds a complete, once-valid site.
@@ -88,6 +92,7 @@ struct Before {
     tags: Vec<String>,
     translation_key: String,
     keywords: Vec<String>,
+    aliases: Vec<String>,
     when: Option<time::OffsetDateTime>,
     internal: bool,
 }
@@ -103,6 +108,7 @@ impl Before {
             tags: a.visible_tags(internal_tag).map(str::to_owned).collect(),
             translation_key: a.translation_key.clone(),
             keywords: a.front.keywords.clone(),
+            aliases: a.front.aliases.clone(),
             when: a.date_or_lastmod(),
             internal: a.internal,
         }
@@ -248,7 +254,10 @@ impl Builder {
         self.pending_before.clear();
         let mut link_errors = std::mem::take(&mut self.cache.link_errors);
         link_errors.clear();
+        let inbound = Inbound::build(&site.articles);
         self.cache = Cache {
+            inbound,
+            urls_clean: true,
             articles: by_url(site.articles.into_iter().map(Arc::new).collect()),
             skipped: site.skipped,
             intros: site.intros,
@@ -326,9 +335,15 @@ impl Builder {
         {
             touched.add(&a.content_path, &a.url);
         }
-        let mut again = touched.linking_articles(&cache.articles);
-        again.extend(sources.iter().cloned());
         lap("reload");
+        for source in &sources {
+            if !cache.articles.iter().any(|a| &a.source == source) {
+                cache.inbound.forget(source);
+            }
+        }
+        let mut again = cache.inbound.linking(&touched);
+        again.extend(sources.iter().cloned());
+        lap("linking");
         let settings = &self.settings;
         let (redone, intro_errors, url_errors) = {
             let index = checks::link_index(
@@ -340,11 +355,30 @@ impl Builder {
             )
             .with_static(cache.static_paths.iter().cloned())
             .with_failed(cache.broken.keys().map(String::as_str));
+            lap("link index");
             let redone = checks::render_and_check(&cache.articles, &again, &index);
+            lap("markdown");
             let intro_errors = checks::intro_errors(&cache.articles, &cache.intros, &index);
-            (redone, intro_errors, checks::url_errors(&cache.articles))
+            // URLs can only clash again when a changed article's URL or
+            // aliases changed, or it came or went.
+            let same_urls = cache.urls_clean
+                && before.len() == sources.len()
+                && before.iter().all(|b| {
+                    cache
+                        .articles
+                        .iter()
+                        .find(|a| a.source == b.source)
+                        .is_some_and(|a| a.url == b.url && a.front.aliases == b.aliases)
+                });
+            let url_errors = if same_urls {
+                Vec::new()
+            } else {
+                checks::url_errors(&cache.articles)
+            };
+            lap("checks");
+            (redone, intro_errors, url_errors)
         };
-        lap("markdown+links");
+        cache.urls_clean = url_errors.is_empty();
         let mut found = Vec::with_capacity(redone.len());
         // Articles whose HTML changed need their pages again.
         let mut html_changed = Vec::new();
@@ -354,6 +388,7 @@ impl Builder {
                 html_changed.push(article.source.clone());
             }
             found.push((article.source.clone(), r.errors));
+            cache.inbound.set(&article.source, &r.rendered.links);
             Arc::make_mut(article).rendered = r.rendered;
         }
         cache.link_errors.update(&again, found);

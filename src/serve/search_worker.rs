@@ -29,6 +29,9 @@ pub struct Snapshot {
     pub dirs: [PathBuf; 2],
 }
 
+/// Threads that index: one, so a rebuild always has a core free.
+const SEARCH_THREADS: usize = 1;
+
 /// The handle of the indexing thread.
 pub struct SearchWorker {
     tx: mpsc::Sender<Snapshot>,
@@ -44,6 +47,14 @@ impl SearchWorker {
     /// Starts the indexing thread.
     pub fn start() -> Result<Self> {
         let (tx, rx) = mpsc::channel::<Snapshot>();
+        // A pool of its own, so that indexing never holds up the rebuilds'
+        // parallel work (which uses rayon's global pool).
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(SEARCH_THREADS)
+            .thread_name(|i| format!("docket-search-{i}"))
+            .start_handler(|_| lower_priority())
+            .build()
+            .context("cannot start the search index threads")?;
         std::thread::Builder::new()
             .name("docket-search".into())
             .spawn(move || {
@@ -53,7 +64,7 @@ impl SearchWorker {
                     while let Ok(newer) = rx.try_recv() {
                         snapshot = newer;
                     }
-                    if let Err(err) = index(&snapshot, &mut files) {
+                    if let Err(err) = pool.install(|| index(&snapshot, &mut files)) {
                         eprintln!("search index not updated: {err:#}");
                     }
                 }
@@ -68,6 +79,24 @@ impl SearchWorker {
             eprintln!("the search index thread stopped");
         }
     }
+}
+
+/// Lowers the calling thread's scheduling priority (Linux: `renice` on its
+/// thread id), so a rebuild that starts while the index is being built
+/// gets the cores first. Best effort: elsewhere, or without `renice`,
+/// nothing changes.
+fn lower_priority() {
+    let Ok(link) = std::fs::read_link("/proc/thread-self") else {
+        return;
+    };
+    let Some(tid) = link.file_name().and_then(|n| n.to_str()).map(str::to_owned) else {
+        return;
+    };
+    let _ = std::process::Command::new("renice")
+        .args(["-n", "19", "-p", &tid])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status();
 }
 
 /// Builds and writes both bundles' indexes.
