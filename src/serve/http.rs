@@ -124,9 +124,10 @@ async fn respond(
                 headers.remove(header::IF_NONE_MATCH);
                 headers.remove(header::IF_MODIFIED_SINCE);
             }
+            let internal = req.uri().path().starts_with("/internal/");
             let resp = docket_sidecar::server::handle(app, peer, req).await;
             let resp = match held {
-                Some(file) => with_fresh_body(resp, file),
+                Some(file) => with_fresh_body(resp, file, internal),
                 None => resp,
             };
             inject(resp).await
@@ -135,11 +136,18 @@ async fn respond(
 }
 
 /// The sidecar's answer for a bundle file with the held bytes instead,
-/// when the sidecar served the file (200) or does not have it yet (404);
-/// any other answer (a redirect to the login, a refusal) stays.
-fn with_fresh_body(resp: Response<Full<Bytes>>, file: FreshFile) -> Response<Full<Bytes>> {
+/// when the sidecar served the file (200) or, in the public bundle, does
+/// not have it yet (404); any other answer (a redirect to the login, a
+/// refusal) stays. An internal page is only ever swapped for one the
+/// sidecar served: its access check decided.
+fn with_fresh_body(
+    resp: Response<Full<Bytes>>,
+    file: FreshFile,
+    internal: bool,
+) -> Response<Full<Bytes>> {
     let status = resp.status();
-    if status != StatusCode::OK && status != StatusCode::NOT_FOUND {
+    let swap = status == StatusCode::OK || (status == StatusCode::NOT_FOUND && !internal);
+    if !swap {
         return resp;
     }
     let (mut parts, _) = resp.into_parts();

@@ -56,6 +56,8 @@ struct Memo {
     related: HashMap<String, Vec<String>>,
     /// Category and tag pages.
     lists: HashSet<String>,
+    /// URLs of the articles in the feed (public bundle).
+    feed: Vec<String>,
     /// The related lists, in the bundle's article order.
     related_lists: Vec<Vec<usize>>,
 }
@@ -112,6 +114,21 @@ impl Before {
             when: a.date_or_lastmod(),
             internal: a.internal,
         }
+    }
+
+    /// Whether `a` has the same entry in the sitemap (URL, date) and
+    /// lists the same way (bundle, language, category, tags).
+    fn same_for_sitemap(&self, a: &Article, internal_tag: &str) -> bool {
+        self.url == a.url
+            && self.internal == a.internal
+            && self.lang == a.lang
+            && self.category == a.category
+            && self.when == a.date_or_lastmod()
+            && self
+                .tags
+                .iter()
+                .map(String::as_str)
+                .eq(a.visible_tags(internal_tag))
     }
 
     /// Whether `a` is the same article for related lists: same bundle,
@@ -245,6 +262,11 @@ impl Builder {
                 .collect();
             memo.related = related_urls(&bundle);
             memo.lists = list_pages(&bundle);
+            memo.feed = bundle
+                .recent(bundle.default_language, crate::feeds::FEED_ENTRIES)
+                .iter()
+                .map(|a| a.url.clone())
+                .collect();
             memo.related_lists = bundle.related.clone();
         }
         if let Some(fresh) = &self.fresh {
@@ -402,6 +424,16 @@ impl Builder {
                     .find(|a| a.source == b.source)
                     .is_some_and(|a| b.same_for_related(a))
             });
+        // The sitemap stays when no changed article moved, left, came or
+        // changed its date or listings.
+        let same_sitemap = before.len() == sources.len()
+            && before.iter().all(|b| {
+                cache
+                    .articles
+                    .iter()
+                    .find(|a| a.source == b.source)
+                    .is_some_and(|a| b.same_for_sitemap(a, &internal_tag))
+            });
         sources.extend(html_changed);
 
         let errors: Vec<ContentError> = cache
@@ -452,6 +484,7 @@ impl Builder {
                         sources: &sources,
                         before: &before,
                         related_reused: reuse_related,
+                        same_sitemap,
                         fresh,
                     },
                     memo,
@@ -635,6 +668,8 @@ struct Update<'u, 'b> {
     before: &'u [Before],
     /// Whether the bundle's related lists are the memo's.
     related_reused: bool,
+    /// Whether the sitemap is the last one.
+    same_sitemap: bool,
     /// Where changed files are held instead of written, if anywhere.
     fresh: Option<&'u Fresh>,
 }
@@ -654,6 +689,7 @@ fn update_bundle(
         sources,
         before,
         related_reused,
+        same_sitemap,
         fresh,
     } = *u;
     let r = Renderer {
@@ -747,7 +783,22 @@ fn update_bundle(
         }));
     }
     lap("pages");
-    files.extend(pages::listing_feeds(bundle, settings));
+    // Sitemap and feed, unless neither can have changed: the sitemap
+    // stays and no changed article is or was in the feed.
+    let feed: Vec<String> = if bundle.kind == BundleKind::Public {
+        bundle
+            .recent(bundle.default_language, crate::feeds::FEED_ENTRIES)
+            .iter()
+            .map(|a| a.url.clone())
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let in_feed = |url: &str| feed.iter().chain(&memo.feed).any(|f| f == url);
+    if !same_sitemap || changed_urls.iter().any(|url| in_feed(url)) {
+        files.extend(pages::listing_feeds(bundle, settings));
+    }
+    memo.feed = feed;
     let held = match fresh {
         Some(fresh) => {
             let changed = take_changed(&mut memo.written, prepare(files)?);

@@ -93,7 +93,7 @@ fn lower_priority() {
         return;
     };
     let _ = std::process::Command::new("renice")
-        .args(["-n", "19", "-p", &tid])
+        .args(["-n", "10", "-p", &tid])
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())
         .status();
