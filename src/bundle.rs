@@ -123,6 +123,35 @@ impl<'a> Bundle<'a> {
         )
     }
 
+    /// A bundle of `kind` over articles given by reference (`docket serve`
+    /// keeps its articles behind `Arc`s, shared with a background thread).
+    /// As in [`Bundle::public`], a public bundle leaves internal articles
+    /// out before anything is derived. `related`, when given, are the
+    /// related-article lists in the bundle's article order (sorted by URL),
+    /// reused when a change cannot affect them; else they are computed.
+    pub fn from_refs(
+        kind: BundleKind,
+        articles: impl IntoIterator<Item = &'a Article>,
+        intros: &'a [CategoryIntro],
+        default_language: &'a str,
+        internal_tag: &'a str,
+        related: Option<Vec<Vec<usize>>>,
+    ) -> Self {
+        let mut articles: Vec<&'a Article> = articles
+            .into_iter()
+            .filter(|a| kind == BundleKind::Internal || !a.internal)
+            .collect();
+        articles.sort_by(|a, b| a.url.cmp(&b.url));
+        Self::assemble(
+            kind,
+            articles,
+            intros,
+            default_language,
+            internal_tag,
+            |sorted| related.unwrap_or_else(|| taxonomy::related(sorted, RELATED_LIMIT)),
+        )
+    }
+
     fn new(
         kind: BundleKind,
         mut articles: Vec<&'a Article>,

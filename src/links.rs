@@ -150,12 +150,25 @@ impl<'a> LinkIndex<'a> {
         default_language: &str,
         base_url: &'a str,
     ) -> Self {
+        Self::from_refs(articles, skipped, intros, default_language, base_url)
+    }
+
+    /// Like [`LinkIndex::new`], for built articles given by reference
+    /// (`docket serve` keeps them behind `Arc`s).
+    pub fn from_refs(
+        articles: impl IntoIterator<Item = &'a Article> + Clone,
+        skipped: &'a [Article],
+        intros: &'a [CategoryIntro],
+        default_language: &str,
+        base_url: &'a str,
+    ) -> Self {
         Self {
             by_file: articles
-                .iter()
+                .clone()
+                .into_iter()
                 .map(|a| (a.content_path.as_str(), a))
                 .collect(),
-            by_url: articles.iter().map(|a| (a.url.as_str(), a)).collect(),
+            by_url: articles.into_iter().map(|a| (a.url.as_str(), a)).collect(),
             intros: intros
                 .iter()
                 .map(|i| {

@@ -1,7 +1,8 @@
 //! The development server's HTTP side: one listener that answers
 //! `/__docket/…` itself (the live-reload script, its event stream and the
 //! current build error) and hands every other request to the sidecar, whose
-//! HTML answers get the live-reload script tag before `</body>`.
+//! HTML answers get the live-reload script tag before `</body>`. Files
+//! rebuilt but not yet written come from [`Fresh`].
 
 use std::convert::Infallible;
 use std::net::SocketAddr;
@@ -15,13 +16,14 @@ use docket_sidecar::App;
 use http_body_util::{combinators::BoxBody, BodyExt, Full};
 use hyper::body::{Body, Bytes, Frame, Incoming};
 use hyper::header::{self, HeaderValue};
-use hyper::{Request, Response, StatusCode};
+use hyper::{Method, Request, Response, StatusCode};
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use hyper_util::server::conn::auto;
 use hyper_util::server::graceful::GracefulShutdown;
 use tokio::net::TcpListener;
 use tokio::sync::mpsc;
 
+use super::fresh::{Fresh, FreshFile};
 use super::live::{Live, Status};
 
 /// The script every HTML page gets while serving.
@@ -41,6 +43,7 @@ pub async fn serve(
     listener: TcpListener,
     app: Arc<App>,
     live: Arc<Live>,
+    fresh: Arc<Fresh>,
     shutdown: impl std::future::Future<Output = ()>,
 ) -> Result<()> {
     let mut builder = auto::Builder::new(TokioExecutor::new());
@@ -61,10 +64,10 @@ pub async fn serve(
                         continue;
                     }
                 };
-                let (app, live) = (Arc::clone(&app), Arc::clone(&live));
+                let (app, live, fresh) = (Arc::clone(&app), Arc::clone(&live), Arc::clone(&fresh));
                 let service = hyper::service::service_fn(move |req| {
-                    let (app, live) = (Arc::clone(&app), Arc::clone(&live));
-                    async move { Ok::<_, Infallible>(respond(&app, &live, peer, req).await) }
+                    let (app, live, fresh) = (Arc::clone(&app), Arc::clone(&live), Arc::clone(&fresh));
+                    async move { Ok::<_, Infallible>(respond(&app, &live, &fresh, peer, req).await) }
                 });
                 let conn = builder.serve_connection(TokioIo::new(stream), service);
                 let conn = graceful.watch(conn.into_owned());
@@ -87,7 +90,13 @@ pub async fn serve(
 }
 
 /// One request: ours, or the sidecar's with the script injected.
-async fn respond(app: &App, live: &Live, peer: SocketAddr, req: Request<Incoming>) -> Reply {
+async fn respond(
+    app: &App,
+    live: &Live,
+    fresh: &Fresh,
+    peer: SocketAddr,
+    mut req: Request<Incoming>,
+) -> Reply {
     match req.uri().path() {
         "/__docket/livereload.js" => fixed(
             StatusCode::OK,
@@ -104,10 +113,59 @@ async fn respond(app: &App, live: &Live, peer: SocketAddr, req: Request<Incoming
             None => fixed(StatusCode::NO_CONTENT, "text/plain", Bytes::new()),
         },
         _ => {
+            let held = if req.method() == Method::GET && !fresh.is_empty() {
+                fresh.get(req.uri().path())
+            } else {
+                None
+            };
+            if held.is_some() {
+                // The client's copy is older than the held file.
+                let headers = req.headers_mut();
+                headers.remove(header::IF_NONE_MATCH);
+                headers.remove(header::IF_MODIFIED_SINCE);
+            }
+            let internal = req.uri().path().starts_with("/internal/");
             let resp = docket_sidecar::server::handle(app, peer, req).await;
+            let resp = match held {
+                Some(file) => with_fresh_body(resp, file, internal),
+                None => resp,
+            };
             inject(resp).await
         }
     }
+}
+
+/// The sidecar's answer for a bundle file with the held bytes instead,
+/// when the sidecar served the file (200) or, in the public bundle, does
+/// not have it yet (404); any other answer (a redirect to the login, a
+/// refusal) stays. An internal page is only ever swapped for one the
+/// sidecar served: its access check decided.
+fn with_fresh_body(
+    resp: Response<Full<Bytes>>,
+    file: FreshFile,
+    internal: bool,
+) -> Response<Full<Bytes>> {
+    let status = resp.status();
+    let swap = status == StatusCode::OK || (status == StatusCode::NOT_FOUND && !internal);
+    if !swap {
+        return resp;
+    }
+    let (mut parts, _) = resp.into_parts();
+    parts.status = StatusCode::OK;
+    let headers = &mut parts.headers;
+    headers.remove(header::CONTENT_LENGTH);
+    headers.remove(header::LAST_MODIFIED);
+    if let Ok(etag) = HeaderValue::from_str(&file.etag) {
+        headers.insert(header::ETAG, etag);
+    }
+    if status == StatusCode::NOT_FOUND {
+        // The 404 page's type; every page a rebuild adds is HTML.
+        headers.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("text/html; charset=utf-8"),
+        );
+    }
+    Response::from_parts(parts, Full::new(file.bytes))
 }
 
 fn fixed(status: StatusCode, content_type: &'static str, body: Bytes) -> Reply {

@@ -1,13 +1,18 @@
 //! `docket serve`: the development server. It builds both bundles into
 //! `.docket/serve/` under the site (so `docket build` output is never
 //! touched), watches the site ([`watch`]), rebuilds what changed
-//! ([`rebuild`]), and runs the sidecar on the same port ([`http`]), with a
+//! ([`rebuild`], checking only what a change can affect: [`checks`]),
+//! indexes for search in the background ([`search_worker`]), and runs the sidecar on the same port ([`http`]), with a
 //! live-reload script injected into HTML answers and build errors shown
-//! as an overlay ([`live`]).
+//! as an overlay ([`live`]); rebuilt pages are served from memory until
+//! they are written ([`fresh`]).
 
+pub mod checks;
+pub mod fresh;
 pub mod http;
 pub mod live;
 pub mod rebuild;
+pub mod search_worker;
 pub mod watch;
 
 use std::io::Write;
@@ -44,7 +49,8 @@ pub fn run(options: &ServeOptions) -> Result<()> {
     clear(&out)?;
 
     let live = Arc::new(Live::new());
-    let mut builder = Builder::new(settings.clone());
+    let fresh = Arc::new(fresh::Fresh::default());
+    let mut builder = Builder::new(settings.clone()).serving_from(Arc::clone(&fresh));
     match builder.full() {
         Ok(outcome) => {
             println!(
@@ -81,7 +87,14 @@ pub fn run(options: &ServeOptions) -> Result<()> {
 
         println!("serving http://{addr}/  (portal: /login, agents: /internal/; Ctrl-C stops)");
         std::io::stdout().flush().ok();
-        http::serve(listener, app, live, docket_sidecar::shutdown_signal()).await?;
+        http::serve(
+            listener,
+            app,
+            live,
+            fresh,
+            docket_sidecar::shutdown_signal(),
+        )
+        .await?;
         let _ = stop_tx.send(true);
         let _ = mail.await;
         Ok(())

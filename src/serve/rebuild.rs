@@ -7,16 +7,20 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context, Result};
 use rayon::prelude::*;
 
+use super::checks::{self, Inbound, LinkErrors, Touched};
+use super::fresh::Fresh;
+use super::search_worker::{SearchWorker, Snapshot};
 use super::watch::Changes;
 use crate::bundle::{Bundle, BundleKind};
 use crate::config::Settings;
 use crate::content::{self, clean_path, Article, CategoryIntro, Loaded};
-use crate::error::ContentError;
+use crate::error::{ContentError, ContentErrors};
 use crate::output::{Body, OutputFile};
 use crate::pages;
 use crate::render::views::{category_path, tag_path};
@@ -38,10 +42,11 @@ pub struct Outcome {
 }
 
 /// The files of one bundle as last written: path → hash of the bytes.
-type Written = HashMap<String, blake3::Hash>;
+pub(crate) type Written = HashMap<String, blake3::Hash>;
 
 /// What the last build of one bundle produced, so that a change can be
-/// traced to the pages it touches and to the files it leaves behind.
+/// traced to the pages it touches and to the files it leaves behind. The
+/// search index files are the [`SearchWorker`]'s.
 #[derive(Default)]
 struct Memo {
     written: Written,
@@ -51,39 +56,98 @@ struct Memo {
     related: HashMap<String, Vec<String>>,
     /// Category and tag pages.
     lists: HashSet<String>,
-    /// Search index files.
-    search: HashSet<String>,
-    /// The related lists, and a hash of everything they depend on.
+    /// URLs of the articles in the feed (public bundle).
+    feed: Vec<String>,
+    /// The related lists, in the bundle's article order.
     related_lists: Vec<Vec<usize>>,
-    related_key: Option<blake3::Hash>,
 }
 
 /// The content as last loaded, kept between rebuilds.
 #[derive(Default)]
 struct Cache {
-    articles: Vec<Article>,
+    /// Built articles, shared with the search index thread.
+    articles: Vec<Arc<Article>>,
     skipped: Vec<Article>,
     intros: Vec<CategoryIntro>,
     /// Files that do not load, by source.
     broken: BTreeMap<String, ContentError>,
+    /// Link errors of the built articles, by source.
+    link_errors: LinkErrors,
+    /// Which articles link to what.
+    inbound: Inbound,
+    /// Whether the last check of unique URLs found nothing.
+    urls_clean: bool,
+    /// Paths of the static files (links to them get the bundle root).
+    static_paths: Vec<String>,
     /// Whether the cache holds a complete, once-valid site.
     ready: bool,
 }
 
-/// What a changed article was before the change (for the listings it
-/// leaves).
+/// What a changed article was in the last written output (for the
+/// listings it leaves, and to tell whether related lists can change).
 struct Before {
+    source: String,
+    content_path: String,
     url: String,
     lang: String,
     category: Option<String>,
     tags: Vec<String>,
     translation_key: String,
+    keywords: Vec<String>,
+    aliases: Vec<String>,
+    when: Option<time::OffsetDateTime>,
+    internal: bool,
+}
+
+impl Before {
+    fn of(a: &Article, internal_tag: &str) -> Self {
+        Self {
+            source: a.source.clone(),
+            content_path: a.content_path.clone(),
+            url: a.url.clone(),
+            lang: a.lang.clone(),
+            category: a.category.clone(),
+            tags: a.visible_tags(internal_tag).map(str::to_owned).collect(),
+            translation_key: a.translation_key.clone(),
+            keywords: a.front.keywords.clone(),
+            aliases: a.front.aliases.clone(),
+            when: a.date_or_lastmod(),
+            internal: a.internal,
+        }
+    }
+
+    /// Whether `a` has the same entry in the sitemap (URL, date) and
+    /// lists the same way (bundle, language, category, tags).
+    fn same_for_sitemap(&self, a: &Article, internal_tag: &str) -> bool {
+        self.url == a.url
+            && self.internal == a.internal
+            && self.lang == a.lang
+            && self.category == a.category
+            && self.when == a.date_or_lastmod()
+            && self
+                .tags
+                .iter()
+                .map(String::as_str)
+                .eq(a.visible_tags(internal_tag))
+    }
+
+    /// Whether `a` is the same article for related lists: same bundle,
+    /// URL, language, category, keywords and date.
+    fn same_for_related(&self, a: &Article) -> bool {
+        self.url == a.url
+            && self.internal == a.internal
+            && self.lang == a.lang
+            && self.category == a.category
+            && self.keywords == a.front.keywords
+            && self.when == a.date_or_lastmod()
+    }
 }
 
 /// Rebuilds a site into its serving folders: the first time and after a
 /// change of settings, theme, static files, category introductions or page
 /// bundle assets in full; after Markdown edits, additions, renames and
-/// deletions only the pages they affect.
+/// deletions only the pages they affect. The search index follows on a
+/// thread of its own.
 pub struct Builder {
     settings: Settings,
     theme: Option<Theme>,
@@ -93,6 +157,9 @@ pub struct Builder {
     /// articles were in the last written output.
     pending: HashSet<String>,
     pending_before: Vec<Before>,
+    search: Option<SearchWorker>,
+    /// Where rebuilt files wait until they are written, if anywhere.
+    fresh: Option<Arc<Fresh>>,
 }
 
 const KINDS: [BundleKind; 2] = [BundleKind::Public, BundleKind::Internal];
@@ -107,7 +174,16 @@ impl Builder {
             memos: [Memo::default(), Memo::default()],
             pending: HashSet::new(),
             pending_before: Vec::new(),
+            search: None,
+            fresh: None,
         }
+    }
+
+    /// Has incremental rebuilds put their files in `fresh` (served from
+    /// there) before open pages reload, and write them afterwards.
+    pub fn serving_from(mut self, fresh: Arc<Fresh>) -> Self {
+        self.fresh = Some(fresh);
+        self
     }
 
     /// The settings in use.
@@ -156,7 +232,8 @@ impl Builder {
         }
     }
 
-    /// Renders everything, writes what changed and removes what is gone.
+    /// Renders every page, writes what changed and removes what is gone;
+    /// the search index follows on its own thread.
     pub fn full(&mut self) -> Result<Outcome> {
         let started = Instant::now();
         if self.theme.is_none() {
@@ -174,13 +251,9 @@ impl Builder {
         let mut outcome = Outcome::default();
         for (kind, memo) in KINDS.into_iter().zip(self.memos.iter_mut()) {
             let bundle = site.bundle(kind);
-            let files = site.bundle_files(theme, &bundle, true)?;
+            let files = site.bundle_files(theme, &bundle, false)?;
             outcome.rendered += files.len();
             let dir = bundle_dir(&self.settings, kind);
-            let search: HashSet<String> = crate::search_docs::index_files(&bundle)
-                .into_iter()
-                .map(|f| f.path)
-                .collect();
             sync_all(&dir, &mut memo.written, prepare(files)?, &mut outcome)?;
             memo.owned = bundle
                 .articles
@@ -189,27 +262,64 @@ impl Builder {
                 .collect();
             memo.related = related_urls(&bundle);
             memo.lists = list_pages(&bundle);
-            memo.search = search;
+            memo.feed = bundle
+                .recent(bundle.default_language, crate::feeds::FEED_ENTRIES)
+                .iter()
+                .map(|a| a.url.clone())
+                .collect();
             memo.related_lists = bundle.related.clone();
-            memo.related_key = Some(related_key(&site.articles, kind));
+        }
+        if let Some(fresh) = &self.fresh {
+            fresh.clear();
         }
         self.pending.clear();
         self.pending_before.clear();
+        let mut link_errors = std::mem::take(&mut self.cache.link_errors);
+        link_errors.clear();
+        let inbound = Inbound::build(&site.articles);
         self.cache = Cache {
-            articles: site.articles,
+            inbound,
+            urls_clean: true,
+            articles: by_url(site.articles.into_iter().map(Arc::new).collect()),
             skipped: site.skipped,
             intros: site.intros,
             broken: BTreeMap::new(),
+            link_errors,
+            static_paths: pages::static_files(&self.settings)
+                .into_iter()
+                .map(|f| f.path)
+                .collect(),
             ready: true,
         };
+        self.update_search()?;
         outcome.elapsed = started.elapsed();
         Ok(outcome)
     }
 
-    /// Reloads the Markdown files `rels` (relative to `content/`), then
-    /// renders the pages they affect: their own, their translations', the
-    /// related lists that name them, their categories and tags, the home
-    /// pages, feed, sitemap and search index.
+    /// Hands the current articles to the search index thread.
+    fn update_search(&mut self) -> Result<()> {
+        if self.search.is_none() {
+            self.search = Some(SearchWorker::start()?);
+        }
+        if let Some(worker) = &self.search {
+            let config = &self.settings.config;
+            worker.update(Snapshot {
+                articles: self.cache.articles.clone(),
+                intros: self.cache.intros.clone(),
+                default_language: config.site.default_language.clone(),
+                internal_tag: config.build.internal_tag.clone(),
+                dirs: KINDS.map(|kind| bundle_dir(&self.settings, kind)),
+            });
+        }
+        Ok(())
+    }
+
+    /// Reloads the Markdown files `rels` (relative to `content/`), checks
+    /// and renders what they can affect (the articles linking to them),
+    /// then renders the pages they affect: their own, their translations',
+    /// the related lists that name them, their categories and tags, the
+    /// home pages, feed and sitemap. The search index follows on its own
+    /// thread.
     fn incremental(
         &mut self,
         rels: &[String],
@@ -220,126 +330,227 @@ impl Builder {
         // Changes of failed rebuilds are still to be written.
         let mut before: Vec<Before> = std::mem::take(&mut self.pending_before);
         let mut sources: HashSet<String> = std::mem::take(&mut self.pending);
+        let internal_tag = self.settings.config.build.internal_tag.clone();
         for rel in rels {
             let source = format!("content/{rel}");
-            let internal_tag = self.settings.config.build.internal_tag.clone();
-            let seen = sources.contains(&source);
-            if let Some(a) = self
-                .cache
-                .articles
-                .iter()
-                .find(|a| a.source == source && !seen)
-            {
-                before.push(Before {
-                    url: a.url.clone(),
-                    lang: a.lang.clone(),
-                    category: a.category.clone(),
-                    tags: a.visible_tags(&internal_tag).map(str::to_owned).collect(),
-                    translation_key: a.translation_key.clone(),
-                });
+            if !sources.contains(&source) {
+                if let Some(a) = self.cache.articles.iter().find(|a| a.source == source) {
+                    before.push(Before::of(a, &internal_tag));
+                }
             }
             self.reload(rel, &source);
             sources.insert(source);
         }
+        // What a changed article's links and the links to it now say.
+        let mut touched = Touched::default();
+        for b in &before {
+            touched.add(&b.content_path, &b.url);
+        }
+        for source in &sources {
+            touched.add(source.strip_prefix("content/").unwrap_or(source), "");
+        }
+        let cache = &mut self.cache;
+        for a in cache
+            .articles
+            .iter()
+            .filter(|a| sources.contains(&a.source))
+        {
+            touched.add(&a.content_path, &a.url);
+        }
+        lap("reload");
+        for source in &sources {
+            if !cache.articles.iter().any(|a| &a.source == source) {
+                cache.inbound.forget(source);
+            }
+        }
+        let mut again = cache.inbound.linking(&touched);
+        again.extend(sources.iter().cloned());
+        lap("linking");
+        let settings = &self.settings;
+        let (redone, intro_errors, url_errors) = {
+            let index = checks::link_index(
+                &cache.articles,
+                &cache.skipped,
+                &cache.intros,
+                &settings.config.site.default_language,
+                &settings.base_url,
+            )
+            .with_static(cache.static_paths.iter().cloned())
+            .with_failed(cache.broken.keys().map(String::as_str));
+            lap("link index");
+            let redone = checks::render_and_check(&cache.articles, &again, &index);
+            lap("markdown");
+            let intro_errors = checks::intro_errors(&cache.articles, &cache.intros, &index);
+            // URLs can only clash again when a changed article's URL or
+            // aliases changed, or it came or went.
+            let same_urls = cache.urls_clean
+                && before.len() == sources.len()
+                && before.iter().all(|b| {
+                    cache
+                        .articles
+                        .iter()
+                        .find(|a| a.source == b.source)
+                        .is_some_and(|a| a.url == b.url && a.front.aliases == b.aliases)
+                });
+            let url_errors = if same_urls {
+                Vec::new()
+            } else {
+                checks::url_errors(&cache.articles)
+            };
+            lap("checks");
+            (redone, intro_errors, url_errors)
+        };
+        cache.urls_clean = url_errors.is_empty();
+        let mut found = Vec::with_capacity(redone.len());
+        // Articles whose HTML changed need their pages again.
+        let mut html_changed = Vec::new();
+        for r in redone {
+            let article = &mut cache.articles[r.at];
+            if article.rendered.html != r.rendered.html && !sources.contains(&article.source) {
+                html_changed.push(article.source.clone());
+            }
+            found.push((article.source.clone(), r.errors));
+            cache.inbound.set(&article.source, &r.rendered.links);
+            Arc::make_mut(article).rendered = r.rendered;
+        }
+        cache.link_errors.update(&again, found);
+        // Related lists stay when no changed article moved, left, came or
+        // changed what they are computed from.
+        let reuse_related = before.len() == sources.len()
+            && before.iter().all(|b| {
+                cache
+                    .articles
+                    .iter()
+                    .find(|a| a.source == b.source)
+                    .is_some_and(|a| b.same_for_related(a))
+            });
+        // The sitemap stays when no changed article moved, left, came or
+        // changed its date or listings.
+        let same_sitemap = before.len() == sources.len()
+            && before.iter().all(|b| {
+                cache
+                    .articles
+                    .iter()
+                    .find(|a| a.source == b.source)
+                    .is_some_and(|a| b.same_for_sitemap(a, &internal_tag))
+            });
+        sources.extend(html_changed);
+
+        let errors: Vec<ContentError> = cache
+            .broken
+            .values()
+            .cloned()
+            .chain(url_errors)
+            .chain(cache.link_errors.all().cloned())
+            .chain(intro_errors)
+            .collect();
+        if !errors.is_empty() {
+            self.pending = sources;
+            self.pending_before = before;
+            return Err(ContentErrors::sorted(errors).into());
+        }
         let Some(theme) = self.theme.as_ref() else {
             bail!("no theme");
         };
-        let cache = &mut self.cache;
-        let mut site = Site::from_parts(
-            &self.settings,
-            std::mem::take(&mut cache.articles),
-            std::mem::take(&mut cache.skipped),
-            std::mem::take(&mut cache.intros),
-        );
-        let result = (|| -> Result<Outcome> {
-            site.errors = cache.broken.values().cloned().collect();
-            site.check_urls();
-            let names: HashSet<&str> = rels
-                .iter()
-                .map(|r| r.rsplit('/').next().unwrap_or(r.as_str()))
-                .collect();
-            let mut again = sources.clone();
-            for a in &site.articles {
-                if a.rendered.links.iter().any(|l| links_to(&l.dest, &names)) {
-                    again.insert(a.source.clone());
-                }
-            }
-            lap("reload");
-            site.render_markdown_of(&again);
-            lap("markdown");
-            site.check_links();
-            lap("links");
-            site.fail_on_errors()?;
-            let mut outcome = Outcome::default();
-            let settings = &self.settings;
+        let result = (|| -> Result<(Outcome, [Vec<Prepared>; 2])> {
+            let config = &settings.config;
             let memos = &self.memos;
-            let site_ref = &site;
             let make = |kind: BundleKind, memo: &Memo| {
-                let key = related_key(&site_ref.articles, kind);
-                let bundle = if memo.related_key == Some(key) {
-                    Bundle::with_related(
-                        kind,
-                        &site_ref.articles,
-                        &site_ref.intros,
-                        &settings.config.site.default_language,
-                        &settings.config.build.internal_tag,
-                        memo.related_lists.clone(),
-                    )
-                } else {
-                    site_ref.bundle(kind)
-                };
-                (bundle, key)
+                Bundle::from_refs(
+                    kind,
+                    cache.articles.iter().map(|a| &**a),
+                    &cache.intros,
+                    &config.site.default_language,
+                    &config.build.internal_tag,
+                    reuse_related.then(|| memo.related_lists.clone()),
+                )
             };
-            let ((public, public_key), (internal, internal_key)) = rayon::join(
+            let (public, internal) = rayon::join(
                 || make(BundleKind::Public, &memos[0]),
                 || make(BundleKind::Internal, &memos[1]),
             );
             lap("bundles");
-            let bundles = [public, internal];
-            let keys = [public_key, internal_key];
-            for ((bundle, memo), key) in bundles.iter().zip(self.memos.iter_mut()).zip(keys) {
-                memo.related_key = None;
-                let dir = bundle_dir(&self.settings, bundle.kind);
-                update_bundle(
-                    &self.settings,
-                    theme,
-                    bundle,
-                    &dir,
+            let fresh = self.fresh.as_deref();
+            let [public_memo, internal_memo] = &mut self.memos;
+            let run = |bundle: &Bundle<'_>, memo: &mut Memo| {
+                let mut outcome = Outcome::default();
+                let dir = bundle_dir(settings, bundle.kind);
+                let held = update_bundle(
+                    &Update {
+                        settings,
+                        theme,
+                        bundle,
+                        dir: &dir,
+                        sources: &sources,
+                        before: &before,
+                        related_reused: reuse_related,
+                        same_sitemap,
+                        fresh,
+                    },
                     memo,
-                    &sources,
-                    &before,
                     &mut outcome,
                 )?;
-                memo.related_key = Some(key);
-            }
-            outcome.elapsed = started.elapsed();
-            pages_ready(&outcome);
-            // The search index last: open pages already show the change.
-            let (public, internal) = rayon::join(
-                || crate::search_docs::index_files(&bundles[0]),
-                || crate::search_docs::index_files(&bundles[1]),
+                Ok::<_, anyhow::Error>((outcome, held))
+            };
+            let (a, b) = rayon::join(
+                || run(&public, public_memo),
+                || run(&internal, internal_memo),
             );
-            lap("search");
-            for ((bundle, memo), files) in bundles
-                .iter()
-                .zip(self.memos.iter_mut())
-                .zip([public, internal])
-            {
-                let dir = bundle_dir(&self.settings, bundle.kind);
-                update_search(&dir, memo, files, &mut outcome)?;
-            }
-            lap("write search");
-            outcome.elapsed = started.elapsed();
-            Ok(outcome)
+            let ((a, held_public), (b, held_internal)) = (a?, b?);
+            let outcome = Outcome {
+                written: a.written + b.written,
+                removed: a.removed + b.removed,
+                rendered: a.rendered + b.rendered,
+                elapsed: started.elapsed(),
+            };
+            Ok((outcome, [held_public, held_internal]))
         })();
-        cache.articles = site.articles;
-        cache.skipped = site.skipped;
-        cache.intros = site.intros;
-        if result.is_err() {
-            self.pending = sources;
-            self.pending_before = before;
+        match result {
+            Ok((outcome, held)) => {
+                pages_ready(&outcome);
+                lap("reload sent");
+                self.write_held(held)?;
+                lap("written");
+                self.update_search()?;
+                Ok(outcome)
+            }
+            Err(err) => {
+                self.pending = sources;
+                self.pending_before = before;
+                Err(err)
+            }
         }
-        result
+    }
+
+    /// Writes the files an incremental rebuild held in memory, and lets
+    /// the disk serve each one once it is written. A file that cannot be
+    /// written stays held, and is written again by the next rebuild.
+    fn write_held(&mut self, held: [Vec<Prepared>; 2]) -> Result<()> {
+        let mut first_error = None;
+        for ((kind, files), memo) in KINDS.into_iter().zip(held).zip(self.memos.iter_mut()) {
+            let dir = bundle_dir(&self.settings, kind);
+            let results: Vec<(String, Result<()>)> = files
+                .into_par_iter()
+                .map(|f| {
+                    let result = write_atomically(&dir.join(&f.path), &f.bytes);
+                    (f.path, result)
+                })
+                .collect();
+            for (path, result) in results {
+                match result {
+                    Ok(()) => {
+                        if let Some(fresh) = &self.fresh {
+                            fresh.forget(kind, &path);
+                        }
+                    }
+                    Err(err) => {
+                        memo.written.remove(&path);
+                        first_error.get_or_insert(err);
+                    }
+                }
+            }
+        }
+        first_error.map_or(Ok(()), Err)
     }
 
     /// Replaces the cached version of one file with what is on disk now.
@@ -353,7 +564,13 @@ impl Builder {
         }
         match content::load_one(&self.settings, rel) {
             Loaded::Article(a) if a.draft => cache.skipped.push(*a),
-            Loaded::Article(a) => cache.articles.push(*a),
+            Loaded::Article(a) => {
+                // Kept in URL order, so bundles need not sort again.
+                let at = cache
+                    .articles
+                    .partition_point(|x| x.url.as_str() < a.url.as_str());
+                cache.articles.insert(at, Arc::new(*a));
+            }
             // `apply` sends category introductions to a full build.
             Loaded::Intro(_) => self.cache.ready = false,
             Loaded::Error(e) => {
@@ -363,41 +580,10 @@ impl Builder {
     }
 }
 
-/// Whether a link destination as written names one of the changed files.
-fn links_to(dest: &str, names: &HashSet<&str>) -> bool {
-    let path = dest.split(['#', '?']).next().unwrap_or(dest);
-    let last = path.rsplit('/').next().unwrap_or(path);
-    names.contains(last)
-}
-
-/// A hash of what related-article lists depend on: the bundle's articles
-/// in URL order with their language, category, keywords and dates.
-fn related_key(articles: &[Article], kind: BundleKind) -> blake3::Hash {
-    let mut list: Vec<&Article> = articles
-        .iter()
-        .filter(|a| kind == BundleKind::Internal || !a.internal)
-        .collect();
-    list.sort_by(|a, b| a.url.cmp(&b.url));
-    let mut h = blake3::Hasher::new();
-    for a in list {
-        h.update(a.url.as_bytes());
-        h.update(b"\0");
-        h.update(a.lang.as_bytes());
-        h.update(b"\0");
-        h.update(a.category.as_deref().unwrap_or("").as_bytes());
-        h.update(b"\0");
-        for k in &a.front.keywords {
-            h.update(k.as_bytes());
-            h.update(b"\x01");
-        }
-        let when = a
-            .date_or_lastmod()
-            .map(|d| d.unix_timestamp())
-            .unwrap_or(i64::MIN);
-        h.update(&when.to_le_bytes());
-        h.update(b"\n");
-    }
-    h.finalize()
+/// `articles` sorted by URL.
+fn by_url(mut articles: Vec<Arc<Article>>) -> Vec<Arc<Article>> {
+    articles.sort_by(|a, b| a.url.cmp(&b.url));
+    articles
 }
 
 /// The folder of one serving bundle.
@@ -471,18 +657,41 @@ fn with_ancestors(path: &str) -> Vec<String> {
     out
 }
 
-/// Renders and writes the part of one bundle that `sources` affect.
-#[allow(clippy::too_many_arguments)]
+/// What [`update_bundle`] works from.
+struct Update<'u, 'b> {
+    settings: &'u Settings,
+    theme: &'u Theme,
+    bundle: &'u Bundle<'b>,
+    dir: &'u Path,
+    /// Sources of the articles whose pages are rendered again.
+    sources: &'u HashSet<String>,
+    before: &'u [Before],
+    /// Whether the bundle's related lists are the memo's.
+    related_reused: bool,
+    /// Whether the sitemap is the last one.
+    same_sitemap: bool,
+    /// Where changed files are held instead of written, if anywhere.
+    fresh: Option<&'u Fresh>,
+}
+
+/// Renders the part of one bundle that `sources` affect and writes it, or
+/// holds it in `fresh` and returns it to be written later.
 fn update_bundle(
-    settings: &Settings,
-    theme: &Theme,
-    bundle: &Bundle<'_>,
-    dir: &Path,
+    u: &Update<'_, '_>,
     memo: &mut Memo,
-    sources: &HashSet<String>,
-    before: &[Before],
     outcome: &mut Outcome,
-) -> Result<()> {
+) -> Result<Vec<Prepared>> {
+    let Update {
+        settings,
+        theme,
+        bundle,
+        dir,
+        sources,
+        before,
+        related_reused,
+        same_sitemap,
+        fresh,
+    } = *u;
     let r = Renderer {
         theme,
         bundle,
@@ -514,9 +723,11 @@ fn update_bundle(
             pages.insert(i);
         }
     }
-    for (url, rel) in &memo.related {
-        if rel.iter().any(|u| changed_urls.contains(u.as_str())) {
-            pages.extend(bundle.index_of(url));
+    if !related_reused {
+        for (url, rel) in &memo.related {
+            if rel.iter().any(|u| changed_urls.contains(u.as_str())) {
+                pages.extend(bundle.index_of(url));
+            }
         }
     }
 
@@ -572,9 +783,37 @@ fn update_bundle(
         }));
     }
     lap("pages");
-    files.extend(pages::listing_feeds(bundle, settings));
-    write_changed(dir, &mut memo.written, prepare(files)?, outcome)?;
-    lap("write");
+    // Sitemap and feed, unless neither can have changed: the sitemap
+    // stays and no changed article is or was in the feed.
+    let feed: Vec<String> = if bundle.kind == BundleKind::Public {
+        bundle
+            .recent(bundle.default_language, crate::feeds::FEED_ENTRIES)
+            .iter()
+            .map(|a| a.url.clone())
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let in_feed = |url: &str| feed.iter().chain(&memo.feed).any(|f| f == url);
+    if !same_sitemap || changed_urls.iter().any(|url| in_feed(url)) {
+        files.extend(pages::listing_feeds(bundle, settings));
+    }
+    memo.feed = feed;
+    let held = match fresh {
+        Some(fresh) => {
+            let changed = take_changed(&mut memo.written, prepare(files)?);
+            outcome.written += changed.len();
+            for f in &changed {
+                fresh.put(bundle.kind, &f.path, f.bytes.clone(), &f.hash);
+            }
+            changed
+        }
+        None => {
+            write_changed(dir, &mut memo.written, prepare(files)?, outcome)?;
+            Vec::new()
+        }
+    };
+    lap("held");
 
     // What the change left behind.
     let mut gone: Vec<String> = Vec::new();
@@ -594,29 +833,18 @@ fn update_bundle(
     }
     let lists = list_pages(bundle);
     gone.extend(memo.lists.difference(&lists).cloned());
-    // A path another article now owns (a URL taken over) stays.
-    let kept: HashSet<&String> = memo.owned.values().flatten().collect();
-    gone.retain(|p| !kept.contains(p) && !lists.contains(p));
-    remove(dir, &mut memo.written, &gone, outcome)?;
+    if !gone.is_empty() {
+        // A path another article now owns (a URL taken over) stays.
+        let kept: HashSet<&String> = memo.owned.values().flatten().collect();
+        gone.retain(|p| !kept.contains(p) && !lists.contains(p));
+        remove(dir, &mut memo.written, &gone, outcome)?;
+    }
     memo.lists = lists;
-    memo.related = related_urls(bundle);
-    memo.related_lists = bundle.related.clone();
-    Ok(())
-}
-
-/// Writes a bundle's changed search index files and removes stale ones.
-fn update_search(
-    dir: &Path,
-    memo: &mut Memo,
-    files: Vec<OutputFile>,
-    outcome: &mut Outcome,
-) -> Result<()> {
-    let paths: HashSet<String> = files.iter().map(|f| f.path.clone()).collect();
-    write_changed(dir, &mut memo.written, prepare(files)?, outcome)?;
-    let gone: Vec<String> = memo.search.difference(&paths).cloned().collect();
-    remove(dir, &mut memo.written, &gone, outcome)?;
-    memo.search = paths;
-    Ok(())
+    if !related_reused {
+        memo.related = related_urls(bundle);
+        memo.related_lists = bundle.related.clone();
+    }
+    Ok(held)
 }
 
 /// One page to re-render.
@@ -696,6 +924,19 @@ fn sync_all(
         .cloned()
         .collect();
     remove(dir, written, &gone, outcome)
+}
+
+/// The files whose bytes differ from what was last written, noted as
+/// written.
+fn take_changed(written: &mut Written, files: Vec<Prepared>) -> Vec<Prepared> {
+    let changed: Vec<Prepared> = files
+        .into_iter()
+        .filter(|f| written.get(&f.path) != Some(&f.hash))
+        .collect();
+    for f in &changed {
+        written.insert(f.path.clone(), f.hash);
+    }
+    changed
 }
 
 /// Writes each file whose bytes differ from what was last written.

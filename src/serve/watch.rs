@@ -1,24 +1,27 @@
-//! Watching the site with notify (debounced) and rebuilding on a thread of
-//! its own, so the async server never waits for a build. Each batch of
+//! Watching the site with notify and rebuilding on a thread of its own, so
+//! the async server never waits for a build. A burst of events is handed
+//! over as soon as every file in it is settled (closed after writing,
+//! renamed or removed), so a saved article is rebuilt within milliseconds. Each batch of
 //! changes is classified ([`Change`]) and handed to the [`Builder`]; the
 //! outcome goes to the terminal and to open pages through [`Live`].
 
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::sync::mpsc;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result};
-use notify_debouncer_full::notify::event::{AccessKind, AccessMode};
-use notify_debouncer_full::notify::{EventKind, RecursiveMode};
-use notify_debouncer_full::{new_debouncer, DebounceEventResult};
+use notify::event::{AccessKind, AccessMode, CreateKind, ModifyKind};
+use notify::{Event, EventKind, RecursiveMode, Watcher};
 
 use super::live::Live;
 use super::rebuild::{Builder, Outcome};
 use crate::config::{Settings, CONFIG_FILE};
 use crate::error::ContentErrors;
 
-/// How long the watcher waits for a burst of writes to settle.
+/// How long the watcher waits for more events after a write whose file is
+/// not closed yet.
 pub const DEBOUNCE: Duration = Duration::from_millis(30);
 
 /// What a batch of file events means for the build.
@@ -112,21 +115,10 @@ pub fn start(builder: Builder, live: Arc<Live>) -> Result<()> {
 
 /// Watches and rebuilds until the process ends. Blocking.
 fn run(mut builder: Builder, live: Arc<Live>, ready: &mpsc::Sender<Result<()>>) -> Result<()> {
-    let (tx, rx) = mpsc::channel::<Vec<PathBuf>>();
-    let mut debouncer = new_debouncer(DEBOUNCE, None, move |result: DebounceEventResult| {
-        if let Ok(events) = result {
-            // Reads (ours included) are not changes; a write's close is.
-            let paths: Vec<PathBuf> = events
-                .into_iter()
-                .filter(|e| match e.event.kind {
-                    EventKind::Access(access) => access == AccessKind::Close(AccessMode::Write),
-                    _ => true,
-                })
-                .flat_map(|e| e.event.paths)
-                .collect();
-            if !paths.is_empty() {
-                let _ = tx.send(paths);
-            }
+    let (tx, rx) = mpsc::channel::<Event>();
+    let mut watcher = notify::recommended_watcher(move |result: notify::Result<Event>| {
+        if let Ok(event) = result {
+            let _ = tx.send(event);
         }
     })
     .context("cannot start the file watcher")?;
@@ -138,21 +130,18 @@ fn run(mut builder: Builder, live: Arc<Live>, ready: &mpsc::Sender<Result<()>>) 
         settings.root.join("templates"),
     ] {
         if dir.is_dir() {
-            debouncer
+            watcher
                 .watch(&dir, RecursiveMode::Recursive)
                 .with_context(|| format!("cannot watch {}", dir.display()))?;
         }
     }
     // The root itself only for docket.toml (the output lives below it).
-    debouncer
+    watcher
         .watch(&settings.root, RecursiveMode::NonRecursive)
         .with_context(|| format!("cannot watch {}", settings.root.display()))?;
 
     let _ = ready.send(Ok(()));
-    while let Ok(mut paths) = rx.recv() {
-        while let Ok(more) = rx.try_recv() {
-            paths.extend(more);
-        }
+    while let Some(paths) = next_batch(&rx) {
         let changes = Changes::classify(builder.settings(), &paths);
         if changes.is_empty() {
             continue;
@@ -160,6 +149,96 @@ fn run(mut builder: Builder, live: Arc<Live>, ready: &mpsc::Sender<Result<()>>) 
         rebuild(&mut builder, &live, &changes);
     }
     Ok(())
+}
+
+/// Waits for the next burst of changes and returns its paths once every
+/// file in it is settled (see [`Settling`]); `None` when the watcher is
+/// gone.
+fn next_batch(rx: &mpsc::Receiver<Event>) -> Option<Vec<PathBuf>> {
+    let mut settling = Settling::default();
+    loop {
+        let event = rx.recv().ok()?;
+        settling.add(event, Instant::now());
+        if !settling.is_empty() {
+            break;
+        }
+    }
+    loop {
+        let now = Instant::now();
+        let Some(wait) = settling.due().checked_duration_since(now) else {
+            break;
+        };
+        match rx.recv_timeout(wait) {
+            Ok(event) => settling.add(event, Instant::now()),
+            Err(mpsc::RecvTimeoutError::Timeout) => break,
+            Err(mpsc::RecvTimeoutError::Disconnected) => return None,
+        }
+    }
+    Some(settling.paths)
+}
+
+/// A burst of file events being collected. A write is settled once the
+/// writer closes the file; a rename, removal or attribute change is
+/// settled at once. The burst is handed over [`QUIET`] after its last
+/// event when all of its files are settled, else [`DEBOUNCE`] after its
+/// last event (writers that never close, platforms without close events),
+/// and in any case [`LONGEST`] after its first.
+#[derive(Default)]
+struct Settling {
+    paths: Vec<PathBuf>,
+    open: HashSet<PathBuf>,
+    first: Option<Instant>,
+    last: Option<Instant>,
+}
+
+/// How long a burst of settled changes waits for more.
+pub const QUIET: Duration = Duration::from_millis(3);
+
+/// How long a burst waits at most.
+pub const LONGEST: Duration = Duration::from_millis(250);
+
+impl Settling {
+    fn add(&mut self, event: Event, at: Instant) {
+        let settles = match event.kind {
+            // Reads (ours included) are not changes; a write's close is.
+            EventKind::Access(AccessKind::Close(AccessMode::Write)) => true,
+            EventKind::Access(_) => return,
+            EventKind::Remove(_) | EventKind::Modify(ModifyKind::Name(_)) => true,
+            EventKind::Modify(ModifyKind::Metadata(_)) | EventKind::Create(CreateKind::Folder) => {
+                true
+            }
+            _ => false,
+        };
+        for path in event.paths {
+            if settles {
+                self.open.remove(&path);
+            } else {
+                self.open.insert(path.clone());
+            }
+            if !self.paths.contains(&path) {
+                self.paths.push(path);
+            }
+        }
+        self.first.get_or_insert(at);
+        self.last = Some(at);
+    }
+
+    fn is_empty(&self) -> bool {
+        self.paths.is_empty()
+    }
+
+    /// When the burst is handed over, unless more events come.
+    fn due(&self) -> Instant {
+        let now = Instant::now();
+        let last = self.last.unwrap_or(now);
+        let first = self.first.unwrap_or(now);
+        let wait = if self.open.is_empty() {
+            QUIET
+        } else {
+            DEBOUNCE
+        };
+        (last + wait).min(first + LONGEST)
+    }
 }
 
 /// One rebuild, reported to the terminal and to open pages.

@@ -1,0 +1,326 @@
+//! The content checks of `docket build` (unique URLs, link rules), done
+//! for a change instead of for the whole site: which articles a change can
+//! affect ([`Touched`]), their Markdown re-rendered and their links checked
+//! again, while the link errors of every other article are kept from
+//! earlier rebuilds ([`LinkErrors`]). The rules themselves stay in
+//! [`crate::links`] and are the same as a full build's.
+
+use std::borrow::Cow;
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+
+use rayon::prelude::*;
+
+use crate::content::{Article, CategoryIntro};
+use crate::error::ContentError;
+use crate::links::{LinkIndex, Linker};
+use crate::markdown;
+use crate::pages;
+
+/// What identifies the articles of a change in links written elsewhere:
+/// their Markdown file names (`alpha.md`) and the last segments of their
+/// URLs (`alpha`), before and after the change.
+#[derive(Debug, Default)]
+pub struct Touched {
+    names: HashSet<String>,
+}
+
+impl Touched {
+    /// Notes an article's file (relative to `content/`) and URL.
+    pub fn add(&mut self, content_path: &str, url: &str) {
+        if let Some(name) = content_path.rsplit('/').next() {
+            self.names.insert(name.to_owned());
+        }
+        if let Some(last) = url.trim_end_matches('/').rsplit('/').next() {
+            if !last.is_empty() {
+                self.names.insert(last.to_owned());
+            }
+        }
+    }
+
+    /// Whether a link destination, as written, may point at a touched
+    /// article (by file or by URL). Errs on the side of yes: the caller
+    /// only re-renders and re-checks more than needed.
+    pub fn named_by(&self, dest: &str) -> bool {
+        link_name(dest).is_some_and(|name| self.names.contains(name))
+    }
+}
+
+/// The last path segment of a link destination as written (`alpha.md`,
+/// `alpha` for `/guides/alpha/#x`), if any.
+fn link_name(dest: &str) -> Option<&str> {
+    let path = dest.split(['#', '?']).next().unwrap_or(dest);
+    let path = path.trim_end_matches('/');
+    let last = path.rsplit('/').next().unwrap_or(path);
+    (!last.is_empty()).then_some(last)
+}
+
+/// Which articles have links that name what ([`link_name`]), kept between
+/// rebuilds so that a change finds the articles linking to it without
+/// reading every link.
+#[derive(Debug, Default)]
+pub struct Inbound {
+    by_name: HashMap<String, HashSet<String>>,
+    names_of: HashMap<String, Vec<String>>,
+}
+
+impl Inbound {
+    /// The links of `articles`.
+    pub fn build<'a>(articles: impl IntoIterator<Item = &'a Article>) -> Self {
+        let mut inbound = Self::default();
+        for a in articles {
+            inbound.set(&a.source, &a.rendered.links);
+        }
+        inbound
+    }
+
+    /// Replaces what is known of the links of the article at `source`.
+    pub fn set(&mut self, source: &str, links: &[markdown::Link]) {
+        self.forget(source);
+        let mut names: Vec<String> = links
+            .iter()
+            .filter_map(|l| link_name(&l.dest))
+            .map(str::to_owned)
+            .collect();
+        names.sort();
+        names.dedup();
+        for name in &names {
+            self.by_name
+                .entry(name.clone())
+                .or_default()
+                .insert(source.to_owned());
+        }
+        self.names_of.insert(source.to_owned(), names);
+    }
+
+    /// Forgets the links of the article at `source` (gone).
+    pub fn forget(&mut self, source: &str) {
+        for name in self.names_of.remove(source).unwrap_or_default() {
+            if let Some(set) = self.by_name.get_mut(&name) {
+                set.remove(source);
+                if set.is_empty() {
+                    self.by_name.remove(&name);
+                }
+            }
+        }
+    }
+
+    /// The sources of the articles with a link that may point at a
+    /// touched article.
+    pub fn linking(&self, touched: &Touched) -> HashSet<String> {
+        touched
+            .names
+            .iter()
+            .filter_map(|name| self.by_name.get(name))
+            .flatten()
+            .cloned()
+            .collect()
+    }
+}
+
+/// A link index over the serving model's articles.
+pub fn link_index<'a>(
+    articles: &'a [Arc<Article>],
+    skipped: &'a [Article],
+    intros: &'a [CategoryIntro],
+    default_language: &str,
+    base_url: &'a str,
+) -> LinkIndex<'a> {
+    LinkIndex::from_refs(
+        articles.iter().map(|a| &**a),
+        skipped,
+        intros,
+        default_language,
+        base_url,
+    )
+}
+
+/// An article rendered and checked again.
+pub struct Redone {
+    /// Its position in the model.
+    pub at: usize,
+    /// Its Markdown, rendered again.
+    pub rendered: markdown::Rendered,
+    /// The errors of its links.
+    pub errors: Vec<ContentError>,
+}
+
+/// Renders the Markdown of the articles whose source is in `sources`
+/// again (links resolve against `index`, as in `docket build`) and checks
+/// their links.
+pub fn render_and_check(
+    articles: &[Arc<Article>],
+    sources: &HashSet<String>,
+    index: &LinkIndex<'_>,
+) -> Vec<Redone> {
+    articles
+        .par_iter()
+        .enumerate()
+        .filter(|(_, a)| sources.contains(&a.source))
+        .map(|(at, a)| {
+            let resolve = |dest: &str| index.resolve(dest, &a.content_path);
+            let ctx = markdown::Context {
+                resolve: &resolve,
+                first_line: a.body_line,
+            };
+            let rendered = markdown::render(&a.body, &ctx);
+            let errors = index.check_text(&Linker {
+                source: &a.source,
+                content_path: &a.content_path,
+                public: !a.internal,
+                links: &rendered.links,
+                kind: "article",
+            });
+            Redone {
+                at,
+                rendered,
+                errors,
+            }
+        })
+        .collect()
+}
+
+/// Two articles (or an alias and an article) must not share a URL: the
+/// rule of [`crate::site::Site::check_urls`] over the serving model.
+pub fn url_errors(articles: &[Arc<Article>]) -> Vec<ContentError> {
+    let mut owner: HashMap<Cow<'_, str>, &str> = HashMap::with_capacity(articles.len());
+    let mut errors = Vec::new();
+    let claims = articles
+        .iter()
+        .map(|a| (Cow::Borrowed(a.url.as_str()), &**a, "URL", a.url_line))
+        .chain(articles.iter().flat_map(|a| {
+            a.front.aliases.iter().map(move |x| {
+                (
+                    Cow::Owned(pages::alias_path(x)),
+                    &**a,
+                    "alias",
+                    a.aliases_line,
+                )
+            })
+        }));
+    for (url, a, what, line) in claims {
+        match owner.get(&url) {
+            Some(first) if *first != a.source => errors.push(ContentError::new(
+                &a.source,
+                line,
+                format!("{what} /{url} is already used by {first}"),
+            )),
+            Some(_) => {}
+            None => {
+                owner.insert(url, &a.source);
+            }
+        }
+    }
+    errors
+}
+
+/// The link errors of every article, by source, kept between rebuilds and
+/// updated for the articles a change can affect.
+#[derive(Debug, Default)]
+pub struct LinkErrors {
+    by_source: HashMap<String, Vec<ContentError>>,
+}
+
+impl LinkErrors {
+    /// Replaces what is known about the articles of `sources` (checked
+    /// again, or gone) with `found`.
+    pub fn update(
+        &mut self,
+        sources: &HashSet<String>,
+        found: impl IntoIterator<Item = (String, Vec<ContentError>)>,
+    ) {
+        for source in sources {
+            self.by_source.remove(source);
+        }
+        self.by_source
+            .extend(found.into_iter().filter(|(_, errors)| !errors.is_empty()));
+    }
+
+    /// Forgets everything (after a full build, whose checks found
+    /// nothing).
+    pub fn clear(&mut self) {
+        self.by_source.clear();
+    }
+
+    /// Every known link error.
+    pub fn all(&self) -> impl Iterator<Item = &ContentError> {
+        self.by_source.values().flatten()
+    }
+}
+
+/// The link errors of the category introductions (as
+/// [`crate::site::Site::check_links`] finds them): an introduction shown in
+/// the public bundle must not link to internal articles.
+pub fn intro_errors(
+    articles: &[Arc<Article>],
+    intros: &[CategoryIntro],
+    index: &LinkIndex<'_>,
+) -> Vec<ContentError> {
+    if intros.is_empty() {
+        return Vec::new();
+    }
+    // Every (language, category and its ancestors) with a public article.
+    let mut public: HashSet<(&str, &str)> = HashSet::new();
+    for a in articles.iter().filter(|a| !a.internal) {
+        let Some(category) = a.category.as_deref() else {
+            continue;
+        };
+        public.insert((a.lang.as_str(), ""));
+        let mut end = 0;
+        for seg in category.split('/') {
+            end += seg.len();
+            public.insert((a.lang.as_str(), &category[..end]));
+            end += 1;
+        }
+    }
+    intros
+        .iter()
+        .flat_map(|intro| {
+            index.check_text(&Linker {
+                source: &intro.source,
+                content_path: &intro.content_path,
+                public: public.contains(&(intro.lang.as_str(), intro.path.as_str())),
+                links: &intro.rendered.links,
+                kind: "category introduction",
+            })
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn links_by_file_or_by_url_name_a_touched_article() {
+        let mut t = Touched::default();
+        t.add("guides/alpha.md", "guides/alpha/");
+        assert!(t.named_by("alpha.md#setup"));
+        assert!(t.named_by("../guides/alpha.md"));
+        assert!(t.named_by("/guides/alpha/"));
+        assert!(t.named_by("https://help.example.com/guides/alpha?x=1"));
+        assert!(!t.named_by("beta.md"));
+        assert!(!t.named_by("/guides/"));
+        assert!(!t.named_by("#top"));
+    }
+
+    #[test]
+    fn inbound_links_follow_their_articles() {
+        let link = |dest: &str| markdown::Link {
+            dest: dest.to_owned(),
+            line: 1,
+            image: false,
+        };
+        let mut inbound = Inbound::default();
+        inbound.set("content/a.md", &[link("/guides/alpha/"), link("beta.md#x")]);
+        inbound.set("content/b.md", &[link("alpha.md")]);
+        let mut t = Touched::default();
+        t.add("guides/alpha.md", "guides/alpha/");
+        let mut found: Vec<String> = inbound.linking(&t).into_iter().collect();
+        found.sort();
+        assert_eq!(found, ["content/a.md", "content/b.md"]);
+        inbound.set("content/a.md", &[link("https://x.org/")]);
+        inbound.forget("content/b.md");
+        assert!(inbound.linking(&t).is_empty());
+    }
+}
