@@ -64,11 +64,30 @@ pub fn build(settings: &Settings, options: &BuildOptions) -> Result<Report> {
     let public = site.bundle(BundleKind::Public);
     let internal = site.bundle(BundleKind::Internal);
     timer.step("bundles");
-    let (public_files, internal_files) = rayon::join(
-        || site.bundle_files(&theme, &public, options.write),
-        || site.bundle_files(&theme, &internal, options.write),
+    // The search indexes of both bundles in one call, beside the pages:
+    // the articles the bundles share are tokenised once.
+    let ((public_files, internal_files), indexes) = rayon::join(
+        || {
+            rayon::join(
+                || site.bundle_files(&theme, &public, false),
+                || site.bundle_files(&theme, &internal, false),
+            )
+        },
+        || {
+            options
+                .write
+                .then(|| crate::search_docs::index_files_of(&[&public, &internal]))
+        },
     );
-    let (public_files, internal_files) = (public_files?, internal_files?);
+    let (mut public_files, mut internal_files) = (public_files?, internal_files?);
+    if let Some(indexes) = indexes {
+        for (files, index) in [&mut public_files, &mut internal_files]
+            .into_iter()
+            .zip(indexes)
+        {
+            files.extend(index);
+        }
+    }
     timer.step("render");
     if options.write {
         let staged = site.stage(&public_files, &internal_files)?;
