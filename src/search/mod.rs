@@ -13,6 +13,7 @@
 //!   once per article even when several bundles index it.
 //! - [`index`]: articles → weighted postings per bundle and language.
 //! - [`files`]: postings → manifest, term shards and document chunks.
+//! - [`words`]: the word → number table of the counting pass.
 //! - [`verify`]: whether built index files reveal a word (for the check that
 //!   nothing internal reaches the public bundle).
 
@@ -23,6 +24,7 @@ pub mod stem;
 pub mod terms;
 pub mod tokenize;
 pub mod verify;
+pub mod words;
 
 use rayon::prelude::*;
 

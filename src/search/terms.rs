@@ -22,6 +22,7 @@ use super::hash::WordMap;
 use super::index::compare_utf16;
 use super::stem;
 use super::tokenize::{for_each_word, Word};
+use super::words::WordTable;
 use super::SearchDoc;
 
 /// How much one field of an article counts.
@@ -160,7 +161,7 @@ struct Scorer<'v> {
     vocabulary: &'v Vocabulary,
     /// Word → its term's number in this task (words with the same stem
     /// share one).
-    words: WordMap<Box<str>, u32>,
+    words: WordTable,
     /// Term id in `vocabulary` → its number in this task.
     numbers: WordMap<TermId, u32>,
     /// Per term number: the term id in `vocabulary`, or [`SKIP`].
@@ -189,7 +190,7 @@ impl<'v> Scorer<'v> {
     fn new(vocabulary: &'v Vocabulary) -> Self {
         Scorer {
             vocabulary,
-            words: WordMap::default(),
+            words: WordTable::default(),
             numbers: WordMap::default(),
             terms: Vec::new(),
             counts: Vec::new(),
@@ -206,7 +207,7 @@ impl<'v> Scorer<'v> {
         let text = match word {
             Word::Cjk(text) | Word::Latin(text) => text,
         };
-        if let Some(&n) = self.words.get(text) {
+        if let Some(n) = self.words.get(text) {
             return n as usize;
         }
         let term = match word {
@@ -226,7 +227,7 @@ impl<'v> Scorer<'v> {
             self.counts.push([0; FIELDS]);
             self.seen.push(0);
         }
-        self.words.insert(text.into(), n);
+        self.words.insert(text, n);
         n as usize
     }
 
