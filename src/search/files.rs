@@ -306,7 +306,16 @@ pub fn decode_postings(text: &str) -> Option<Vec<Posting>> {
 fn excerpt(text: &str, max: usize) -> String {
     // Collapse only as much as can be kept (and one word more, to know
     // whether anything was cut): bodies are long, excerpts short.
-    let collapsed = collapse_whitespace(text, max);
+    let mut collapsed = String::with_capacity(max.min(text.len()) + 64);
+    for word in text.split_whitespace() {
+        if !collapsed.is_empty() {
+            collapsed.push(' ');
+        }
+        collapsed.push_str(word);
+        if collapsed.len() > max {
+            break;
+        }
+    }
     if collapsed.len() <= max {
         return collapsed;
     }
@@ -322,82 +331,9 @@ fn excerpt(text: &str, max: usize) -> String {
     format!("{cut}…")
 }
 
-/// The words of `text` (split at Unicode white space, as
-/// `str::split_whitespace` does) joined by single spaces, stopping after
-/// the first word that makes the result longer than `max` bytes (that word
-/// possibly cut short: only the first `max` bytes are kept by the caller).
-/// ASCII is classified byte by byte; only other characters are decoded.
-fn collapse_whitespace(text: &str, max: usize) -> String {
-    let mut out = String::with_capacity(max.min(text.len()) + 64);
-    let mut at = skip_while(text, 0, true, usize::MAX);
-    while at < text.len() {
-        if !out.is_empty() {
-            out.push(' ');
-        }
-        // A word that alone overflows `max` (Japanese text has few spaces)
-        // is only scanned as far as needed: the result is cut there anyway.
-        let stop = at.saturating_add(max.saturating_add(1).saturating_sub(out.len()));
-        let end = skip_while(text, at, false, stop);
-        out.push_str(&text[at..end]);
-        if out.len() > max {
-            break;
-        }
-        at = skip_while(text, end, true, usize::MAX);
-    }
-    out
-}
-
-/// The first position from `at` (a character boundary) whose character is
-/// white space (`space` false) or is not (`space` true), or the first
-/// character boundary at or after `stop`; the end of `text` if none is.
-fn skip_while(text: &str, mut at: usize, space: bool, stop: usize) -> usize {
-    let bytes = text.as_bytes();
-    while let Some(&b) = bytes.get(at) {
-        if at >= stop {
-            return at;
-        }
-        if b.is_ascii() {
-            // `char::is_whitespace` for ASCII: space, \t, \n, \x0B, \x0C, \r.
-            if matches!(b, b' ' | b'\t'..=b'\r') != space {
-                return at;
-            }
-            at += 1;
-        } else {
-            let Some(c) = text.get(at..).and_then(|rest| rest.chars().next()) else {
-                return text.len();
-            };
-            if c.is_whitespace() != space {
-                return at;
-            }
-            at += c.len_utf8();
-        }
-    }
-    at
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn whitespace_collapses_like_split_whitespace() {
-        for text in [
-            "",
-            "  ",
-            "one",
-            " one  two\tthree\n",
-            "a\u{a0}b\u{3000}c\u{2028}d\u{85}e\u{0B}f\u{1C}g",
-            "東京\u{3000}都 ",
-            "x é  ü",
-        ] {
-            let expected = text.split_whitespace().collect::<Vec<_>>().join(" ");
-            assert_eq!(collapse_whitespace(text, usize::MAX), expected, "{text:?}");
-        }
-        assert_eq!(collapse_whitespace("one two three four", 5), "one tw");
-        assert_eq!(collapse_whitespace("one twothree four", 5), "one tw");
-        assert_eq!(collapse_whitespace("東京都千代田区 x", 4), "東京");
-        assert_eq!(excerpt(&"東京都".repeat(1000), 10), "東京…");
-    }
 
     #[test]
     fn postings_survive_a_round_trip() {
