@@ -55,14 +55,15 @@ pub fn bundle_files(
 /// Renders one bundle straight into `sink` (its staging folder): every
 /// page is checked and written as soon as it is rendered, then dropped, so
 /// the build holds a page per thread rather than the whole bundle. The
-/// files are those of [`bundle_files`] with the same precedence. Returns
-/// how many files the bundle has.
+/// files are those of [`bundle_files`] with the same precedence, without
+/// the search index (`docket build` builds both bundles' indexes in one
+/// pass, [`crate::search_docs::index_files_of`], and puts them in after).
 pub fn write_bundle(
     settings: &Settings,
     theme: &Theme,
     bundle: &Bundle<'_>,
     sink: &output::StageSink<'_>,
-) -> Result<usize> {
+) -> Result<()> {
     let renderer = Renderer {
         theme,
         bundle,
@@ -77,27 +78,17 @@ pub fn write_bundle(
             .filter(|(i, f)| winners.writes(&f.path, group, *i))
             .try_for_each(|(_, f)| sink.put(f))
     };
-    let (pages, index) = rayon::join(
-        || {
-            copies(Group::Static, &plan.statics)?;
-            copies(Group::Asset, &plan.assets)?;
-            plan.pages
-                .par_iter()
-                .enumerate()
-                .filter(|(i, job)| winners.writes(job.path(), Group::Page, *i))
-                .try_for_each(|(_, job)| match job.render(&renderer)? {
-                    Some(file) => sink.put(&file),
-                    None => Ok(()),
-                })
-        },
-        || search_index_of(bundle, true),
-    );
-    pages?;
-    index
+    copies(Group::Static, &plan.statics)?;
+    copies(Group::Asset, &plan.assets)?;
+    plan.pages
         .par_iter()
-        .chain(plan.tail.par_iter())
-        .try_for_each(|f| sink.put(f))?;
-    Ok(sink.count())
+        .enumerate()
+        .filter(|(i, job)| winners.writes(job.path(), Group::Page, *i))
+        .try_for_each(|(_, job)| match job.render(&renderer)? {
+            Some(file) => sink.put(&file),
+            None => Ok(()),
+        })?;
+    plan.tail.par_iter().try_for_each(|f| sink.put(f))
 }
 
 fn search_index_of(bundle: &Bundle<'_>, wanted: bool) -> Vec<OutputFile> {

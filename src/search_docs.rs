@@ -1,8 +1,9 @@
 //! The generator's side of search: what the index needs to know about each
 //! article of a bundle ([`search_docs`]), taken from that bundle's model
 //! only — so the public index cannot contain an internal article — and the
-//! index files as bundle files ([`index_files`]). The index itself is the
-//! `search` module's business.
+//! index files as bundle files ([`index_files`], or [`index_files_of`] for
+//! several bundles at once). The index itself is the `search` module's
+//! business.
 
 use crate::bundle::Bundle;
 use crate::output::OutputFile;
@@ -30,11 +31,25 @@ pub fn search_docs(bundle: &Bundle<'_>) -> Vec<SearchDoc> {
 
 /// The search index of `bundle` (`search/manifest.json`, shards, chunks).
 pub fn index_files(bundle: &Bundle<'_>) -> Vec<OutputFile> {
-    search::build_index(&search_docs(bundle))
+    index_files_of(&[bundle]).pop().unwrap_or_default()
+}
+
+/// The search index of each of `bundles`, in order: the same files as
+/// [`index_files`] per bundle, but the articles the bundles share are
+/// tokenised once (see [`search::build_indexes`]).
+pub fn index_files_of(bundles: &[&Bundle<'_>]) -> Vec<Vec<OutputFile>> {
+    let docs: Vec<Vec<SearchDoc>> = bundles.iter().map(|b| search_docs(b)).collect();
+    let docs: Vec<&[SearchDoc]> = docs.iter().map(Vec::as_slice).collect();
+    search::build_indexes(&docs)
         .into_iter()
-        .map(|f| OutputFile {
-            path: f.path,
-            body: crate::output::Body::Bytes(f.bytes),
+        .map(|files| {
+            files
+                .into_iter()
+                .map(|f| OutputFile {
+                    path: f.path,
+                    body: crate::output::Body::Bytes(f.bytes),
+                })
+                .collect()
         })
         .collect()
 }

@@ -97,11 +97,25 @@ pub fn build(settings: &Settings, options: &BuildOptions) -> Result<Report> {
         let forbidden = site.forbidden();
         let public_sink = output::StageSink::open(&settings.public_dir, Some(&forbidden))?;
         let internal_sink = output::StageSink::open(&settings.internal_dir, None)?;
-        let (public_count, internal_count) = rayon::join(
-            || pages::write_bundle(settings, &theme, &public, &public_sink),
-            || pages::write_bundle(settings, &theme, &internal, &internal_sink),
+        // Pages are written as they are rendered; beside them, the search
+        // indexes of both bundles in one call (the articles the bundles
+        // share are tokenised once), written when done.
+        let ((public_written, internal_written), indexes) = rayon::join(
+            || {
+                rayon::join(
+                    || pages::write_bundle(settings, &theme, &public, &public_sink),
+                    || pages::write_bundle(settings, &theme, &internal, &internal_sink),
+                )
+            },
+            || crate::search_docs::index_files_of(&[&public, &internal]),
         );
-        let counts = (public_count?, internal_count?);
+        public_written?;
+        internal_written?;
+        for (sink, index) in [&public_sink, &internal_sink].into_iter().zip(&indexes) {
+            index.par_iter().try_for_each(|f| sink.put(f))?;
+        }
+        drop(indexes);
+        let counts = (public_sink.count(), internal_sink.count());
         timer.step("render+write");
         let staged = StagedBundles {
             public: public_sink.finish()?,

@@ -262,3 +262,39 @@ fn an_empty_site_has_a_manifest_and_nothing_else() {
     assert_eq!(built.files.len(), 1);
     assert!(built.manifest.languages.is_empty());
 }
+
+#[test]
+fn bundles_indexed_together_get_the_files_each_gets_alone() {
+    // A public bundle and an internal one holding it and more, with a
+    // breadcrumb that differs between the bundles for a shared article
+    // and an internal article with a word no public one has.
+    let mut public = filler(300, "en");
+    public.push(doc("ja/a/", "ja", "東京", "東京都の天気"));
+    let mut internal: Vec<SearchDoc> = public
+        .iter()
+        .map(|d| SearchDoc {
+            url: format!("/internal/{}", d.url),
+            ..d.clone()
+        })
+        .collect();
+    internal[3].breadcrumb = "Staff only › Filler".to_owned();
+    internal.push(doc(
+        "secret/",
+        "en",
+        "Escalations",
+        "The quetzalcoatl runbook, for staff.",
+    ));
+    // The same text under two URLs is two articles of one bundle.
+    internal.push(SearchDoc {
+        url: "/internal/copy/".to_owned(),
+        ..public[0].clone()
+    });
+    let together = docket::search::build_indexes(&[&public, &internal, &[]]);
+    assert_eq!(together.len(), 3);
+    assert_eq!(together[0], build_index(&public));
+    assert_eq!(together[1], build_index(&internal));
+    assert_eq!(together[2], build_index(&[]));
+    assert!(docket::search::files_mentioning(&together[0], "quetzalcoatl").is_empty());
+    assert!(!docket::search::files_mentioning(&together[1], "quetzalcoatl").is_empty());
+    assert!(docket::search::files_mentioning(&together[0], "staff").is_empty());
+}

@@ -145,7 +145,7 @@ fn language_files(
     let chunk_docs = options.chunk_docs.max(1);
     let mut files = Vec::new();
     let mut keys = Vec::new();
-    for (n, shard) in shard_terms(&language.terms, options.shard_target_bytes)
+    for (n, shard) in shard_terms(language.term_postings(), options.shard_target_bytes)
         .into_iter()
         .enumerate()
     {
@@ -199,17 +199,16 @@ pub struct Shard {
 
 /// Cuts the sorted `terms` into shards of at most `target` bytes (or one
 /// term, if that term alone is bigger).
-pub fn shard_terms(terms: &[(String, Vec<Posting>)], target: usize) -> Vec<Shard> {
+pub fn shard_terms<'t>(
+    terms: impl IntoIterator<Item = (&'t str, &'t [Posting])>,
+    target: usize,
+) -> Vec<Shard> {
     let mut shards = Vec::new();
     let mut json = String::new();
     let mut key = String::new();
     let mut previous: Option<&str> = None;
     for (term, postings) in terms {
-        let entry = format!(
-            "{}:\"{}\"",
-            Value::from(term.as_str()),
-            encode_postings(postings)
-        );
+        let entry = format!("{}:\"{}\"", Value::from(term), encode_postings(postings));
         if !json.is_empty() && json.len() + entry.len() + 2 > target {
             json.push('}');
             shards.push(Shard {

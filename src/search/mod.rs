@@ -9,8 +9,11 @@
 //!
 //! - [`mod@tokenize`]: text → terms; the same rules as the script.
 //! - [`stem`]: stop words and the English stemmer used by the tokeniser.
-//! - [`index`]: articles → weighted postings per language.
+//! - [`terms`]: an article's text → its terms and their scores, counted
+//!   once per article even when several bundles index it.
+//! - [`index`]: articles → weighted postings per bundle and language.
 //! - [`files`]: postings → manifest, term shards and document chunks.
+//! - [`words`]: the word → number table of the counting pass.
 //! - [`verify`]: whether built index files reveal a word (for the check that
 //!   nothing internal reaches the public bundle).
 
@@ -18,8 +21,12 @@ pub mod files;
 pub mod hash;
 pub mod index;
 pub mod stem;
+pub mod terms;
 pub mod tokenize;
 pub mod verify;
+pub mod words;
+
+use rayon::prelude::*;
 
 pub use tokenize::tokenize;
 pub use verify::files_mentioning;
@@ -67,11 +74,38 @@ pub fn build_index(docs: &[SearchDoc]) -> Vec<IndexFile> {
 /// [`build_index`] with other file sizes (small ones let tests exercise
 /// many shards and chunks with a few articles).
 pub fn build_index_with(docs: &[SearchDoc], options: &IndexOptions) -> Vec<IndexFile> {
+    build_indexes_with(&[docs], options)
+        .pop()
+        .unwrap_or_default()
+}
+
+/// The index files of several bundles of one site at once (one list per
+/// bundle, in the order given), each exactly what [`build_index`] makes
+/// of that bundle's articles alone. An article that several bundles hold
+/// (the same title, keywords, headings, description and body) is
+/// tokenised once; every statistic of a bundle's index still comes from
+/// its own articles only.
+pub fn build_indexes(bundles: &[&[SearchDoc]]) -> Vec<Vec<IndexFile>> {
+    build_indexes_with(bundles, &IndexOptions::default())
+}
+
+/// [`build_indexes`] with other file sizes.
+pub fn build_indexes_with(bundles: &[&[SearchDoc]], options: &IndexOptions) -> Vec<Vec<IndexFile>> {
     let started = std::time::Instant::now();
     let cpu = cpu_time_ms();
-    let languages = index::index_languages(docs);
-    let indexed = started.elapsed();
-    let files = files::write_files(&languages, options);
+    let shared = index::Shared::count(bundles);
+    let counted = started.elapsed();
+    let built: Vec<(Vec<IndexFile>, std::time::Duration, std::time::Duration)> = bundles
+        .par_iter()
+        .enumerate()
+        .map(|(n, docs)| {
+            let started = std::time::Instant::now();
+            let languages = shared.languages(n, docs);
+            let indexed = started.elapsed();
+            let files = files::write_files(&languages, options);
+            (files, indexed, started.elapsed() - indexed)
+        })
+        .collect();
     // The same switch as the build's step timings. CPU time too: on a busy
     // machine wall time says little.
     if std::env::var_os("DOCKET_TIMINGS").is_some() {
@@ -79,15 +113,26 @@ pub fn build_index_with(docs: &[SearchDoc], options: &IndexOptions) -> Vec<Index
             (Some(before), Some(after)) => format!(", {} ms CPU", after - before),
             _ => String::new(),
         };
+        let articles: Vec<String> = bundles.iter().map(|docs| docs.len().to_string()).collect();
+        let bundles: Vec<String> = built
+            .iter()
+            .map(|(_, postings, files)| {
+                format!(
+                    "postings {} ms, files {} ms",
+                    postings.as_millis(),
+                    files.as_millis()
+                )
+            })
+            .collect();
         eprintln!(
-            "  search index: {} articles, {} ms (postings {} ms, files {} ms){cpu}",
-            docs.len(),
+            "  search index: {} articles, {} ms (terms {} ms; {}){cpu}",
+            articles.join(" + "),
             started.elapsed().as_millis(),
-            indexed.as_millis(),
-            (started.elapsed() - indexed).as_millis()
+            counted.as_millis(),
+            bundles.join("; ")
         );
     }
-    files
+    built.into_iter().map(|(files, _, _)| files).collect()
 }
 
 /// User + system CPU time of the whole process so far, from

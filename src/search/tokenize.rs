@@ -80,7 +80,17 @@ pub fn for_each_word(text: &str, mut emit: impl FnMut(Word<'_>)) {
             // and no sound mark can change it.
             ALNUM => {
                 let end = run_end(bytes, at, |class| class == ALNUM);
-                splitter.push_ascii_word(&text[at..end], &mut emit);
+                let alone = bytes
+                    .get(end)
+                    .is_none_or(|&b| BYTE_CLASS[usize::from(b)] == SEPARATOR);
+                if alone && splitter.is_idle() {
+                    // The common case: a whole word between separators.
+                    // Emitted from the text (or a stack copy when it has
+                    // capitals), not copied into the splitter.
+                    emit_ascii_word(&text[at..end], &mut emit);
+                } else {
+                    splitter.push_ascii_word(&text[at..end], &mut emit);
+                }
                 at = end;
             }
             SEPARATOR => {
@@ -97,6 +107,27 @@ pub fn for_each_word(text: &str, mut emit: impl FnMut(Word<'_>)) {
         }
     }
     splitter.finish_run(&mut emit);
+}
+
+/// Emits `word` (ASCII letters and digits only, a whole run) lowercased,
+/// unless it is longer than [`MAX_WORD_CHARS`].
+#[inline]
+fn emit_ascii_word(word: &str, emit: &mut impl FnMut(Word<'_>)) {
+    if word.len() > MAX_WORD_CHARS {
+        return;
+    }
+    if !word.bytes().any(|b| b.is_ascii_uppercase()) {
+        emit(Word::Latin(word));
+        return;
+    }
+    let mut lower = [0u8; MAX_WORD_CHARS];
+    let lower = &mut lower[..word.len()];
+    lower.copy_from_slice(word.as_bytes());
+    lower.make_ascii_lowercase();
+    // Lowercasing ASCII keeps it ASCII, so this always succeeds.
+    if let Ok(lower) = std::str::from_utf8(lower) {
+        emit(Word::Latin(lower));
+    }
 }
 
 /// Classes of bytes for [`for_each_word`]'s fast paths.
@@ -149,6 +180,12 @@ struct Splitter {
 }
 
 impl Splitter {
+    /// Whether no run is in progress (nothing owed, no apostrophe pending).
+    #[inline]
+    fn is_idle(&self) -> bool {
+        self.word_chars == 0 && self.cjk_chars == 0 && !self.apostrophe
+    }
+
     /// [`Self::push`] for an ASCII character that is neither a letter, a
     /// digit nor an apostrophe: the common case between words.
     fn separate(&mut self, emit: &mut impl FnMut(Word<'_>)) {
