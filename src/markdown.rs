@@ -36,8 +36,9 @@ pub struct Rendered {
     pub toc: Vec<TocEntry>,
     /// Plain text of the first paragraph (shortened).
     pub summary: String,
-    /// Plain text of the whole body (for search).
-    pub text: String,
+    /// Plain text of the whole body (for search; shared, not copied, by
+    /// the search documents of both bundles).
+    pub text: std::sync::Arc<str>,
     /// Every link and image destination, as written.
     pub links: Vec<Link>,
 }
@@ -94,7 +95,7 @@ pub fn render(text: &str, ctx: &Context<'_>) -> Rendered {
         html,
         toc,
         summary,
-        text: plain,
+        text: plain.into(),
         links,
     }
 }
@@ -514,7 +515,7 @@ mod tests {
     fn summary_is_the_first_paragraph_and_text_is_everything() {
         let r = render_plain("# T\n\nFirst *para*.\n\n## H\n\nSecond `code`.\n");
         assert_eq!(r.summary, "First para.");
-        assert_eq!(r.text, "T First para. H Second code.");
+        assert_eq!(&*r.text, "T First para. H Second code.");
     }
 
     #[test]

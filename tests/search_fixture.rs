@@ -39,7 +39,7 @@ fn fixture_docs() -> Vec<SearchDoc> {
             description: d.description,
             keywords: d.keywords,
             headings: d.headings,
-            body: d.body,
+            body: d.body.into(),
         })
         .collect()
 }

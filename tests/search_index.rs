@@ -12,7 +12,7 @@ fn doc(url: &str, lang: &str, title: &str, body: &str) -> SearchDoc {
         title: title.to_owned(),
         lang: lang.to_owned(),
         breadcrumb: "Tickets › Customer portal".to_owned(),
-        body: body.to_owned(),
+        body: body.into(),
         ..SearchDoc::default()
     }
 }

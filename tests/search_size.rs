@@ -221,7 +221,8 @@ pub fn synthetic_docs(count: usize, lang: &str, seed: u64) -> Vec<SearchDoc> {
                 body: (0..body_words / 12)
                     .map(|_| sentence(&mut rng, 12, ja))
                     .collect::<Vec<_>>()
-                    .join(". "),
+                    .join(". ")
+                    .into(),
             }
         })
         .collect()

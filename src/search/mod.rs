@@ -50,8 +50,9 @@ pub struct SearchDoc {
     pub keywords: Vec<String>,
     /// The text of the article's headings.
     pub headings: Vec<String>,
-    /// The article's body as plain text (no markup).
-    pub body: String,
+    /// The article's body as plain text (no markup), shared with the
+    /// article (both bundles index the same text).
+    pub body: std::sync::Arc<str>,
 }
 
 /// A file of the index, to be written into the bundle.

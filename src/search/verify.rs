@@ -56,7 +56,7 @@ mod tests {
             url: format!("{title}/"),
             title: title.to_owned(),
             lang: lang.to_owned(),
-            body: body.to_owned(),
+            body: body.into(),
             ..SearchDoc::default()
         }
     }
