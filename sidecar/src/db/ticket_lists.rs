@@ -4,8 +4,8 @@
 //! order (see the indexes of `002_tickets.sql`).
 
 use anyhow::Result;
-use rusqlite::params_from_iter;
 use rusqlite::types::Value;
+use rusqlite::{params_from_iter, Connection};
 
 use super::tickets::{ticket_from_row, Status, Ticket};
 use super::Db;
@@ -93,19 +93,25 @@ fn list_query(filter: &TicketFilter, per_page: u32) -> (String, Vec<Value>) {
 impl Db {
     /// One page of tickets matching `filter`, most recently updated first.
     pub async fn list_tickets(&self, filter: TicketFilter) -> Result<TicketPage> {
-        let per_page = filter.per_page.clamp(1, 200);
-        let (sql, values) = list_query(&filter, per_page);
-        self.read(move |c| {
-            let mut stmt = c.prepare_cached(&sql)?;
-            let mut tickets = stmt
-                .query_map(params_from_iter(values), ticket_from_row)?
-                .collect::<rusqlite::Result<Vec<_>>>()?;
-            let has_more = tickets.len() > per_page as usize;
-            tickets.truncate(per_page as usize);
-            Ok(TicketPage { tickets, has_more })
-        })
-        .await
+        self.read(move |c| list_tickets_on(c, &filter)).await
     }
+}
+
+/// [`Db::list_tickets`] on a reader connection (for reads that combine it
+/// with another query in one trip). Blocking.
+pub(crate) fn list_tickets_on(
+    c: &Connection,
+    filter: &TicketFilter,
+) -> rusqlite::Result<TicketPage> {
+    let per_page = filter.per_page.clamp(1, 200);
+    let (sql, values) = list_query(filter, per_page);
+    let mut stmt = c.prepare_cached(&sql)?;
+    let mut tickets = stmt
+        .query_map(params_from_iter(values), ticket_from_row)?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    let has_more = tickets.len() > per_page as usize;
+    tickets.truncate(per_page as usize);
+    Ok(TicketPage { tickets, has_more })
 }
 
 #[cfg(test)]
