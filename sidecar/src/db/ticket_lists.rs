@@ -200,4 +200,34 @@ mod tests {
             .iter()
             .all(|t| t.requester == "user7@example.com"));
     }
+
+    /// A list statement stays prepared: running it for other customers
+    /// and pages does not make SQLite parse and plan it again.
+    #[tokio::test]
+    async fn list_statements_are_not_prepared_again_for_each_customer() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Db::open(&dir.path().join("d.db")).await.unwrap();
+        let reprepared = db
+            .read(|c| {
+                let filter = |who: &str, page: u32| TicketFilter {
+                    requester: Some(who.to_owned()),
+                    page,
+                    per_page: 25,
+                    ..TicketFilter::default()
+                };
+                for (who, page) in [
+                    ("a@example.com", 1),
+                    ("b@example.com", 2),
+                    ("c@example.com", 1),
+                ] {
+                    list_tickets_on(c, &filter(who, page))?;
+                }
+                let (sql, _) = list_query(&filter("a@example.com", 1), 25);
+                let stmt = c.prepare_cached(&sql)?;
+                Ok(stmt.get_status(rusqlite::StatementStatus::RePrepare))
+            })
+            .await
+            .unwrap();
+        assert_eq!(reprepared, 0);
+    }
 }
