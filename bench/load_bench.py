@@ -280,7 +280,16 @@ def start_sidecar(docket, site, work):
     return proc, log
 
 
-def start_nginx(work, root, port):
+def start_nginx(work, root, port, article):
+    # nginx started as root serves with workers running as `nobody`, which
+    # cannot enter mkdtemp's 0700 folder: every request would be a cheap
+    # 403. Open the folders on the way to the bundle for reading.
+    folder = root
+    while True:
+        os.chmod(folder, os.stat(folder).st_mode | 0o055)
+        if os.path.samefile(folder, work):
+            break
+        folder = os.path.dirname(folder)
     prefix = os.path.join(work, "nginx")
     os.makedirs(os.path.join(prefix, "logs"), exist_ok=True)
     conf = os.path.join(prefix, "nginx.conf")
@@ -318,6 +327,13 @@ http {{
     nginx = find_exe("nginx")
     proc = subprocess.Popen([nginx, "-p", prefix, "-c", conf], stderr=subprocess.DEVNULL)
     wait_http(port, "/internal/", proc=proc)
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+    conn.request("GET", f"/internal{article}")
+    status = conn.getresponse().status
+    conn.close()
+    if status != 200:
+        stop(proc)
+        sys.exit(f"nginx answered {status} for the reference article, not 200")
     return proc
 
 
@@ -557,7 +573,7 @@ def main():
 
         nginx = None
         if "nginx" in scenarios:
-            nginx = start_nginx(work, os.path.join(site, "internal"), nginx_port)
+            nginx = start_nginx(work, os.path.join(site, "internal"), nginx_port, article)
             procs.append(nginx)
 
         db_path = os.path.join(site, "load.db")

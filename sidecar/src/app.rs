@@ -11,6 +11,7 @@ use tokio::sync::Notify;
 use crate::auth::passwords::Passwords;
 use crate::db::mail::OutgoingMail;
 use crate::db::Db;
+use crate::file_cache::FileCache;
 use crate::mail::Transport;
 use crate::pages::Pages;
 use crate::Options;
@@ -30,6 +31,8 @@ pub struct App {
     pub mail_bell: Arc<Notify>,
     /// Where the sender delivers mail.
     pub mail_transport: Transport,
+    /// Bundle files already served, checked on every use.
+    pub files: FileCache,
 }
 
 impl App {
@@ -59,6 +62,7 @@ impl App {
             passwords,
             mail_bell: Arc::new(Notify::new()),
             mail_transport,
+            files: FileCache::new(),
         })
     }
 

@@ -15,6 +15,7 @@ pub mod auth;
 pub mod config;
 pub mod db;
 pub mod demo;
+pub mod file_cache;
 pub mod handlers;
 pub mod http;
 pub mod import;

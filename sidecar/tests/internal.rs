@@ -195,3 +195,83 @@ fn the_public_bundle_can_be_left_to_a_cdn() {
     assert!(r.body.contains("Page not found"));
     assert_eq!(server.client().post("/nowhere", &[]).status, 404);
 }
+
+/// Files served from memory are checked on every request: changes of any
+/// kind are served at once, and a folder turned into a symlink out of the
+/// bundle is refused even after its files were cached.
+#[cfg(unix)]
+#[test]
+fn cached_files_are_never_stale_and_never_leave_the_bundle() {
+    use std::os::unix::fs::symlink;
+    let server = TestServer::start();
+    let mut c = server.signed_in(Role::Agent, "agent@example.com");
+    let root = server.root();
+    let internal = root.join("internal");
+    std::fs::create_dir_all(internal.join("kept/deep")).unwrap();
+    std::fs::write(internal.join("kept/deep/index.html"), "version one").unwrap();
+    std::fs::write(internal.join("kept/page.html"), "page one").unwrap();
+    std::fs::create_dir_all(root.join("outside/deep")).unwrap();
+    std::fs::write(root.join("outside/deep/index.html"), "top secret").unwrap();
+    std::fs::write(root.join("outside/page.html"), "top secret").unwrap();
+    // Only files whose times have settled are cached.
+    std::thread::sleep(std::time::Duration::from_millis(2200));
+    for _ in 0..2 {
+        assert_eq!(c.get("/internal/kept/deep/").body, "version one");
+        assert_eq!(c.get("/internal/kept/page.html").body, "page one");
+    }
+
+    // Rewritten in place, same length, modification time put back.
+    let page = internal.join("kept/page.html");
+    let old_mtime = std::fs::metadata(&page).unwrap().modified().unwrap();
+    std::fs::write(&page, "page two").unwrap();
+    std::fs::File::options()
+        .write(true)
+        .open(&page)
+        .unwrap()
+        .set_modified(old_mtime)
+        .unwrap();
+    assert_eq!(c.get("/internal/kept/page.html").body, "page two");
+
+    // Replaced by rename (as a build writes files).
+    std::fs::write(internal.join("kept/deep/next.html"), "version two").unwrap();
+    std::fs::rename(
+        internal.join("kept/deep/next.html"),
+        internal.join("kept/deep/index.html"),
+    )
+    .unwrap();
+    assert_eq!(c.get("/internal/kept/deep/").body, "version two");
+
+    // A cached folder swapped for a symlink out of the bundle.
+    std::thread::sleep(std::time::Duration::from_millis(2200));
+    assert_eq!(c.get("/internal/kept/deep/").body, "version two");
+    assert_eq!(c.get("/internal/kept/deep/").body, "version two");
+    std::fs::rename(internal.join("kept"), root.join("kept-old")).unwrap();
+    symlink(root.join("outside"), internal.join("kept")).unwrap();
+    for path in ["/internal/kept/deep/", "/internal/kept/page.html"] {
+        let r = c.get(path);
+        assert_eq!(r.status, 404, "{path}");
+        assert!(!r.body.contains("top secret"), "{path}");
+    }
+
+    // Deleted.
+    std::fs::remove_file(internal.join("kept")).unwrap();
+    assert_eq!(c.get("/internal/kept/deep/").status, 404);
+}
+
+/// A cached file is only for agents: signing out ends access at once.
+#[test]
+fn cached_files_need_a_live_agent_session_every_time() {
+    let server = TestServer::start();
+    let mut c = server.signed_in(Role::Agent, "agent@example.com");
+    std::fs::write(server.root().join("internal/old.html"), "agents only").unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(2200));
+    assert_eq!(c.get("/internal/old.html").body, "agents only");
+    assert_eq!(c.get("/internal/old.html").body, "agents only");
+    let cookie = c.cookie.clone();
+    assert_eq!(c.logout().status, 303);
+    let mut after = server.client();
+    after.cookie = cookie;
+    let r = after.get("/internal/old.html");
+    assert_eq!(r.status, 303);
+    assert!(!r.body.contains("agents only"));
+}

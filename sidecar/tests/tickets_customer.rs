@@ -317,3 +317,46 @@ fn anonymous_visitors_are_sent_to_log_in_and_agents_are_refused() {
     let mut agent = server.signed_in(Role::Agent, "agent@example.com");
     assert_eq!(agent.get(&format!("/my/tickets/{r}")).status, 403);
 }
+
+/// The list reads the session and the tickets together; a session that
+/// ended (signed out, deleted in the store, expired) shows no tickets on
+/// the very next request, and an agent is refused.
+#[test]
+fn the_list_needs_a_live_customer_session_on_every_request() {
+    let server = TestServer::start();
+    import_ticket(
+        &server,
+        "Old question",
+        CAROL,
+        "closed",
+        &[("customer", "hi", false)],
+    );
+    let mut carol = server.signed_in(Role::Customer, CAROL);
+    assert!(carol.get("/my/tickets").body.contains("Old question"));
+    let cookie = carol.cookie.clone();
+    assert_eq!(carol.logout().status, 303);
+    let mut thief = server.client();
+    thief.cookie = cookie;
+    let r = thief.get("/my/tickets");
+    assert_eq!(r.status, 200);
+    assert!(!r.body.contains("Old question"));
+
+    let mut again = server.client();
+    again.login(CAROL, common::PASSWORD, "/my/tickets");
+    assert!(again.get("/my/tickets").body.contains("Old question"));
+    server.sql("DELETE FROM sessions");
+    assert!(!again.get("/my/tickets").body.contains("Old question"));
+
+    let mut expired = server.client();
+    expired.login(CAROL, common::PASSWORD, "/my/tickets");
+    assert!(expired.get("/my/tickets").body.contains("Old question"));
+    server.sql("UPDATE sessions SET expires_at = strftime('%s','now') - 1");
+    assert!(!expired.get("/my/tickets").body.contains("Old question"));
+    assert_eq!(
+        server.count("SELECT COUNT(*) FROM sessions WHERE account_id IS NOT NULL"),
+        0
+    );
+
+    let mut agent = server.signed_in(Role::Agent, "agent@example.com");
+    assert_eq!(agent.get("/my/tickets").status, 403);
+}

@@ -12,7 +12,7 @@ use super::tokens::{hash_token, looks_like_token, random_token};
 use crate::app::App;
 use crate::db::accounts::Role;
 use crate::db::now;
-use crate::db::sessions::NewSession;
+use crate::db::sessions::{NewSession, StoredSession};
 use crate::http::Req;
 
 /// The session cookie's name.
@@ -58,15 +58,27 @@ pub struct StartedSession {
 /// The request's live session, if its cookie names one. Expired sessions
 /// are deleted on sight.
 pub async fn current_session(app: &App, req: &Req) -> Result<Option<Session>> {
-    let Some(token) = req.cookie(SESSION_COOKIE) else {
+    let Some(token_hash) = cookie_token_hash(req) else {
         return Ok(None);
     };
-    if !looks_like_token(&token) {
-        return Ok(None);
-    }
-    let Some(stored) = app.db.session_by_token_hash(&hash_token(&token)).await? else {
+    let Some(stored) = app.db.session_by_token_hash(&token_hash).await? else {
         return Ok(None);
     };
+    live_session(app, stored).await
+}
+
+/// The SHA-256 of the request's session cookie, if it carries one that
+/// looks like a token: what the store looks sessions up by.
+pub fn cookie_token_hash(req: &Req) -> Option<String> {
+    let token = req.cookie(SESSION_COOKIE)?;
+    looks_like_token(&token).then(|| hash_token(&token))
+}
+
+/// The session a stored row stands for, if it is still live: an expired
+/// one is deleted (and `None`), a live one's activity is recorded at most
+/// every [`TOUCH_EVERY_SECS`]. For callers that read the row themselves
+/// (with [`cookie_token_hash`]) together with other data.
+pub async fn live_session(app: &App, stored: StoredSession) -> Result<Option<Session>> {
     let t = now();
     let idle_limit = i64::from(app.options.config.session_idle_minutes) * 60;
     if stored.expires_at <= t || stored.last_seen_at + idle_limit <= t {

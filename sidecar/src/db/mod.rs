@@ -28,6 +28,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use anyhow::{Context, Result};
+use rusqlite::config::DbConfig;
 use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
 
 /// The schema, one script per version, applied in order. `PRAGMA
@@ -157,6 +158,12 @@ fn open_connection(path: &Path) -> Result<Connection> {
             | OpenFlags::SQLITE_OPEN_NO_MUTEX,
     )?;
     conn.busy_timeout(Duration::from_secs(5))?;
+    // Plans must not depend on bound values (the queries are written so
+    // that their shape picks the index). Without this, SQLite marks a
+    // statement whose plan could use a bound value (a LIMIT, a compared
+    // column) as expired on every bind, and each run parses and plans it
+    // again: 13 % of the sidecar's time on "My Tickets" under load.
+    conn.set_db_config(DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG, true)?;
     conn.execute_batch(
         "PRAGMA journal_mode = WAL;
          PRAGMA synchronous = FULL;

@@ -3,9 +3,10 @@
 //! account so that the login and registration forms carry a CSRF token too.
 
 use anyhow::Result;
-use rusqlite::{params, OptionalExtension};
+use rusqlite::{params, Connection, OptionalExtension};
 
 use super::accounts::{account_from_row, Account};
+use super::ticket_lists::{list_tickets_on, TicketFilter, TicketPage};
 use super::{now, Db};
 
 /// A session row joined with its account.
@@ -58,28 +59,31 @@ impl Db {
     /// The session whose cookie token hashes to `token_hash`, if any.
     pub async fn session_by_token_hash(&self, token_hash: &str) -> Result<Option<StoredSession>> {
         let token_hash = token_hash.to_owned();
+        self.read(move |c| session_on(c, &token_hash)).await
+    }
+
+    /// The session whose cookie token hashes to `token_hash` and, in the
+    /// same read (one trip to the blocking pool), the ticket page
+    /// `filter_for` asks for given the session's account (`None`: no
+    /// list). Used by pages that need both on every request.
+    pub async fn session_with_tickets<F>(
+        &self,
+        token_hash: &str,
+        filter_for: F,
+    ) -> Result<Option<(StoredSession, Option<TicketPage>)>>
+    where
+        F: FnOnce(&Account) -> Option<TicketFilter> + Send + 'static,
+    {
+        let token_hash = token_hash.to_owned();
         self.read(move |c| {
-            // Every signed-in request runs this: keep it prepared.
-            c.prepare_cached(
-                "SELECT s.id AS session_id, s.csrf_token, s.last_seen_at, s.expires_at,
-                        s.account_id, a.*
-                 FROM sessions s LEFT JOIN accounts a ON a.id = s.account_id
-                 WHERE s.token_hash = ?1",
-            )?
-            .query_row([token_hash], |row| {
-                let account_id: Option<i64> = row.get("account_id")?;
-                Ok(StoredSession {
-                    id: row.get("session_id")?,
-                    account: match account_id {
-                        Some(_) => Some(account_from_row(row)?),
-                        None => None,
-                    },
-                    csrf_token: row.get("csrf_token")?,
-                    last_seen_at: row.get("last_seen_at")?,
-                    expires_at: row.get("expires_at")?,
-                })
-            })
-            .optional()
+            let Some(stored) = session_on(c, &token_hash)? else {
+                return Ok(None);
+            };
+            let page = match stored.account.as_ref().and_then(filter_for) {
+                Some(filter) => Some(list_tickets_on(c, &filter)?),
+                None => None,
+            };
+            Ok(Some((stored, page)))
         })
         .await
     }
@@ -115,5 +119,57 @@ impl Db {
             )
         })
         .await
+    }
+}
+
+/// The session of a token hash, joined with its account.
+const SESSION_BY_TOKEN_HASH: &str =
+    "SELECT s.id AS session_id, s.csrf_token, s.last_seen_at, s.expires_at,
+            s.account_id, a.*
+     FROM sessions s LEFT JOIN accounts a ON a.id = s.account_id
+     WHERE s.token_hash = ?1";
+
+/// The session row for `token_hash` with its account, on a reader
+/// connection. Every signed-in request runs this: the statement is kept
+/// prepared.
+fn session_on(c: &Connection, token_hash: &str) -> rusqlite::Result<Option<StoredSession>> {
+    c.prepare_cached(SESSION_BY_TOKEN_HASH)?
+        .query_row([token_hash], |row| {
+            let account_id: Option<i64> = row.get("account_id")?;
+            Ok(StoredSession {
+                id: row.get("session_id")?,
+                account: match account_id {
+                    Some(_) => Some(account_from_row(row)?),
+                    None => None,
+                },
+                csrf_token: row.get("csrf_token")?,
+                last_seen_at: row.get("last_seen_at")?,
+                expires_at: row.get("expires_at")?,
+            })
+        })
+        .optional()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The lookup every signed-in request makes stays prepared: other
+    /// tokens do not make SQLite parse and plan it again.
+    #[tokio::test]
+    async fn the_session_lookup_is_not_prepared_again_for_each_token() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Db::open(&dir.path().join("d.db")).await.unwrap();
+        let reprepared = db
+            .read(|c| {
+                for hash in ["aa", "bb", "cc"] {
+                    session_on(c, hash)?;
+                }
+                let stmt = c.prepare_cached(SESSION_BY_TOKEN_HASH)?;
+                Ok(stmt.get_status(rusqlite::StatementStatus::RePrepare))
+            })
+            .await
+            .unwrap();
+        assert_eq!(reprepared, 0);
     }
 }

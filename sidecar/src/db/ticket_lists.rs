@@ -4,8 +4,8 @@
 //! order (see the indexes of `002_tickets.sql`).
 
 use anyhow::Result;
-use rusqlite::params_from_iter;
 use rusqlite::types::Value;
+use rusqlite::{params_from_iter, Connection};
 
 use super::tickets::{ticket_from_row, Status, Ticket};
 use super::Db;
@@ -93,19 +93,25 @@ fn list_query(filter: &TicketFilter, per_page: u32) -> (String, Vec<Value>) {
 impl Db {
     /// One page of tickets matching `filter`, most recently updated first.
     pub async fn list_tickets(&self, filter: TicketFilter) -> Result<TicketPage> {
-        let per_page = filter.per_page.clamp(1, 200);
-        let (sql, values) = list_query(&filter, per_page);
-        self.read(move |c| {
-            let mut stmt = c.prepare_cached(&sql)?;
-            let mut tickets = stmt
-                .query_map(params_from_iter(values), ticket_from_row)?
-                .collect::<rusqlite::Result<Vec<_>>>()?;
-            let has_more = tickets.len() > per_page as usize;
-            tickets.truncate(per_page as usize);
-            Ok(TicketPage { tickets, has_more })
-        })
-        .await
+        self.read(move |c| list_tickets_on(c, &filter)).await
     }
+}
+
+/// [`Db::list_tickets`] on a reader connection (for reads that combine it
+/// with another query in one trip). Blocking.
+pub(crate) fn list_tickets_on(
+    c: &Connection,
+    filter: &TicketFilter,
+) -> rusqlite::Result<TicketPage> {
+    let per_page = filter.per_page.clamp(1, 200);
+    let (sql, values) = list_query(filter, per_page);
+    let mut stmt = c.prepare_cached(&sql)?;
+    let mut tickets = stmt
+        .query_map(params_from_iter(values), ticket_from_row)?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    let has_more = tickets.len() > per_page as usize;
+    tickets.truncate(per_page as usize);
+    Ok(TicketPage { tickets, has_more })
 }
 
 #[cfg(test)]
@@ -193,5 +199,35 @@ mod tests {
             .tickets
             .iter()
             .all(|t| t.requester == "user7@example.com"));
+    }
+
+    /// A list statement stays prepared: running it for other customers
+    /// and pages does not make SQLite parse and plan it again.
+    #[tokio::test]
+    async fn list_statements_are_not_prepared_again_for_each_customer() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Db::open(&dir.path().join("d.db")).await.unwrap();
+        let reprepared = db
+            .read(|c| {
+                let filter = |who: &str, page: u32| TicketFilter {
+                    requester: Some(who.to_owned()),
+                    page,
+                    per_page: 25,
+                    ..TicketFilter::default()
+                };
+                for (who, page) in [
+                    ("a@example.com", 1),
+                    ("b@example.com", 2),
+                    ("c@example.com", 1),
+                ] {
+                    list_tickets_on(c, &filter(who, page))?;
+                }
+                let (sql, _) = list_query(&filter("a@example.com", 1), 25);
+                let stmt = c.prepare_cached(&sql)?;
+                Ok(stmt.get_status(rusqlite::StatementStatus::RePrepare))
+            })
+            .await
+            .unwrap();
+        assert_eq!(reprepared, 0);
     }
 }

@@ -1,14 +1,16 @@
 //! Static files: the internal bundle under `/internal/` (agents only) and,
 //! when `serve_public` is on, the public bundle at `/`.
 //!
-//! Files are looked up on every request, so a rebuilt bundle is served
-//! without a restart. A URL path maps to a file only if every segment,
+//! Files are checked on every request, so a rebuilt bundle is served
+//! without a restart: a cached copy ([`crate::file_cache`]) only after a
+//! `stat` of every component of its path, anything else by a full lookup. A URL path maps to a file only if every segment,
 //! decoded once, is a plain name: no `.`/`..`, no empty segment (`//`), no
 //! `/`, `\`, NUL or `%` (double encoding) inside, no leading dot; and the
 //! file's canonical path (symlinks resolved) lies inside the bundle's.
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::SystemTime;
 
 use bytes::Bytes;
@@ -19,6 +21,7 @@ use hyper::{Method, StatusCode};
 use super::{require_role, AccessError, Failure};
 use crate::app::App;
 use crate::auth::Role;
+use crate::file_cache::{CacheKey, FileBody, PathStamp};
 use crate::http::{self, Req, Response};
 
 /// Errors of the files family.
@@ -64,6 +67,7 @@ pub async fn internal(app: &App, req: &Req) -> Result<Response, FileError> {
         return Ok(http::redirect(StatusCode::MOVED_PERMANENTLY, "/internal/"));
     }
     serve(
+        app,
         &app.options.internal_dir,
         rest,
         req,
@@ -75,26 +79,40 @@ pub async fn internal(app: &App, req: &Req) -> Result<Response, FileError> {
 
 /// `GET /{path}`: the public bundle.
 pub async fn public(app: &App, req: &Req) -> Result<Response, FileError> {
-    serve(&app.options.public_dir, &req.path, req, "", "no-cache").await
+    serve(app, &app.options.public_dir, &req.path, req, "", "no-cache").await
 }
 
 async fn serve(
+    app: &App,
     root: &Path,
     url_path: &str,
     req: &Req,
     prefix: &str,
     cache_control: &'static str,
 ) -> Result<Response, FileError> {
+    // The cache only knows paths that resolved before; a path that is not
+    // made of plain names has no key and always takes the full lookup.
+    let key = cache_key(root, url_path);
+    if let Some(file) = key.as_ref().and_then(|k| app.files.get(k)) {
+        return Ok(file_response(&file, StatusCode::OK, req, cache_control));
+    }
     let root_dir = root.to_path_buf();
     let url = url_path.to_owned();
+    let lookup_key = key.clone();
     // One trip to the blocking pool for the lookup and the read.
-    let found = tokio::task::spawn_blocking(move || find_and_load(&root_dir, &url))
-        .await
-        .map_err(anyhow::Error::from)??;
+    let found =
+        tokio::task::spawn_blocking(move || find_and_load(&root_dir, &url, lookup_key.as_ref()))
+            .await
+            .map_err(anyhow::Error::from)??;
     match found {
-        Found::File(loaded) => Ok(file_response(loaded, StatusCode::OK, req, cache_control)),
-        Found::NotFoundPage(loaded) => Ok(file_response(
-            loaded,
+        Found::File(file, stamp) => {
+            if let (Some(key), Some(stamp)) = (key, stamp) {
+                app.files.insert(key, stamp, Arc::clone(&file));
+            }
+            Ok(file_response(&file, StatusCode::OK, req, cache_control))
+        }
+        Found::NotFoundPage(file) => Ok(file_response(
+            &file,
             StatusCode::NOT_FOUND,
             req,
             cache_control,
@@ -107,12 +125,22 @@ async fn serve(
     }
 }
 
+/// The cache key of a request path: its decoded plain names, plus
+/// `index.html` for a folder. `None` when the path is not plain.
+fn cache_key(root: &Path, url_path: &str) -> Option<CacheKey> {
+    let (mut names, folder) = plain_names(url_path)?;
+    if folder {
+        names.push("index.html".to_owned());
+    }
+    Some(CacheKey::new(root, names))
+}
+
 /// What a URL path found in a bundle, with the file already read.
 enum Found {
-    /// The file asked for.
-    File(Loaded),
+    /// The file asked for, and its path's stamp when it may be cached.
+    File(Arc<FileBody>, Option<PathStamp>),
     /// Nothing there; the bundle's `404.html`.
-    NotFoundPage(Loaded),
+    NotFoundPage(Arc<FileBody>),
     /// A folder without its trailing slash.
     AddSlash,
     /// Nothing there and no `404.html` (or the file went away meanwhile).
@@ -120,34 +148,75 @@ enum Found {
 }
 
 /// Resolves `url_path` in `root` and reads the file (or the bundle's
-/// `404.html` for a miss). Blocking.
-fn find_and_load(root: &Path, url_path: &str) -> Result<Found, FileError> {
+/// `404.html` for a miss). When `key` is given and the file may be cached
+/// (see [`crate::file_cache`]), also hands back its path's stamp: taken
+/// before the lookup, equal after the read, describing the file that was
+/// read, with no symlink on the path and every time settled. Blocking.
+fn find_and_load(root: &Path, url_path: &str, key: Option<&CacheKey>) -> Result<Found, FileError> {
+    let started = SystemTime::now();
+    let before = key.and_then(PathStamp::take);
     match resolve(root, url_path) {
-        Resolved::File(path) => Ok(load(path)?.map_or(Found::Missing, Found::File)),
+        Resolved::File(path) => {
+            let Some((file, meta)) = load(&path)? else {
+                return Ok(Found::Missing);
+            };
+            let stamp = match (key, before) {
+                (Some(key), Some(before))
+                    if before.settled_before(started)
+                        && before.describes_file(&meta)
+                        && is_plain_path(root, key, &path)
+                        && PathStamp::take(key).as_ref() == Some(&before) =>
+                {
+                    Some(before)
+                }
+                _ => None,
+            };
+            Ok(Found::File(file, stamp))
+        }
         Resolved::AddSlash => Ok(Found::AddSlash),
         Resolved::Missing => {
             let page = root.join("404.html");
             if !page.is_file() {
                 return Ok(Found::Missing);
             }
-            Ok(load(page)?.map_or(Found::Missing, Found::NotFoundPage))
+            Ok(load(&page)?.map_or(Found::Missing, |(file, _)| Found::NotFoundPage(file)))
         }
     }
 }
 
-/// Reads a file and its modification time; `None` when it was deleted
-/// between lookup and read (a rebuild in progress). Blocking.
-fn load(path: PathBuf) -> Result<Option<Loaded>, FileError> {
-    let read = || -> std::io::Result<Loaded> {
-        let mut file = std::fs::File::open(&path)?;
+/// Whether `path` (canonical) is the canonical root followed by the key's
+/// names: no symlink on the way. Blocking.
+fn is_plain_path(root: &Path, key: &CacheKey, path: &Path) -> bool {
+    let Ok(mut expected) = root.canonicalize() else {
+        return false;
+    };
+    for name in key.names() {
+        expected.push(name);
+    }
+    expected == path
+}
+
+/// Reads a file, with the metadata of the handle it was read from; `None`
+/// when it was deleted between lookup and read (a rebuild in progress).
+/// Blocking.
+fn load(path: &Path) -> Result<Option<(Arc<FileBody>, std::fs::Metadata)>, FileError> {
+    let read = || -> std::io::Result<(Arc<FileBody>, std::fs::Metadata)> {
+        let mut file = std::fs::File::open(path)?;
         let meta = file.metadata()?;
         let mut bytes = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0));
         file.read_to_end(&mut bytes)?;
-        Ok(Loaded {
-            bytes,
-            modified: meta.modified().unwrap_or(SystemTime::UNIX_EPOCH),
-            path: path.clone(),
-        })
+        let modified = meta.modified().unwrap_or(SystemTime::UNIX_EPOCH);
+        let since_epoch = modified
+            .duration_since(SystemTime::UNIX_EPOCH)
+            .unwrap_or_default();
+        let body = FileBody {
+            etag: format!("\"{:x}-{:x}\"", bytes.len(), since_epoch.as_nanos()),
+            last_modified: httpdate::fmt_http_date(modified),
+            modified,
+            content_type: content_type(path),
+            body: Bytes::from(bytes),
+        };
+        Ok((Arc::new(body), meta))
     };
     match read() {
         Ok(loaded) => Ok(Some(loaded)),
@@ -158,33 +227,42 @@ fn load(path: PathBuf) -> Result<Option<Loaded>, FileError> {
     }
 }
 
-/// Maps a percent-encoded URL path (starting with `/`) to a file inside
-/// `root`, refusing anything that could leave it. Blocking.
-pub fn resolve(root: &Path, url_path: &str) -> Resolved {
-    let Some(rest) = url_path.strip_prefix('/') else {
-        return Resolved::Missing;
-    };
-    let mut relative = PathBuf::new();
+/// The decoded names of a percent-encoded URL path (starting with `/`) and
+/// whether it ends with a slash (a folder); `None` unless every segment,
+/// decoded once, is a plain name. No file system access.
+pub fn plain_names(url_path: &str) -> Option<(Vec<String>, bool)> {
+    let rest = url_path.strip_prefix('/')?;
+    let mut names = Vec::new();
     let segments: Vec<&str> = rest.split('/').collect();
     let last = segments.len() - 1;
     for (i, raw) in segments.iter().enumerate() {
         if raw.is_empty() {
             if i == last {
-                break; // trailing slash: a folder
+                return Some((names, true)); // trailing slash: a folder
             }
-            return Resolved::Missing; // `//`
+            return None; // `//`
         }
-        let Ok(name) = percent_encoding::percent_decode_str(raw).decode_utf8() else {
-            return Resolved::Missing;
-        };
+        let name = percent_encoding::percent_decode_str(raw)
+            .decode_utf8()
+            .ok()?;
         let plain = !name.starts_with('.')
             && !name.contains(['/', '\\', '\0', '%'])
             && !name.chars().any(char::is_control);
         if !plain {
-            return Resolved::Missing;
+            return None;
         }
-        relative.push(name.as_ref());
+        names.push(name.into_owned());
     }
+    Some((names, false))
+}
+
+/// Maps a percent-encoded URL path (starting with `/`) to a file inside
+/// `root`, refusing anything that could leave it. Blocking.
+pub fn resolve(root: &Path, url_path: &str) -> Resolved {
+    let Some((names, _)) = plain_names(url_path) else {
+        return Resolved::Missing;
+    };
+    let relative: PathBuf = names.iter().collect();
     let Ok(root) = root.canonicalize() else {
         return Resolved::Missing;
     };
@@ -209,33 +287,21 @@ pub fn resolve(root: &Path, url_path: &str) -> Resolved {
     Resolved::File(path)
 }
 
-struct Loaded {
-    path: PathBuf,
-    bytes: Vec<u8>,
-    modified: SystemTime,
-}
-
 /// A file's response with Content-Type, ETag and Last-Modified, or 304
 /// when the client's copy is current.
 fn file_response(
-    loaded: Loaded,
+    file: &FileBody,
     status: StatusCode,
     req: &Req,
     cache_control: &'static str,
 ) -> Response {
-    let since_epoch = loaded
-        .modified
-        .duration_since(SystemTime::UNIX_EPOCH)
-        .unwrap_or_default();
-    let etag = format!("\"{:x}-{:x}\"", loaded.bytes.len(), since_epoch.as_nanos());
-    let last_modified = httpdate::fmt_http_date(loaded.modified);
-    let not_modified = status == StatusCode::OK && is_current(req, &etag, loaded.modified);
+    let not_modified = status == StatusCode::OK && is_current(req, &file.etag, file.modified);
     let (status, body) = if not_modified {
         (StatusCode::NOT_MODIFIED, Bytes::new())
     } else if req.method == Method::HEAD {
         (status, Bytes::new())
     } else {
-        (status, Bytes::from(loaded.bytes))
+        (status, file.body.clone())
     };
     let mut resp = hyper::Response::new(Full::new(body));
     *resp.status_mut() = status;
@@ -244,20 +310,19 @@ fn file_response(
         header::CACHE_CONTROL,
         HeaderValue::from_static(cache_control),
     );
-    if let Ok(v) = HeaderValue::from_str(&etag) {
+    if let Ok(v) = HeaderValue::from_str(&file.etag) {
         headers.insert(header::ETAG, v);
     }
-    if let Ok(v) = HeaderValue::from_str(&last_modified) {
+    if let Ok(v) = HeaderValue::from_str(&file.last_modified) {
         headers.insert(header::LAST_MODIFIED, v);
     }
     if !not_modified {
-        if let Ok(v) = HeaderValue::from_str(&content_type(&loaded.path)) {
+        if let Ok(v) = HeaderValue::from_str(&file.content_type) {
             headers.insert(header::CONTENT_TYPE, v);
         }
     }
     resp
 }
-
 /// `If-None-Match` (preferred) or `If-Modified-Since` says the client has
 /// this version.
 fn is_current(req: &Req, etag: &str, modified: SystemTime) -> bool {
@@ -356,5 +421,28 @@ mod tests {
         std::os::unix::fs::symlink(dir.path(), root.join("up")).unwrap();
         assert_eq!(resolve(&root, "/leak.txt"), Resolved::Missing);
         assert_eq!(resolve(&root, "/up/secret.txt"), Resolved::Missing);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn only_settled_files_on_plain_paths_get_a_cache_stamp() {
+        let dir = bundle();
+        let root = dir.path().join("bundle");
+        std::os::unix::fs::symlink(root.join("a"), root.join("b")).unwrap();
+        let stamped = |url: &str| {
+            let key = cache_key(&root, url).unwrap();
+            match find_and_load(&root, url, Some(&key)).unwrap() {
+                Found::File(_, stamp) => stamp.is_some(),
+                _ => panic!("{url} not found"),
+            }
+        };
+        assert!(!stamped("/a/x.css"), "too fresh");
+        std::thread::sleep(std::time::Duration::from_millis(2200));
+        assert!(stamped("/a/x.css"));
+        assert!(stamped("/a/"));
+        assert!(stamped("/"));
+        assert!(!stamped("/b/x.css"), "through a symlink");
+        assert!(cache_key(&root, "/../secret.txt").is_none());
+        assert!(cache_key(&root, "/a//x.css").is_none());
     }
 }

@@ -17,6 +17,7 @@ use super::tickets::{
 use super::{require_role, AccessError};
 use crate::app::App;
 use crate::auth::csrf;
+use crate::auth::sessions::{cookie_token_hash, live_session};
 use crate::auth::{CurrentUser, Role, Session};
 use crate::db::ticket_lists::TicketFilter;
 use crate::db::tickets::{parse_reference, Author, NewMessage, Ticket};
@@ -78,30 +79,45 @@ fn owner(user: &CurrentUser) -> Option<&str> {
 /// `GET /my/tickets[?status=&page=]`.
 ///
 /// A signed-out visitor gets the ticket-link form instead of a redirect, so
-/// a customer without an account can still reach a ticket.
+/// a customer without an account can still reach a ticket. One trip to the
+/// store reads the session and the page.
 pub async fn list(app: &App, req: &Req) -> Result<Response, TicketsError> {
-    let (session, user) = match require_role(app, req, Role::Customer).await {
-        Ok(found) => found,
-        Err(AccessError::SignIn { .. }) => return super::ticket_link::form(app, req).await,
-        Err(other) => return Err(other.into()),
-    };
     let status = status_param(req.query_param("status"));
     let page = page_param(req.query_param("page"));
-    let (tickets, has_more) = match owner(&user) {
-        Some(email) => {
-            let found = app
-                .db
-                .list_tickets(TicketFilter {
-                    requester: Some(email.to_owned()),
-                    status,
-                    search: None,
-                    page,
-                    per_page: PER_PAGE,
+    // The session and the page of tickets in one read: the list is only
+    // read for a verified customer, and only used if the session is live.
+    let found = match cookie_token_hash(req) {
+        Some(token_hash) => {
+            app.db
+                .session_with_tickets(&token_hash, move |account| {
+                    (account.role == Role::Customer && account.verified).then(|| TicketFilter {
+                        requester: Some(account.email.clone()),
+                        status,
+                        search: None,
+                        page,
+                        per_page: PER_PAGE,
+                    })
                 })
-                .await?;
-            (found.tickets, found.has_more)
+                .await?
         }
-        None => (Vec::new(), false),
+        None => None,
+    };
+    let (session, listed) = match found {
+        Some((stored, listed)) => (live_session(app, stored).await?, listed),
+        None => (None, None),
+    };
+    let Some((session, user)) = session.and_then(|s| s.user.clone().map(|u| (s, u))) else {
+        // A signed-out visitor gets the ticket-link form instead of a
+        // redirect, so a customer without an account can still reach a
+        // ticket.
+        return super::ticket_link::form(app, req).await;
+    };
+    if user.role != Role::Customer {
+        return Err(AccessError::Forbidden.into());
+    }
+    let (tickets, has_more) = match (owner(&user), listed) {
+        (Some(_), Some(found)) => (found.tickets, found.has_more),
+        _ => (Vec::new(), false),
     };
     let status_name = status.map(|s| s.as_str()).unwrap_or("");
     let view = ListView {
