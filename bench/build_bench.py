@@ -8,8 +8,9 @@ GEN_CORPUS_PY is the corpus generator (it writes the same knowledge base as a
 docket, a Hugo and a Zola site). Peers missing from PATH are skipped with a
 note. Runs alternate between tools; each run starts from a fresh output
 folder. Wall time and peak RSS come from GNU time. Prints a Markdown table
-(medians, fastest run, CPU time, peak RSS, and docket's wall time divided by
-each tool's: 0.5 means docket took half as long) to standard output.
+(medians, fastest run, CPU time, peak RSS, and each row's wall time as a
+multiple of docket's full build: 2.0 means twice as long as docket) to
+standard output.
 """
 import argparse
 import os
@@ -91,15 +92,15 @@ def main():
             wall = statistics.median(walls)
             rss = statistics.median(r for _, r, _ in runs)
             cpu = statistics.median(c for _, _, c in runs)
-            rows.append((size, name, wall, min(walls), cpu, rss, base / wall, wall / size * 1000))
+            rows.append((size, name, wall, min(walls), cpu, rss, wall / base, wall / size * 1000))
         walls = [w for w, _, _ in unchanged]
         rows.append((size, "docket, nothing changed (cache)", statistics.median(walls), min(walls),
                      statistics.median(c for _, _, c in unchanged),
                      statistics.median(r for _, r, _ in unchanged),
-                     base / statistics.median(walls), None))
+                     statistics.median(walls) / base, None))
 
     shutil.rmtree(os.path.join(args.work, "trash"), ignore_errors=True)
-    print("| articles | tool | wall (median) | wall (min) | CPU (user+sys) | peak RSS | docket ÷ tool | ms per article |")
+    print("| articles | tool | wall (median) | wall (min) | CPU (user+sys) | peak RSS | × docket full build | ms per article |")
     print("| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: |")
     for size, name, wall, fastest, cpu, rss, ratio, per in rows:
         per_s = f"{per:.3f}" if per is not None else ""
