@@ -308,6 +308,20 @@ fn after_incremental_rebuilds_the_output_equals_a_fresh_build() {
     );
     s.wait_for("/__docket/error", "clear", |st, _| st == 204);
     s.wait_for("/guides/alpha/", "final", |_, b| b.contains("Alpha final"));
+    // Same URL, category, tags and language: the kept taxonomy is reused,
+    // with its tag and category lists sorted again for the new title and
+    // weight (and related lists derived again for the new date).
+    s.write(
+        "content/guides/gamma.md",
+        "---\ntitle: Aardvark gamma\ndate: 2026-01-21\ncategory: guides\ntags: [billing]\nweight: 1\n---\nRetitled.\n",
+    );
+    s.wait_for("/tags/billing/", "relisted", |_, b| {
+        b.contains("Aardvark gamma")
+    });
+    s.wait_for("/categories/guides/", "relisted", |_, b| {
+        b.contains("Aardvark gamma")
+    });
+
     let fresh = s.root.join("fresh");
     let out = Command::new(env!("CARGO_BIN_EXE_docket"))
         .args(["build", "--site"])
