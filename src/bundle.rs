@@ -152,6 +152,44 @@ impl<'a> Bundle<'a> {
         )
     }
 
+    /// A bundle of `kind` over articles given by reference, with the
+    /// taxonomy given instead of derived: `docket serve` reuses the last
+    /// one when a change leaves every article's bundle, URL, language,
+    /// category, tags and translation key as they were (so the taxonomy's
+    /// indices still hold; lists ordered by title must be
+    /// [sorted again](Taxonomy::resort)). `related` as in
+    /// [`Bundle::from_refs`].
+    pub fn from_parts(
+        kind: BundleKind,
+        articles: impl IntoIterator<Item = &'a Article>,
+        taxonomy: Taxonomy<'a>,
+        default_language: &'a str,
+        internal_tag: &'a str,
+        related: Option<Vec<Vec<usize>>>,
+    ) -> Self {
+        let mut articles: Vec<&'a Article> = articles
+            .into_iter()
+            .filter(|a| kind == BundleKind::Internal || !a.internal)
+            .collect();
+        articles.sort_by(|a, b| a.url.cmp(&b.url));
+        let related = related.unwrap_or_else(|| taxonomy::related(&articles, RELATED_LIMIT));
+        let by_url = articles
+            .iter()
+            .enumerate()
+            .map(|(i, a)| (a.url.as_str(), i))
+            .collect();
+        Self {
+            kind,
+            root: kind.root(),
+            articles,
+            taxonomy,
+            related,
+            default_language,
+            internal_tag,
+            by_url,
+        }
+    }
+
     fn new(
         kind: BundleKind,
         mut articles: Vec<&'a Article>,

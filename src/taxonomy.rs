@@ -130,6 +130,66 @@ impl<'a> Taxonomy<'a> {
         }
     }
 
+    /// This taxonomy without its category introductions (the only thing it
+    /// borrows), so that `docket serve` can keep it between rebuilds; see
+    /// [`Taxonomy::attach`].
+    pub fn detach(self) -> Taxonomy<'static> {
+        let categories = self
+            .categories
+            .into_iter()
+            .map(|(key, c)| {
+                let detached = Category {
+                    path: c.path,
+                    lang: c.lang,
+                    title: c.title,
+                    intro: None,
+                    articles: c.articles,
+                    children: c.children,
+                    total: c.total,
+                };
+                (key, detached)
+            })
+            .collect();
+        Taxonomy {
+            categories,
+            tags: self.tags,
+            translations: self.translations,
+        }
+    }
+
+    /// Sorts again the category and tag lists that hold any of the articles
+    /// `changed` (indices into `articles`, the bundle's articles), after
+    /// their titles or weights changed but not their categories, tags or
+    /// languages: the lists come out in the order [`Taxonomy::build`] gives
+    /// them.
+    pub fn resort(&mut self, articles: &[&Article], changed: &[usize], internal_tag: &str) {
+        let mut cats = BTreeSet::new();
+        let mut tags = BTreeSet::new();
+        for &i in changed {
+            let Some(a) = articles.get(i) else { continue };
+            if let Some(path) = &a.category {
+                cats.insert((a.lang.clone(), path.clone()));
+            }
+            for tag in a.visible_tags(internal_tag) {
+                tags.insert((a.lang.clone(), tag.to_owned()));
+            }
+        }
+        // `build` sorts stably from article order: ties keep index order.
+        for key in &cats {
+            if let Some(cat) = self.categories.get_mut(key) {
+                cat.articles.sort_by(|&x, &y| {
+                    let (ax, ay) = (articles[x], articles[y]);
+                    (ax.front.weight, &ax.title, x).cmp(&(ay.front.weight, &ay.title, y))
+                });
+            }
+        }
+        for key in &tags {
+            if let Some(list) = self.tags.get_mut(key) {
+                list.sort_by(|&x, &y| (&articles[x].title, x).cmp(&(&articles[y].title, y)));
+            }
+        }
+    }
+
     /// The top-level categories of `lang`, sorted by title.
     pub fn top_categories(&self, lang: &str) -> Vec<&Category<'a>> {
         let mut top: Vec<_> = self
@@ -144,6 +204,27 @@ impl<'a> Taxonomy<'a> {
     /// The category of `lang` with `path`.
     pub fn category(&self, lang: &str, path: &str) -> Option<&Category<'a>> {
         self.categories.get(&(lang.to_owned(), path.to_owned()))
+    }
+}
+
+impl Taxonomy<'static> {
+    /// Gives a [detached](Taxonomy::detach) taxonomy its category
+    /// introductions back, found as [`Taxonomy::build`] finds them (the
+    /// category's language, else the default one). The introductions must
+    /// be the ones it was built with: titles are not derived again.
+    pub fn attach<'a>(self, intros: &'a [CategoryIntro], default_language: &str) -> Taxonomy<'a> {
+        let intro_of: HashMap<(&str, &str), &'a CategoryIntro> = intros
+            .iter()
+            .map(|i| ((i.lang.as_str(), i.path.as_str()), i))
+            .collect();
+        let mut tax: Taxonomy<'a> = self;
+        for cat in tax.categories.values_mut() {
+            cat.intro = intro_of
+                .get(&(cat.lang.as_str(), cat.path.as_str()))
+                .or_else(|| intro_of.get(&(default_language, cat.path.as_str())))
+                .copied();
+        }
+        tax
     }
 }
 

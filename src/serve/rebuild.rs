@@ -26,7 +26,7 @@ use crate::pages;
 use crate::render::views::{category_path, tag_path};
 use crate::render::{Renderer, Theme};
 use crate::site::Site;
-use crate::taxonomy::Category;
+use crate::taxonomy::{Category, Taxonomy};
 
 /// What a rebuild did.
 #[derive(Debug, Default, Clone)]
@@ -60,6 +60,10 @@ struct Memo {
     feed: Vec<String>,
     /// The related lists, in the bundle's article order.
     related_lists: Vec<Vec<usize>>,
+    /// The taxonomy of the last written bundle, kept for the next rebuild
+    /// (see [`Before::same_for_taxonomy`]); `None` while a rebuild that
+    /// took it is under way, or after one failed.
+    taxonomy: Option<Taxonomy<'static>>,
 }
 
 /// The content as last loaded, kept between rebuilds.
@@ -124,6 +128,22 @@ impl Before {
             && self.lang == a.lang
             && self.category == a.category
             && self.when == a.date_or_lastmod()
+            && self
+                .tags
+                .iter()
+                .map(String::as_str)
+                .eq(a.visible_tags(internal_tag))
+    }
+
+    /// Whether `a` has the same place in the bundles' taxonomies and URL
+    /// indices: same bundle, URL, language, category, tags and translation
+    /// key. Its title, weight, date, summary and body may differ.
+    fn same_for_taxonomy(&self, a: &Article, internal_tag: &str) -> bool {
+        self.url == a.url
+            && self.internal == a.internal
+            && self.lang == a.lang
+            && self.category == a.category
+            && self.translation_key == a.translation_key
             && self
                 .tags
                 .iter()
@@ -250,7 +270,8 @@ impl Builder {
         site.fail_on_errors()?;
         let mut outcome = Outcome::default();
         for (kind, memo) in KINDS.into_iter().zip(self.memos.iter_mut()) {
-            let bundle = site.bundle(kind);
+            memo.taxonomy = None;
+            let mut bundle = site.bundle(kind);
             let files = site.bundle_files(theme, &bundle, false)?;
             outcome.rendered += files.len();
             let dir = bundle_dir(&self.settings, kind);
@@ -268,6 +289,7 @@ impl Builder {
                 .map(|a| a.url.clone())
                 .collect();
             memo.related_lists = bundle.related.clone();
+            memo.taxonomy = Some(std::mem::take(&mut bundle.taxonomy).detach());
         }
         if let Some(fresh) = &self.fresh {
             fresh.clear();
@@ -434,6 +456,19 @@ impl Builder {
                     .find(|a| a.source == b.source)
                     .is_some_and(|a| b.same_for_sitemap(a, &internal_tag))
             });
+        // The taxonomies and URL indices stay when no changed article
+        // moved, left, came or changed its bundle, language, category, tags
+        // or translation key: the kept ones are reused, with the lists
+        // that are ordered by title sorted again.
+        let same_taxonomy = before.len() == sources.len()
+            && before.iter().all(|b| {
+                cache
+                    .articles
+                    .iter()
+                    .find(|a| a.source == b.source)
+                    .is_some_and(|a| b.same_for_taxonomy(a, &internal_tag))
+            });
+        let retitled: HashSet<String> = sources.clone();
         sources.extend(html_changed);
 
         let errors: Vec<ContentError> = cache
@@ -454,48 +489,77 @@ impl Builder {
         };
         let result = (|| -> Result<(Outcome, [Vec<Prepared>; 2])> {
             let config = &settings.config;
+            // Taken out for this rebuild, put back once it succeeded.
+            let kept = self.memos.each_mut().map(|m| m.taxonomy.take());
+            let [kept_public, kept_internal] = match kept {
+                [Some(p), Some(i)] if same_taxonomy => [Some(p), Some(i)],
+                _ => [None, None],
+            };
             let memos = &self.memos;
-            let make = |kind: BundleKind, memo: &Memo| {
-                Bundle::from_refs(
-                    kind,
-                    cache.articles.iter().map(|a| &**a),
-                    &cache.intros,
-                    &config.site.default_language,
-                    &config.build.internal_tag,
-                    reuse_related.then(|| memo.related_lists.clone()),
-                )
+            let make = |kind: BundleKind, memo: &Memo, kept: Option<Taxonomy<'static>>| {
+                let articles = cache.articles.iter().map(|a| &**a);
+                let default_language = config.site.default_language.as_str();
+                let internal_tag = config.build.internal_tag.as_str();
+                let related = reuse_related.then(|| memo.related_lists.clone());
+                match kept {
+                    Some(taxonomy) => {
+                        let taxonomy = taxonomy.attach(&cache.intros, default_language);
+                        let mut bundle = Bundle::from_parts(
+                            kind,
+                            articles,
+                            taxonomy,
+                            default_language,
+                            internal_tag,
+                            related,
+                        );
+                        let changed: Vec<usize> = (0..bundle.articles.len())
+                            .filter(|&i| retitled.contains(&bundle.articles[i].source))
+                            .collect();
+                        bundle
+                            .taxonomy
+                            .resort(&bundle.articles, &changed, internal_tag);
+                        bundle
+                    }
+                    None => Bundle::from_refs(
+                        kind,
+                        articles,
+                        &cache.intros,
+                        default_language,
+                        internal_tag,
+                        related,
+                    ),
+                }
             };
             let (public, internal) = rayon::join(
-                || make(BundleKind::Public, &memos[0]),
-                || make(BundleKind::Internal, &memos[1]),
+                || make(BundleKind::Public, &memos[0], kept_public),
+                || make(BundleKind::Internal, &memos[1], kept_internal),
             );
-            lap("bundles");
+            lap(if same_taxonomy { "kept tax" } else { "bundles" });
             let fresh = self.fresh.as_deref();
             let [public_memo, internal_memo] = &mut self.memos;
-            let run = |bundle: &Bundle<'_>, memo: &mut Memo| {
+            let run = |mut bundle: Bundle<'_>, memo: &mut Memo| {
                 let mut outcome = Outcome::default();
                 let dir = bundle_dir(settings, bundle.kind);
                 let held = update_bundle(
                     &Update {
                         settings,
                         theme,
-                        bundle,
+                        bundle: &bundle,
                         dir: &dir,
                         sources: &sources,
                         before: &before,
                         related_reused: reuse_related,
+                        same_lists: same_taxonomy,
                         same_sitemap,
                         fresh,
                     },
                     memo,
                     &mut outcome,
                 )?;
+                memo.taxonomy = Some(std::mem::take(&mut bundle.taxonomy).detach());
                 Ok::<_, anyhow::Error>((outcome, held))
             };
-            let (a, b) = rayon::join(
-                || run(&public, public_memo),
-                || run(&internal, internal_memo),
-            );
+            let (a, b) = rayon::join(|| run(public, public_memo), || run(internal, internal_memo));
             let ((a, held_public), (b, held_internal)) = (a?, b?);
             let outcome = Outcome {
                 written: a.written + b.written,
@@ -668,6 +732,8 @@ struct Update<'u, 'b> {
     before: &'u [Before],
     /// Whether the bundle's related lists are the memo's.
     related_reused: bool,
+    /// Whether the bundle's category and tag pages are the memo's.
+    same_lists: bool,
     /// Whether the sitemap is the last one.
     same_sitemap: bool,
     /// Where changed files are held instead of written, if anywhere.
@@ -689,6 +755,7 @@ fn update_bundle(
         sources,
         before,
         related_reused,
+        same_lists,
         same_sitemap,
         fresh,
     } = *u;
@@ -831,15 +898,18 @@ fn update_bundle(
             memo.owned.insert(source.clone(), now);
         }
     }
-    let lists = list_pages(bundle);
-    gone.extend(memo.lists.difference(&lists).cloned());
+    if !same_lists {
+        let lists = list_pages(bundle);
+        gone.extend(memo.lists.difference(&lists).cloned());
+        memo.lists = lists;
+    }
     if !gone.is_empty() {
         // A path another article now owns (a URL taken over) stays.
         let kept: HashSet<&String> = memo.owned.values().flatten().collect();
+        let lists = &memo.lists;
         gone.retain(|p| !kept.contains(p) && !lists.contains(p));
         remove(dir, &mut memo.written, &gone, outcome)?;
     }
-    memo.lists = lists;
     if !related_reused {
         memo.related = related_urls(bundle);
         memo.related_lists = bundle.related.clone();

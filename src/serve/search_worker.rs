@@ -83,8 +83,9 @@ impl SearchWorker {
 
 /// Lowers the calling thread's scheduling priority (Linux: `renice` on its
 /// thread id), so a rebuild that starts while the index is being built
-/// gets the cores first. Best effort: elsewhere, or without `renice`,
-/// nothing changes.
+/// gets the cores first. Best effort: elsewhere, without `renice`, or when
+/// it fails, nothing changes (every error is ignored; the child reads and
+/// prints nothing, and is waited for).
 fn lower_priority() {
     let Ok(link) = std::fs::read_link("/proc/thread-self") else {
         return;
@@ -94,6 +95,7 @@ fn lower_priority() {
     };
     let _ = std::process::Command::new("renice")
         .args(["-n", "10", "-p", &tid])
+        .stdin(std::process::Stdio::null())
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())
         .status();
