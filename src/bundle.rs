@@ -61,6 +61,20 @@ pub struct Bundle<'a> {
     by_url: HashMap<&'a str, usize>,
 }
 
+/// The articles of a bundle of `kind`, sorted by URL: a public bundle
+/// never holds an internal article.
+fn members<'a>(
+    kind: BundleKind,
+    articles: impl IntoIterator<Item = &'a Article>,
+) -> Vec<&'a Article> {
+    let mut members: Vec<&'a Article> = articles
+        .into_iter()
+        .filter(|a| kind == BundleKind::Internal || !a.internal)
+        .collect();
+    members.sort_by(|a, b| a.url.cmp(&b.url));
+    members
+}
+
 impl<'a> Bundle<'a> {
     /// The public bundle: only articles without the internal tag.
     pub fn public(
@@ -69,13 +83,13 @@ impl<'a> Bundle<'a> {
         default_language: &'a str,
         internal_tag: &'a str,
     ) -> Self {
-        let public = articles.iter().filter(|a| !a.internal).collect();
-        Self::new(
+        Self::from_refs(
             BundleKind::Public,
-            public,
+            articles,
             intros,
             default_language,
             internal_tag,
+            None,
         )
     }
 
@@ -86,49 +100,22 @@ impl<'a> Bundle<'a> {
         default_language: &'a str,
         internal_tag: &'a str,
     ) -> Self {
-        let all = articles.iter().collect();
-        Self::new(
+        Self::from_refs(
             BundleKind::Internal,
-            all,
-            intros,
-            default_language,
-            internal_tag,
-        )
-    }
-
-    /// A bundle of `kind` whose related-article lists are given instead of
-    /// computed: `docket serve` reuses them when a change cannot affect
-    /// them (same articles, URLs, languages, categories, keywords, dates).
-    /// `related` must be in the bundle's article order (sorted by URL).
-    pub fn with_related(
-        kind: BundleKind,
-        articles: &'a [Article],
-        intros: &'a [CategoryIntro],
-        default_language: &'a str,
-        internal_tag: &'a str,
-        related: Vec<Vec<usize>>,
-    ) -> Self {
-        let mut articles: Vec<&'a Article> = articles
-            .iter()
-            .filter(|a| kind == BundleKind::Internal || !a.internal)
-            .collect();
-        articles.sort_by(|a, b| a.url.cmp(&b.url));
-        Self::assemble(
-            kind,
             articles,
             intros,
             default_language,
             internal_tag,
-            |_| related,
+            None,
         )
     }
 
     /// A bundle of `kind` over articles given by reference (`docket serve`
     /// keeps its articles behind `Arc`s, shared with a background thread).
-    /// As in [`Bundle::public`], a public bundle leaves internal articles
-    /// out before anything is derived. `related`, when given, are the
-    /// related-article lists in the bundle's article order (sorted by URL),
-    /// reused when a change cannot affect them; else they are computed.
+    /// A public bundle leaves internal articles out before anything is
+    /// derived. `related`, when given, are the related-article lists in the
+    /// bundle's article order (sorted by URL), reused when a change cannot
+    /// affect them; else they are computed.
     pub fn from_refs(
         kind: BundleKind,
         articles: impl IntoIterator<Item = &'a Article>,
@@ -137,18 +124,15 @@ impl<'a> Bundle<'a> {
         internal_tag: &'a str,
         related: Option<Vec<Vec<usize>>>,
     ) -> Self {
-        let mut articles: Vec<&'a Article> = articles
-            .into_iter()
-            .filter(|a| kind == BundleKind::Internal || !a.internal)
-            .collect();
-        articles.sort_by(|a, b| a.url.cmp(&b.url));
+        let articles = members(kind, articles);
+        let taxonomy = Taxonomy::build(&articles, intros, internal_tag, default_language);
         Self::assemble(
             kind,
             articles,
-            intros,
+            taxonomy,
             default_language,
             internal_tag,
-            |sorted| related.unwrap_or_else(|| taxonomy::related(sorted, RELATED_LIMIT)),
+            related,
         )
     }
 
@@ -167,59 +151,27 @@ impl<'a> Bundle<'a> {
         internal_tag: &'a str,
         related: Option<Vec<Vec<usize>>>,
     ) -> Self {
-        let mut articles: Vec<&'a Article> = articles
-            .into_iter()
-            .filter(|a| kind == BundleKind::Internal || !a.internal)
-            .collect();
-        articles.sort_by(|a, b| a.url.cmp(&b.url));
-        let related = related.unwrap_or_else(|| taxonomy::related(&articles, RELATED_LIMIT));
-        let by_url = articles
-            .iter()
-            .enumerate()
-            .map(|(i, a)| (a.url.as_str(), i))
-            .collect();
-        Self {
-            kind,
-            root: kind.root(),
-            articles,
-            taxonomy,
-            related,
-            default_language,
-            internal_tag,
-            by_url,
-        }
-    }
-
-    fn new(
-        kind: BundleKind,
-        mut articles: Vec<&'a Article>,
-        intros: &'a [CategoryIntro],
-        default_language: &'a str,
-        internal_tag: &'a str,
-    ) -> Self {
-        articles.sort_by(|a, b| a.url.cmp(&b.url));
         Self::assemble(
             kind,
-            articles,
-            intros,
+            members(kind, articles),
+            taxonomy,
             default_language,
             internal_tag,
-            |sorted| taxonomy::related(sorted, RELATED_LIMIT),
+            related,
         )
     }
 
-    /// Builds the taxonomy and the URL lookup of `articles` (already sorted
-    /// by URL); `related` gives the related-article lists in that order.
+    /// The bundle over `articles` (its members, sorted by URL) and their
+    /// `taxonomy`; related lists computed unless given.
     fn assemble(
         kind: BundleKind,
         articles: Vec<&'a Article>,
-        intros: &'a [CategoryIntro],
+        taxonomy: Taxonomy<'a>,
         default_language: &'a str,
         internal_tag: &'a str,
-        related: impl FnOnce(&[&'a Article]) -> Vec<Vec<usize>>,
+        related: Option<Vec<Vec<usize>>>,
     ) -> Self {
-        let taxonomy = Taxonomy::build(&articles, intros, internal_tag, default_language);
-        let related = related(&articles);
+        let related = related.unwrap_or_else(|| taxonomy::related(&articles, RELATED_LIMIT));
         let by_url = articles
             .iter()
             .enumerate()
