@@ -98,11 +98,7 @@ impl BuildCache {
     /// Reads the cache (a missing or unreadable one is empty) and hashes
     /// the site's inputs, reading only files whose stamp changed.
     pub fn scan(settings: &Settings, drafts: bool) -> Self {
-        let path = settings
-            .root
-            .join(".docket")
-            .join("cache")
-            .join("build.json");
+        let path = record_path(settings);
         let previous: Option<Record> = std::fs::read(&path)
             .ok()
             .and_then(|bytes| serde_json::from_slice(&bytes).ok())
@@ -212,13 +208,17 @@ impl BuildCache {
 
     /// Forgets the cache (a failed build must not be skipped next time).
     pub fn clear(settings: &Settings) {
-        let path = settings
-            .root
-            .join(".docket")
-            .join("cache")
-            .join("build.json");
-        let _ = std::fs::remove_file(path);
+        let _ = std::fs::remove_file(record_path(settings));
     }
+}
+
+/// Where the record of the last successful build is kept.
+fn record_path(settings: &Settings) -> PathBuf {
+    settings
+        .root
+        .join(".docket")
+        .join("cache")
+        .join("build.json")
 }
 
 /// Every file the build reads, as (name in the cache, path), sorted.

@@ -62,7 +62,8 @@ pub fn build(settings: &Settings, options: &BuildOptions) -> Result<Report> {
     let mut timer = StepTimer::from_env();
     let cache = if options.write {
         let cache = BuildCache::scan(settings, options.drafts);
-        if let Some(counts) = cache.unchanged().filter(|_| options.use_cache) {
+        let unchanged = options.use_cache.then(|| cache.unchanged()).flatten();
+        if let Some(counts) = unchanged {
             timer.step("cache");
             return Ok(Report {
                 public: counts.public_articles,
