@@ -11,76 +11,30 @@
 const { test, before, after } = require('node:test');
 const assert = require('node:assert/strict');
 const fs = require('node:fs');
-const path = require('node:path');
-const { spawn, execFileSync } = require('node:child_process');
 
-const { REPO, tempDir, launchChromium } = require('./support');
-
-const BIN = process.env.DOCKET_BIN || path.join(REPO, 'target', 'debug', 'docket');
-const PASSWORD = 'demo password';
+const { tempDir, launchChromium, exampleSite, startPortal, signIn: signInAt } = require('./support');
 
 let work;
-let sidecar;
+let portal;
 let base;
 let browser;
 
-/** Copies the example site into a temporary folder listening on port 0. */
-function exampleSite() {
-  const site = path.join(work, 'site');
-  for (const part of ['content', 'themes', 'static', 'docket.toml']) {
-    const from = path.join(REPO, part);
-    if (fs.existsSync(from)) fs.cpSync(from, path.join(site, part), { recursive: true });
-  }
-  const config = path.join(site, 'docket.toml');
-  const text = fs.readFileSync(config, 'utf8').replace(/^listen\s*=.*$/m, 'listen = "127.0.0.1:0"');
-  assert.match(text, /listen = "127\.0\.0\.1:0"/, 'docket.toml has no [sidecar] listen key to point at port 0');
-  fs.writeFileSync(config, text);
-  return site;
-}
-
-/** Starts `docket sidecar --demo` and resolves with its base URL. */
-function startSidecar(site) {
-  sidecar = spawn(BIN, ['sidecar', '--demo', '--site', site], { stdio: ['ignore', 'pipe', 'pipe'] });
-  return new Promise((resolve, reject) => {
-    let seen = '';
-    const timer = setTimeout(() => reject(new Error(`sidecar did not start:\n${seen}`)), 30000);
-    const look = (chunk) => {
-      seen += chunk.toString();
-      const found = seen.match(/listening on (http:\/\/127\.0\.0\.1:\d+)/);
-      if (found) {
-        clearTimeout(timer);
-        resolve(found[1]);
-      }
-    };
-    sidecar.stdout.on('data', look);
-    sidecar.stderr.on('data', look);
-    sidecar.on('exit', (code) => reject(new Error(`sidecar exited with ${code}:\n${seen}`)));
-  });
-}
-
 before(async () => {
   work = tempDir('docket-portal-');
-  const site = exampleSite();
-  execFileSync(BIN, ['build', '--site', site], { stdio: 'pipe' });
-  base = await startSidecar(site);
+  portal = await startPortal(exampleSite(work));
+  base = portal.url;
   browser = await launchChromium();
 });
 
 after(async () => {
   if (browser) await browser.close();
-  if (sidecar) sidecar.kill('SIGTERM');
+  if (portal) portal.stop();
   if (work) fs.rmSync(work, { recursive: true, force: true });
 });
 
 /** A fresh browser context signed in as `email`. */
-async function signIn(email) {
-  const context = await browser.newContext();
-  const page = await context.newPage();
-  await page.goto(`${base}/login`);
-  await page.fill('#email', email);
-  await page.fill('#password', PASSWORD);
-  await Promise.all([page.waitForNavigation(), page.click('main button[type=submit]')]);
-  return page;
+function signIn(email) {
+  return signInAt(browser, base, email);
 }
 
 /** Opens the ticket whose subject contains `subject` from the list on the page. */

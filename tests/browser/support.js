@@ -8,7 +8,7 @@ const fs = require('node:fs');
 const http = require('node:http');
 const os = require('node:os');
 const path = require('node:path');
-const { execFileSync } = require('node:child_process');
+const { execFileSync, spawn } = require('node:child_process');
 
 const REPO = path.resolve(__dirname, '..', '..');
 const CHROMIUM = process.env.DOCKET_CHROMIUM || '/usr/bin/chromium';
@@ -115,6 +115,74 @@ async function launchChromium() {
   });
 }
 
+/**
+ * Copies the example site (content, themes, static, docket.toml) into
+ * `work/site`, points the sidecar at port 0 and applies `sidecar` overrides
+ * (e.g. `{ allow_new_tickets: 'false' }`, values written as TOML literals).
+ * Returns the site folder.
+ */
+function exampleSite(work, sidecar = {}) {
+  const site = path.join(work, 'site');
+  for (const part of ['content', 'themes', 'static', 'docket.toml']) {
+    const from = path.join(REPO, part);
+    if (fs.existsSync(from)) fs.cpSync(from, path.join(site, part), { recursive: true });
+  }
+  const config = path.join(site, 'docket.toml');
+  let text = fs.readFileSync(config, 'utf8');
+  const settings = { listen: '"127.0.0.1:0"', ...sidecar };
+  for (const [key, value] of Object.entries(settings)) {
+    const line = new RegExp(`^${key}\\s*=.*$`, 'm');
+    if (!line.test(text)) throw new Error(`docket.toml has no ${key} key to override`);
+    text = text.replace(line, `${key} = ${value}`);
+  }
+  fs.writeFileSync(config, text);
+  return site;
+}
+
+/**
+ * Builds `site` and starts `docket sidecar --demo` on it. Resolves with
+ * { url, outbox, stop() }: the base URL, the mail outbox folder and a
+ * function that stops the process.
+ */
+async function startPortal(site) {
+  const bin = docketBin();
+  execFileSync(bin, ['build', '--site', site], { stdio: 'pipe' });
+  const child = spawn(bin, ['sidecar', '--demo', '--site', site], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const url = await new Promise((resolve, reject) => {
+    let seen = '';
+    const timer = setTimeout(() => reject(new Error(`sidecar did not start:\n${seen}`)), 30000);
+    const look = (chunk) => {
+      seen += chunk.toString();
+      const found = seen.match(/listening on (http:\/\/127\.0\.0\.1:\d+)/);
+      if (found) {
+        clearTimeout(timer);
+        resolve(found[1]);
+      }
+    };
+    child.stdout.on('data', look);
+    child.stderr.on('data', look);
+    child.on('exit', (code) => reject(new Error(`sidecar exited with ${code}:\n${seen}`)));
+  });
+  return { url, outbox: path.join(site, 'outbox'), stop: () => child.kill('SIGTERM') };
+}
+
+/** The password of the demo accounts (`docket sidecar --demo`). */
+const DEMO_PASSWORD = 'demo password';
+
+/**
+ * A fresh browser context on `base`, signed in through the login form as
+ * `email`. Returns the page (on the page the login redirected to).
+ */
+async function signIn(browser, base, email, password = DEMO_PASSWORD, contextOptions = {}) {
+  const context = await browser.newContext(contextOptions);
+  const page = await context.newPage();
+  await page.goto(`${base}/login`);
+  await page.fill('#email', email);
+  await page.fill('#password', password);
+  await Promise.all([page.waitForNavigation(), page.click('main button[type=submit]')]);
+  return page;
+}
+
 /** Every file under `dir`, recursively. */
 function listFiles(dir) {
   const files = [];
@@ -131,4 +199,7 @@ function dirBytes(dir) {
   return listFiles(dir).reduce((sum, f) => sum + fs.statSync(f).size, 0);
 }
 
-module.exports = { REPO, tempDir, buildSite, serve, launchChromium, listFiles, dirBytes };
+module.exports = {
+  REPO, DEMO_PASSWORD, tempDir, buildSite, serve, launchChromium, listFiles, dirBytes,
+  exampleSite, startPortal, signIn,
+};
