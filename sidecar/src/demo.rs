@@ -1,7 +1,9 @@
 //! Demo data for `docket sidecar --demo` (and `docket serve --demo`): a
 //! fresh database beside the real one with one agent, one customer and a
 //! handful of tickets in every status, with conversations that read like
-//! real ones. The caller prints the returned logins.
+//! real ones. Two more tickets came in by mail from [`NEWCOMER_EMAIL`],
+//! an address with no account yet: whoever registers it (and confirms it)
+//! finds them in My Tickets. The caller prints the returned logins.
 
 use std::path::PathBuf;
 
@@ -18,6 +20,9 @@ use crate::Options;
 pub const AGENT_EMAIL: &str = "agent@example.com";
 /// The demo customer's address.
 pub const CUSTOMER_EMAIL: &str = "customer@example.com";
+/// An address with tickets from earlier mail but no account: register it
+/// to see them.
+pub const NEWCOMER_EMAIL: &str = "newcomer@example.com";
 /// The password of both demo accounts.
 pub const PASSWORD: &str = "demo password";
 
@@ -89,9 +94,13 @@ const HOUR: i64 = 3600;
 const DAY: i64 = 24 * HOUR;
 
 fn customer(body: &str, at: i64) -> ImportMessage {
+    customer_as(CUSTOMER_EMAIL, body, at)
+}
+
+fn customer_as(email: &str, body: &str, at: i64) -> ImportMessage {
     ImportMessage {
         from: Role::Customer,
-        author: CUSTOMER_EMAIL.to_owned(),
+        author: email.to_owned(),
         body: body.to_owned(),
         created_at: at,
         internal: false,
@@ -109,9 +118,18 @@ fn agent(body: &str, at: i64, internal: bool) -> ImportMessage {
 }
 
 fn ticket(subject: &str, status: Status, messages: Vec<ImportMessage>) -> ImportTicket {
+    ticket_for(CUSTOMER_EMAIL, subject, status, messages)
+}
+
+fn ticket_for(
+    requester: &str,
+    subject: &str,
+    status: Status,
+    messages: Vec<ImportMessage>,
+) -> ImportTicket {
     ImportTicket {
         subject: subject.to_owned(),
-        requester: CUSTOMER_EMAIL.to_owned(),
+        requester: requester.to_owned(),
         status,
         created_at: messages.first().map(|m| m.created_at).unwrap_or_default(),
         messages,
@@ -162,6 +180,26 @@ fn tickets(t: i64) -> Vec<ImportTicket> {
                 agent("Done: the trial of acme-test is cancelled and no charges will be made.", t - 29 * DAY, false),
             ],
         ),
+        // Mailed in before the newcomer had an account.
+        ticket_for(
+            NEWCOMER_EMAIL,
+            "Delivery address on order 5531 is outdated",
+            Status::Resolved,
+            vec![
+                customer_as(NEWCOMER_EMAIL, "Hi,\n\nwe moved last month, but order 5531 still shows our old address (Lindenstraße 4).\nThe new one is Hafenweg 12, 20457 Hamburg.\n\nSam", t - 9 * DAY),
+                agent("Address change confirmed by phone with Sam.", t - 9 * DAY + HOUR, true),
+                agent("Hi Sam,\n\nthe delivery address of order 5531 is now **Hafenweg 12, 20457 Hamburg**.", t - 8 * DAY, false),
+            ],
+        ),
+        ticket_for(
+            NEWCOMER_EMAIL,
+            "Is there a discount for yearly billing?",
+            Status::Pending,
+            vec![
+                customer_as(NEWCOMER_EMAIL, "Do you offer a discount if we pay for a whole year in advance?", t - 6 * DAY),
+                agent("Yes: yearly billing costs ten months' price. Shall I switch your workspace over?", t - 5 * DAY, false),
+            ],
+        ),
     ]
 }
 
@@ -176,5 +214,21 @@ mod tests {
             assert!(list.iter().any(|t| t.status == status), "{status:?}");
         }
         assert!(list.iter().flat_map(|t| &t.messages).any(|m| m.internal));
+    }
+
+    #[test]
+    fn the_newcomer_has_tickets_but_no_account() {
+        let list = tickets(1_800_000_000);
+        let theirs: Vec<_> = list
+            .iter()
+            .filter(|t| t.requester == NEWCOMER_EMAIL)
+            .collect();
+        assert!(theirs.iter().any(|t| t.status == Status::Resolved));
+        assert!(theirs
+            .iter()
+            .flat_map(|t| &t.messages)
+            .all(|m| m.from == Role::Agent || m.author == NEWCOMER_EMAIL));
+        assert_ne!(NEWCOMER_EMAIL, CUSTOMER_EMAIL);
+        assert_ne!(NEWCOMER_EMAIL, AGENT_EMAIL);
     }
 }
