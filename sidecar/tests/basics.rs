@@ -31,10 +31,40 @@ fn the_session_api_says_who_is_signed_in_and_is_never_cached() {
     assert_eq!(v["authenticated"], true);
     assert_eq!(v["email"], "agent@example.com");
     assert_eq!(v["role"], "agent");
+    assert_eq!(v["can_open_tickets"], false);
     // The CSRF token lets the static pages' script offer a logout button.
     let csrf = v["csrf"].as_str().unwrap().to_owned();
-    assert_eq!(agent.post("/logout", &[("csrf", &csrf)]).status, 303);
+    let out = agent.post("/logout", &[("csrf", &csrf)]);
+    assert_eq!(out.status, 303);
+    // The front page then says "You are signed out" (session.js).
+    assert_eq!(out.header("location"), Some("/?signed_out=1"));
     assert_eq!(agent.get("/api/session").body, r#"{"authenticated":false}"#);
+
+    // A verified customer may be offered "New ticket" in the login area.
+    let mut customer = server.signed_in(Role::Customer, "carol@example.com");
+    let v: serde_json::Value = serde_json::from_str(&customer.get("/api/session").body).unwrap();
+    assert_eq!(v["can_open_tickets"], true);
+}
+
+#[test]
+fn without_new_tickets_or_a_public_bundle_the_session_api_and_logout_say_so() {
+    let server = TestServer::start_with(|c| {
+        c.allow_new_tickets = false;
+        c.serve_public = false;
+    });
+    let mut customer = server.signed_in(Role::Customer, "carol@example.com");
+    let v: serde_json::Value = serde_json::from_str(&customer.get("/api/session").body).unwrap();
+    assert_eq!(v["can_open_tickets"], false);
+    let out = customer.logout();
+    assert_eq!(out.header("location"), Some("/login?signed_out=1"));
+    let page = customer.get("/login?signed_out=1");
+    assert!(
+        page.body
+            .contains("role=\"status\"><p>You are signed out.</p>"),
+        "{}",
+        page.body
+    );
+    assert!(!customer.get("/login").body.contains("You are signed out."));
 }
 
 #[test]

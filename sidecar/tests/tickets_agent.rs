@@ -62,7 +62,7 @@ fn the_inbox_lists_every_ticket_filters_by_status_and_searches_subject_and_reque
     assert!(agent
         .get("/agent/tickets?q=nothing-matches")
         .body
-        .contains("No tickets match."));
+        .contains("No tickets match this filter."));
 }
 
 #[test]

@@ -222,7 +222,8 @@ fn a_new_ticket_is_created_shown_and_announced_to_the_notify_address() {
         "Cannot log in",
         "Since Monday\nthe app says no.",
     );
-    let page = carol.get(&format!("/my/tickets/{r}"));
+    let page = carol.get(&format!("/my/tickets/{r}?created=1"));
+    assert!(page.body.contains("Your ticket was submitted."));
     assert!(page.body.contains("<h1>Cannot log in</h1>"));
     assert!(page.body.contains("Since Monday\nthe app says no."));
     assert!(page.body.contains("status-new"));
@@ -238,6 +239,21 @@ fn a_new_ticket_is_created_shown_and_announced_to_the_notify_address() {
     );
     assert_eq!(bad.status, 400);
     assert!(bad.body.contains("Give your request a subject."));
+    // Both fields are checked at once; each error sits beside its field
+    // and the typed text stays.
+    let both = carol.submit(
+        "/my/tickets/new",
+        "/my/tickets",
+        &[("subject", &"x".repeat(201)), ("body", " ")],
+    );
+    assert_eq!(both.status, 400);
+    assert!(both.body.contains(
+        r#"<p class="field-error" id="subject-error">Use a shorter subject on one line.</p>"#
+    ));
+    assert!(both
+        .body
+        .contains(r#"<p class="field-error" id="body-error">Write a message first.</p>"#));
+    assert!(both.body.contains(&"x".repeat(201)));
 }
 
 #[test]

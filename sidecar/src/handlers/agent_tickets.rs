@@ -27,6 +27,8 @@ struct InboxView {
     tickets: Vec<TicketView>,
     statuses: Vec<StatusOption>,
     q: String,
+    /// A status or search narrows the list (for the empty state).
+    filtered: bool,
     pager: Pager,
 }
 
@@ -39,7 +41,10 @@ struct AgentTicketView {
     events: Vec<EventView>,
     statuses: Vec<StatusOption>,
     notice: Option<&'static str>,
-    error: Option<&'static str>,
+    /// Shown beside the message field.
+    body_error: Option<&'static str>,
+    /// Shown beside the status select.
+    status_error: Option<&'static str>,
     draft: String,
     internal_note: bool,
 }
@@ -77,6 +82,7 @@ pub async fn list(app: &App, req: &Req) -> Result<Response, TicketsError> {
             page,
             found.has_more,
         ),
+        filtered: status.is_some() || !q.is_empty(),
         q,
     };
     Ok(app
@@ -96,7 +102,10 @@ async fn ticket_in_path(app: &App, req: &Req, suffix: &str) -> Result<Ticket, Ti
 
 struct PageState {
     notice: Option<&'static str>,
-    error: Option<&'static str>,
+    /// Shown beside the message field.
+    body_error: Option<&'static str>,
+    /// Shown beside the status select.
+    status_error: Option<&'static str>,
     draft: String,
     internal_note: bool,
 }
@@ -117,7 +126,8 @@ async fn render_ticket(
         events: events.iter().map(EventView::new).collect(),
         statuses: status_options(Some(ticket.status), false),
         notice: state.notice,
-        error: state.error,
+        body_error: state.body_error,
+        status_error: state.status_error,
         draft: state.draft,
         internal_note: state.internal_note,
     };
@@ -136,7 +146,8 @@ pub async fn show(app: &App, req: &Req) -> Result<Response, TicketsError> {
     };
     let state = PageState {
         notice,
-        error: None,
+        body_error: None,
+        status_error: None,
         draft: String::new(),
         internal_note: false,
     };
@@ -168,7 +179,8 @@ pub async fn reply(app: &App, req: &Req) -> Result<Response, TicketsError> {
         Err(error) => {
             let state = PageState {
                 notice: None,
-                error: Some(error),
+                body_error: Some(error),
+                status_error: None,
                 draft: form.get("body").to_owned(),
                 internal_note: internal,
             };
@@ -207,7 +219,8 @@ pub async fn set_status(app: &App, req: &Req) -> Result<Response, TicketsError> 
     let Some(status) = Status::parse(form.get("status")) else {
         let state = PageState {
             notice: None,
-            error: Some("Choose one of the statuses."),
+            body_error: None,
+            status_error: Some("Choose one of the statuses."),
             draft: String::new(),
             internal_note: false,
         };

@@ -6,7 +6,7 @@ use serde_json::json;
 
 use super::Failure;
 use crate::app::App;
-use crate::auth::{current_session, Session};
+use crate::auth::{current_session, Role, Session};
 use crate::http::{self, Req, Response};
 
 /// Errors of the API family.
@@ -27,7 +27,9 @@ impl From<ApiError> for Failure {
 
 /// `GET /api/session`. For a signed-in account the answer also carries
 /// the session's CSRF token, so the static pages' login area can offer a
-/// logout button; only same-origin scripts can read it.
+/// logout button (only same-origin scripts can read it), and
+/// `can_open_tickets`: whether the login area may link to
+/// `/my/tickets/new` (a verified customer while `allow_new_tickets` is on).
 pub async fn session(app: &App, req: &Req) -> Result<Response, ApiError> {
     let session = current_session(app, req).await?;
     let body = match session {
@@ -40,6 +42,9 @@ pub async fn session(app: &App, req: &Req) -> Result<Response, ApiError> {
             "email": user.email,
             "role": user.role.as_str(),
             "csrf": csrf,
+            "can_open_tickets": user.role == Role::Customer
+                && user.verified
+                && app.options.config.allow_new_tickets,
         }),
         _ => json!({ "authenticated": false }),
     };

@@ -48,6 +48,8 @@ struct LoginView<'a> {
     email: &'a str,
     next: &'a str,
     error: Option<&'a str>,
+    /// Just signed out (`?signed_out=1` after `POST /logout`).
+    signed_out: bool,
 }
 
 fn safe_next(next: &str) -> &str {
@@ -70,7 +72,14 @@ pub async fn form(app: &App, req: &Req) -> Result<Response, LoginError> {
             next
         }));
     }
-    let resp = render(app, &session, StatusCode::OK, "", next, None)?;
+    let view = LoginView {
+        common: Common::new(&app.options.site_title, Some(&session)),
+        email: "",
+        next,
+        error: None,
+        signed_out: req.query_param("signed_out").is_some(),
+    };
+    let resp = app.pages.render(StatusCode::OK, "login.html", &view)?;
     Ok(with_cookie(resp, set_cookie))
 }
 
@@ -87,6 +96,7 @@ fn render(
         email,
         next,
         error,
+        signed_out: false,
     };
     app.pages.render(status, "login.html", &view)
 }
@@ -150,7 +160,10 @@ pub async fn submit(app: &App, req: &Req) -> Result<Response, LoginError> {
     ))
 }
 
-/// `POST /logout` (`csrf`): deletes the session in the store and the cookie.
+/// `POST /logout` (`csrf`): deletes the session in the store and the
+/// cookie, then goes to the help center's front page (the login page when
+/// the sidecar serves no public bundle) with `?signed_out=1`, which both
+/// pages turn into a "You are signed out" notice.
 pub async fn logout(app: &App, req: &Req) -> Result<Response, LoginError> {
     let form = req.form();
     let session = current_session(app, req).await?;
@@ -158,9 +171,9 @@ pub async fn logout(app: &App, req: &Req) -> Result<Response, LoginError> {
     let session = checked_session(app, req, session, form.get("csrf"))?;
     app.db.delete_session(session.id).await?;
     let target = if app.options.config.serve_public {
-        "/"
+        "/?signed_out=1"
     } else {
-        "/login"
+        "/login?signed_out=1"
     };
     let mut resp = http::see_other(target);
     http::set_header(

@@ -54,6 +54,10 @@ pub struct TicketPageView {
     pub reopened: bool,
     /// The reply just sent was saved.
     pub replied: bool,
+    /// The ticket was just opened by the customer.
+    pub created: bool,
+    /// Offer a link to submit another ticket (account pages only).
+    pub allow_new_tickets: bool,
     /// A problem with the reply being sent.
     pub error: Option<&'static str>,
     /// The text being sent, kept when it was refused.
@@ -68,7 +72,10 @@ struct NewTicketView<'a> {
     common: Common,
     subject: &'a str,
     body: &'a str,
-    error: Option<&'static str>,
+    /// Shown beside the subject field.
+    subject_error: Option<&'static str>,
+    /// Shown beside the message field.
+    body_error: Option<&'static str>,
 }
 
 /// The verified address of a customer, or nothing.
@@ -165,12 +172,15 @@ pub async fn render_ticket(
 fn page_view(
     app: &App,
     session: &Session,
+    user: &CurrentUser,
     req: &Req,
 ) -> impl FnOnce(TicketView, Vec<MessageView>) -> TicketPageView {
     let common = Common::new(&app.options.site_title, Some(session));
     let form_csrf = session.csrf.clone();
     let reopened = req.query_param("reopened").is_some();
     let replied = req.query_param("replied").is_some() || reopened;
+    let created = req.query_param("created").is_some();
+    let allow_new_tickets = may_open_tickets(app, user).is_ok();
     move |ticket, messages| TicketPageView {
         reply_action: format!("/my/tickets/{}/reply", ticket.reference),
         common,
@@ -179,6 +189,8 @@ fn page_view(
         form_csrf,
         reopened,
         replied,
+        created,
+        allow_new_tickets,
         error: None,
         draft: String::new(),
         via_link: false,
@@ -190,7 +202,13 @@ pub async fn show(app: &App, req: &Req) -> Result<Response, TicketsError> {
     let (session, user) = require_role(app, req, Role::Customer).await?;
     let raw_ref = path_param(&req.path, "/my/tickets/", "").unwrap_or("");
     let ticket = owned_ticket(app, &user, raw_ref).await?;
-    render_ticket(app, StatusCode::OK, &ticket, page_view(app, &session, req)).await
+    render_ticket(
+        app,
+        StatusCode::OK,
+        &ticket,
+        page_view(app, &session, &user, req),
+    )
+    .await
 }
 
 /// `POST /my/tickets/{ref}/reply` (`body`, `csrf`): adds the reply (which
@@ -207,7 +225,7 @@ pub async fn reply(app: &App, req: &Req) -> Result<Response, TicketsError> {
     let body = match check_body(form.get("body")) {
         Ok(body) => body,
         Err(error) => {
-            let view = page_view(app, &session, req);
+            let view = page_view(app, &session, &user, req);
             let draft = form.get("body").to_owned();
             return render_ticket(app, StatusCode::BAD_REQUEST, &ticket, |t, m| {
                 TicketPageView {
@@ -292,7 +310,8 @@ pub async fn new_form(app: &App, req: &Req) -> Result<Response, TicketsError> {
         common: Common::new(&app.options.site_title, Some(&session)),
         subject: "",
         body: "",
-        error: None,
+        subject_error: None,
+        body_error: None,
     };
     Ok(app.pages.render(StatusCode::OK, "new_ticket.html", &view)?)
 }
@@ -306,16 +325,19 @@ pub async fn create(app: &App, req: &Req) -> Result<Response, TicketsError> {
     may_open_tickets(app, &user)?;
     let form = req.form();
     csrf::check(req, Some(&session), form.get("csrf"), &app.options.base_url)?;
-    let checked = check_subject(form.get("subject"))
-        .and_then(|subject| check_body(form.get("body")).map(|body| (subject, body)));
-    let (subject, body) = match checked {
-        Ok(pair) => pair,
-        Err(error) => {
+    // Both fields are checked, so every problem shows beside its field.
+    let (subject, body) = match (
+        check_subject(form.get("subject")),
+        check_body(form.get("body")),
+    ) {
+        (Ok(subject), Ok(body)) => (subject, body),
+        (subject, body) => {
             let view = NewTicketView {
                 common: Common::new(&app.options.site_title, Some(&session)),
                 subject: form.get("subject"),
                 body: form.get("body"),
-                error: Some(error),
+                subject_error: subject.err(),
+                body_error: body.err(),
             };
             return Ok(app
                 .pages
@@ -326,7 +348,7 @@ pub async fn create(app: &App, req: &Req) -> Result<Response, TicketsError> {
     let ticket = app.db.create_ticket(&subject, &user.email, first).await?;
     notify_agents(app, &ticket, &body, true).await;
     Ok(http::see_other(&format!(
-        "/my/tickets/{}?replied=1",
+        "/my/tickets/{}?created=1",
         ticket.reference
     )))
 }

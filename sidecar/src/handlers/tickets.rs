@@ -160,6 +160,8 @@ pub struct EventView {
     pub actor: String,
     /// When, readable.
     pub created: String,
+    /// When, ISO 8601.
+    pub created_iso: String,
 }
 
 impl EventView {
@@ -170,6 +172,7 @@ impl EventView {
             to: event.to.label(),
             actor: event.actor_role.clone(),
             created: readable_time(event.created_at),
+            created_iso: iso_time(event.created_at),
         }
     }
 }

@@ -4,9 +4,12 @@
  * The static pages ship a plain "Log in" link. When the site is served
  * beside the sidecar (same origin), this script asks GET /api/session and,
  * for a signed-in user, replaces the link with the address, links to the
- * user's pages and a "Log out" button (POST /logout with the CSRF token from
- * the session JSON). Without the sidecar (plain static hosting) the request
- * fails and the "Log in" link stays as it is.
+ * user's pages ("New ticket" too when the JSON says `can_open_tickets`) and
+ * a "Log out" button (POST /logout with the CSRF token from the session
+ * JSON). Without the sidecar (plain static hosting) the request fails and
+ * the "Log in" link stays as it is. After a logout (`?signed_out=1`, the
+ * sidecar's redirect) a page without its own notice gets a "You are signed
+ * out" status notice at the top of `main`.
  *
  * No dependencies, no inline handlers, no eval, no innerHTML: safe under the
  * sidecar's Content-Security-Policy. Loaded with `defer`.
@@ -17,6 +20,8 @@
   var LABELS = {
     en: {
       myTickets: "My Tickets",
+      newTicket: "New ticket",
+      signedOut: "You are signed out.",
       inbox: "Inbox",
       internal: "Internal KB",
       logout: "Log out",
@@ -24,6 +29,8 @@
     },
     ja: {
       myTickets: "マイチケット",
+      newTicket: "新しいチケット",
+      signedOut: "ログアウトしました。",
       inbox: "受信箱",
       internal: "社内ナレッジ",
       logout: "ログアウト",
@@ -81,6 +88,9 @@
       items.push(link("/internal/", t.internal));
     } else {
       items.push(link("/my/tickets", t.myTickets));
+      if (session.can_open_tickets === true) {
+        items.push(link("/my/tickets/new", t.newTicket));
+      }
     }
 
     var form = el("form", { method: "post", action: "/logout", "class": "logout-form" });
@@ -103,11 +113,28 @@
     if (!login) {
       return;
     }
-    var here = window.location.pathname + window.location.search;
+    // The logout notice's flag is not worth coming back to.
+    var search = window.location.search.replace(/([?&])signed_out=1(&|$)/, "$1").replace(/[?&]$/, "");
+    var here = window.location.pathname + search;
     if (here.charAt(0) === "/" && here.charAt(1) !== "/" && here.indexOf("/login") !== 0) {
       login.setAttribute("href", "/login?next=" + encodeURIComponent(here));
     }
     area.setAttribute("data-session", "anonymous");
+  }
+
+  // Just signed out: say so once, unless the page already does (the
+  // portal's login page renders its own notice).
+  function showSignedOutNotice() {
+    if (!/(?:^|[?&])signed_out=1(?:&|$)/.test(window.location.search.slice(1))) {
+      return;
+    }
+    var main = document.querySelector("main");
+    if (!main || main.querySelector(".notice-signed-out, [role=status]")) {
+      return;
+    }
+    var notice = el("div", { "class": "notice notice-success notice-signed-out", role: "status" });
+    notice.appendChild(el("p", null, labels().signedOut));
+    main.insertBefore(notice, main.firstChild);
   }
 
   function start() {
@@ -134,6 +161,7 @@
           showSignedIn(area, session);
         } else if (session && session.authenticated === false) {
           showSignedOut(area);
+          showSignedOutNotice();
         }
       })
       .catch(function () {
