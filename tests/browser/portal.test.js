@@ -70,9 +70,11 @@ test('a customer reopens a resolved ticket, and an agent answers with a note and
   await agent.check('input[name=internal_note]');
   await Promise.all([agent.waitForNavigation(), agent.click('form button[type=submit]:has-text("Send")')]);
   assert.equal(await agent.locator('li.message-note', { hasText: NOTE }).count(), 1);
+  assert.equal(await agent.textContent('[role=status]'), 'Your internal note was saved.');
 
   await agent.fill('#body', ANSWER);
   await Promise.all([agent.waitForNavigation(), agent.click('form button[type=submit]:has-text("Send")')]);
+  assert.equal(await agent.textContent('[role=status]'), 'Your reply was sent to the customer.');
 
   await customer.goto(ticketUrl);
   const log = await customer.textContent('ol.messages');
@@ -92,4 +94,12 @@ test('a signed-out visitor is sent to log in for the internal bundle, a customer
   const agent = await signIn('agent@example.com');
   await agent.goto(`${base}/internal/`);
   assert.ok(await agent.locator('.badge-internal').count() > 0, 'the agent sees internal articles');
+
+  // An internal article reads as one: badged, with its internal-only text.
+  await agent.goto(`${base}/internal/agents/policies/refunds/`);
+  assert.equal(await agent.textContent('article.article > h1 + .badge.badge-internal'), 'internal');
+  assert.match(await agent.textContent('article.article'), /CANARY-INTERNAL-REFUND-K4PW1/);
+  // ... and never in the public bundle, even for a signed-in agent.
+  const outside = await agent.goto(`${base}/agents/policies/refunds/`);
+  assert.equal(outside.status(), 404);
 });
