@@ -106,7 +106,13 @@ fn notes_are_visibly_distinct_for_agents_and_absent_for_customers_and_their_mail
     assert!(page.body.contains("<strong>on its way</strong>"));
     assert!(!page.body.contains("<script>alert(1)</script>"));
     assert!(page.body.contains("I want my money back."));
-    assert!(page.body.contains("New → Open (agent)"), "{}", page.body);
+    assert!(
+        page.body.contains(
+            r#"<span class="status status-new">New</span> → <span class="status status-open">Open</span> (agent)"#
+        ),
+        "{}",
+        page.body
+    );
 
     let customer_page = carol.get(&format!("/my/tickets/{r}"));
     assert!(customer_page.body.contains("on its way"));
@@ -152,7 +158,9 @@ fn status_changes_are_applied_logged_and_validated() {
     assert!(bad.body.contains("Choose one of the statuses."));
     assert_eq!(status_of(&server, &r), "new");
     let page = agent.get(&format!("/agent/tickets/{r}"));
-    assert!(page.body.contains("Resolved → Closed (agent)"));
+    assert!(page.body.contains(
+        r#"<span class="status status-resolved">Resolved</span> → <span class="status status-closed">Closed</span> (agent)"#
+    ));
 
     let missing = agent.get("/agent/tickets/0000000000000000000000zzzz");
     assert_eq!(missing.status, 404);

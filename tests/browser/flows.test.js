@@ -314,6 +314,11 @@ test('agents get a confirmation for a status change, and the inbox explains an e
   assert.match(await statusNotice(agent), /status was changed/);
   assert.equal(await agent.textContent('.ticket-meta .status'), 'Resolved');
   assert.match(await agent.textContent('ul.ticket-events'), /Pending → Resolved/);
+  // Statuses in the history are badges too.
+  const last = agent.locator('ul.ticket-events li').last();
+  assert.deepEqual(await last.locator('span.status').evaluateAll((spans) => spans.map((s) => s.className)),
+    ['status status-pending', 'status status-resolved']);
+  assert.equal(await last.locator('time[datetime]').count(), 1);
 
   // An empty reply is refused beside the field; the note box stays ticked.
   await agent.check('input[name=internal_note]');

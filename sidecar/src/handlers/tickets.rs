@@ -154,8 +154,12 @@ impl MessageView {
 pub struct EventView {
     /// The previous status label, if any.
     pub from: Option<&'static str>,
+    /// The previous status name (badge class suffix), if any.
+    pub from_status: Option<&'static str>,
     /// The new status label.
     pub to: &'static str,
+    /// The new status name (badge class suffix).
+    pub to_status: &'static str,
     /// Who changed it.
     pub actor: String,
     /// When, readable.
@@ -169,7 +173,9 @@ impl EventView {
     pub fn new(event: &StatusEvent) -> Self {
         Self {
             from: event.from.map(Status::label),
+            from_status: event.from.map(Status::as_str),
             to: event.to.label(),
+            to_status: event.to.as_str(),
             actor: event.actor_role.clone(),
             created: readable_time(event.created_at),
             created_iso: iso_time(event.created_at),
