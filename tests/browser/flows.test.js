@@ -165,7 +165,13 @@ async function registerAndVerify(portal, email, contextOptions = {}) {
   assert.match(await statusNotice(page), /Your address is confirmed/);
 
   await follow(page, 'main a.button:has-text("Log in")');
+  // A wrong password keeps the address and marks both fields.
   await page.fill('#email', email);
+  await page.fill('#password', 'not the password');
+  await follow(page, 'main button[type=submit]');
+  assert.match(await page.textContent('#login-error'), /Wrong e-mail address or password/);
+  assert.equal(await page.inputValue('#email'), email);
+  assert.equal(await page.getAttribute('#password', 'aria-describedby'), 'login-error');
   await page.fill('#password', NEW_PASSWORD);
   await follow(page, 'main button[type=submit]');
   assert.equal(new URL(page.url()).pathname, '/my/tickets');
