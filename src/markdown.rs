@@ -86,6 +86,7 @@ pub fn render(text: &str, ctx: &Context<'_>) -> Rendered {
     let mut events = parse(&text);
     join_cjk_lines(&mut events);
     let toc = assign_heading_ids(&mut events);
+    label_task_markers(&mut events);
     let lines = LineIndex::new(&text, ctx.first_line);
     let links = rewrite_links(&mut events, ctx, &lines);
     let (plain, summary) = plain_text(&events);
@@ -205,6 +206,35 @@ pub fn heading_id(title: &str) -> String {
         "section".to_owned()
     } else {
         id.to_owned()
+    }
+}
+
+/// Gives each task list checkbox the task's own text as its accessible
+/// name (a bare `<input type=checkbox>` has none): the checkbox is announced
+/// with its state and what it is about, in the article's language.
+fn label_task_markers(events: &mut [(Event<'_>, Range<usize>)]) {
+    for i in 0..events.len() {
+        let Event::TaskListMarker(checked) = events[i].0 else {
+            continue;
+        };
+        let end = (i + 1..events.len())
+            .find(|&j| {
+                matches!(
+                    events[j].0,
+                    Event::End(TagEnd::Item | TagEnd::Paragraph) | Event::Start(Tag::List(_))
+                )
+            })
+            .unwrap_or(events.len());
+        let label = collect_text(&events[i + 1..end]);
+        let label = if label.is_empty() {
+            String::new()
+        } else {
+            format!(" aria-label=\"{}\"", attr(&label))
+        };
+        let checked = if checked { " checked" } else { "" };
+        events[i].0 = Event::InlineHtml(CowStr::from(format!(
+            "<input type=\"checkbox\" disabled{checked}{label}>\n"
+        )));
     }
 }
 
@@ -440,6 +470,27 @@ mod tests {
         assert!(r.html.contains("<del>old</del>"), "{}", r.html);
         assert!(r.html.contains("footnote"), "{}", r.html);
         assert!(r.html.contains("checkbox"), "{}", r.html);
+    }
+
+    #[test]
+    fn task_list_checkboxes_are_named_by_their_task() {
+        let r =
+            render_plain("- [x] Send the *invoice* & receipt\n- [ ] Call back\n  - [ ] nested\n");
+        assert!(
+            r.html.contains(
+                "<input type=\"checkbox\" disabled checked aria-label=\"Send the invoice &amp; receipt\">"
+            ),
+            "{}",
+            r.html
+        );
+        assert!(
+            r.html
+                .contains("<input type=\"checkbox\" disabled aria-label=\"Call back\">"),
+            "{}",
+            r.html
+        );
+        assert!(r.html.contains("aria-label=\"nested\""), "{}", r.html);
+        assert!(!r.text.contains("aria-label"), "{}", r.text);
     }
 
     #[test]

@@ -117,7 +117,7 @@ fn pages_follow_the_theme_contract() {
         "<form class=\"search-box\" role=\"search\" action=\"/search/\"",
         "name=\"q\" type=\"search\"",
         "<div id=\"login-area\"><a href=\"/login\">Log in</a></div>",
-        "<main id=\"content\">",
+        "<main id=\"content\" tabindex=\"-1\">",
         "<footer class=\"site-footer\">",
         "<article class=\"article\"",
         "<p class=\"article-meta\">",
