@@ -74,6 +74,14 @@ pub const BUILT_IN_STATIC: &[(&str, &str)] = &[
         "js/search.js",
         include_str!("../../themes/default/static/js/search.js"),
     ),
+    (
+        "js/local-time.js",
+        include_str!("../../themes/default/static/js/local-time.js"),
+    ),
+    (
+        "css/portal.css",
+        include_str!("../../themes/default/static/css/portal.css"),
+    ),
 ];
 
 /// The compiled templates of a site.
@@ -433,5 +441,28 @@ mod tests {
         );
         assert_eq!(escape_html("日本語 & <b>"), "日本語 &amp; &lt;b&gt;");
         assert_eq!(escape_html("plain"), "plain");
+    }
+
+    /// Every file of the default theme's `static/` folder is built in, so a
+    /// site without a theme folder gets the same pages (and nothing stale).
+    #[test]
+    fn the_built_in_static_files_are_the_default_themes() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("themes/default/static");
+        let mut on_disk: Vec<String> = walkdir::WalkDir::new(&root)
+            .into_iter()
+            .filter_map(|e| e.ok())
+            .filter(|e| e.file_type().is_file())
+            .filter_map(|e| {
+                let rel = e.path().strip_prefix(&root).ok()?;
+                Some(rel.to_string_lossy().replace('\\', "/"))
+            })
+            .collect();
+        on_disk.sort();
+        let mut built_in: Vec<String> = BUILT_IN_STATIC
+            .iter()
+            .map(|(name, _)| (*name).to_owned())
+            .collect();
+        built_in.sort();
+        assert_eq!(built_in, on_disk);
     }
 }
