@@ -322,7 +322,6 @@ impl<'a> Renderer<'a> {
             pages: page.count,
             prev: (page.number > 1).then(|| link(page.number - 1)),
             next: (page.number < page.count).then(|| link(page.number + 1)),
-            total: page.listing.articles().len(),
         }
     }
 

@@ -185,8 +185,6 @@ pub struct Pager {
     pub prev: Option<String>,
     /// The next page, if any.
     pub next: Option<String>,
-    /// How many articles the whole listing has.
-    pub total: usize,
 }
 
 /// A category page's `category`.

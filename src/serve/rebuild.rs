@@ -40,6 +40,8 @@ pub struct Outcome {
     pub removed: usize,
     /// Pages rendered.
     pub rendered: usize,
+    /// Of those, category and tag listing pages.
+    pub listings: usize,
     /// Wall time.
     pub elapsed: Duration,
 }
@@ -287,6 +289,7 @@ impl Builder {
                 .collect();
             memo.related = related_urls(&bundle);
             memo.lists = list_signatures(&bundle, self.settings.config.build.listing_page_size);
+            outcome.listings += memo.lists.len();
             memo.feed = bundle
                 .recent(bundle.default_language, crate::feeds::FEED_ENTRIES)
                 .iter()
@@ -568,6 +571,7 @@ impl Builder {
                 written: a.written + b.written,
                 removed: a.removed + b.removed,
                 rendered: a.rendered + b.rendered,
+                listings: a.listings + b.listings,
                 elapsed: started.elapsed(),
             };
             Ok((outcome, [held_public, held_internal]))
@@ -708,7 +712,7 @@ fn list_signatures(bundle: &Bundle<'_>, page_size: usize) -> HashMap<String, u64
 }
 
 /// A hash of what a listing page shows besides its articles' own list
-/// entries: its number and the listing's page and article counts, which
+/// entries: its number and the listing's page count, which
 /// articles it lists (by URL) in which order and, for a category, its
 /// other language versions and (page 1) its sub-categories with their
 /// titles and counts. A page whose signature is unchanged and which lists
@@ -716,7 +720,7 @@ fn list_signatures(bundle: &Bundle<'_>, page_size: usize) -> HashMap<String, u64
 /// bundle's languages.
 fn list_signature(bundle: &Bundle<'_>, page: &ListingPage<'_>, langs: &[&str]) -> u64 {
     let mut h = DefaultHasher::new();
-    (page.number, page.count, page.listing.articles().len()).hash(&mut h);
+    (page.number, page.count).hash(&mut h);
     for &i in page.articles() {
         bundle.articles[i].url.hash(&mut h);
     }
@@ -912,6 +916,7 @@ fn update_bundle(
         .map(|job| job.render(&r))
         .collect::<Result<Vec<OutputFile>>>()?;
     outcome.rendered += files.len();
+    outcome.listings += jobs.iter().filter(|j| matches!(j, Job::Listing(_))).count();
     memo.lists.extend(relisted);
     for &i in &changed {
         let a = bundle.articles[i];
