@@ -917,7 +917,6 @@ fn update_bundle(
         .collect::<Result<Vec<OutputFile>>>()?;
     outcome.rendered += files.len();
     outcome.listings += jobs.iter().filter(|j| matches!(j, Job::Listing(_))).count();
-    memo.lists.extend(relisted);
     for &i in &changed {
         let a = bundle.articles[i];
         files.extend(a.assets.iter().map(|asset| OutputFile {
@@ -957,6 +956,9 @@ fn update_bundle(
         }
     };
     lap("held");
+    // Noted only once the pages are written or held: a rebuild that fails
+    // before renders them again.
+    memo.lists.extend(relisted);
 
     // What the change left behind.
     let mut gone: Vec<String> = Vec::new();
