@@ -11,10 +11,13 @@ repository's themes/ beside it (the portal needs its templates), starts
 starts `hugo server` on the corpus's equivalent Hugo site on a free port
 (fast render on, Hugo's default; --hugo-flags adds flags such as
 --disableFastRender) and waits for its first build. Then, for each of
-EDITS public English articles, both peers the same way: fetches the
-article's page and its category listing once (as a writer who has them
-open), rewrites the article's title in place and measures the time from
-the write until (a) the page and (b) the listing are served with the new
+EDITS public English articles, both peers the same way: finds the page
+of the article's category listing that lists it (page 1, then following
+rel="next" links: listings are paginated), fetches the article's page and
+that listing page once (as a writer who has them open), rewrites the
+article's title in place (the old title with a marker appended, so the
+article keeps its place in the listing) and measures the time from the
+write until (a) the page and (b) the listing page are served with the new
 title, polling over HTTP as fast as it can. The listing is docket's
 /categories/<category>/ and Hugo's section page /<category>/ (the same
 articles: the corpus puts each article in its category's folder).
@@ -54,6 +57,34 @@ def wait_for(port, path, needle, deadline):
         if status == 200 and needle in body:
             return time.perf_counter()
     sys.exit(f"timed out waiting for {needle!r} at {path}")
+
+
+def listing_page(port, first, url):
+    """The page of the listing starting at `first` that links to `url`
+    (following rel="next" links), else `first`."""
+    page, seen = first, set()
+    while page not in seen:
+        seen.add(page)
+        status, body = get(port, page)
+        if status != 200:
+            break
+        if f'href="{url}"' in body:
+            return page
+        m = re.search(r'<a rel="next" href="([^"]+)"', body) or \
+            re.search(r'<a href="([^"]+)"[^>]*rel="next"', body)
+        if not m:
+            break
+        page = m.group(1)
+    return first
+
+
+def retitled(text, marker):
+    """`text` with `marker` appended to its title (an earlier marker
+    replaced), so the article keeps its place in title-sorted listings."""
+    m = re.search(r'^title: "?(.*?)"?$', text, re.M)
+    old = re.sub(r" \(bench edit [0-9 ]+\)$", "", m.group(1) if m else "")
+    title = f"{old} ({marker})".replace('"', "'")
+    return re.sub(r'^title: .*$', lambda _: f'title: "{title}"', text, count=1, flags=re.M)
 
 
 def candidates(site):
@@ -148,13 +179,13 @@ def main():
     try:
         page_ms, list_ms = [], []
         for k, (path, url, category) in enumerate(candidates(site)[: args.edits]):
-            list_url = listing.format(category)
+            list_url = listing_page(port, listing.format(category), url)
             # The writer has both pages open.
             get(port, url)
             get(port, list_url)
             text = open(path, encoding="utf-8").read()
-            marker = f"Bench edit {k} {time.time_ns()}"
-            edited = re.sub(r'^title: .*$', f'title: "{marker}"', text, count=1, flags=re.M)
+            marker = f"bench edit {k} {time.time_ns()}"
+            edited = retitled(text, marker)
             t0 = time.perf_counter()
             with open(path, "w", encoding="utf-8") as f:
                 f.write(edited)

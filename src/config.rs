@@ -71,7 +71,15 @@ pub struct BuildConfig {
     pub internal_dir: PathBuf,
     /// The tag that makes an article internal.
     pub internal_tag: String,
+    /// Articles per page of a category or tag listing; longer listings go
+    /// on to `page/2/`, `page/3/`, … (see [`crate::listing`]).
+    pub listing_page_size: usize,
 }
+
+/// The largest `[build] listing_page_size` accepted: a page of more
+/// articles than this is the unpaginated listing pagination exists to
+/// avoid, and a larger number is most likely a typo.
+pub const MAX_LISTING_PAGE_SIZE: usize = 1000;
 
 impl Default for BuildConfig {
     fn default() -> Self {
@@ -80,6 +88,7 @@ impl Default for BuildConfig {
             public_dir: PathBuf::from("public"),
             internal_dir: PathBuf::from("internal"),
             internal_tag: "internal".to_owned(),
+            listing_page_size: 30,
         }
     }
 }
@@ -174,6 +183,12 @@ fn validate(config: &Config) -> Result<()> {
     if config.build.internal_tag.trim().is_empty() {
         bail!("[build] internal_tag must not be empty");
     }
+    let size = config.build.listing_page_size;
+    if !(1..=MAX_LISTING_PAGE_SIZE).contains(&size) {
+        bail!(
+            "[build] listing_page_size must be between 1 and {MAX_LISTING_PAGE_SIZE} articles per page (found {size})"
+        );
+    }
     if config.build.public_dir == config.build.internal_dir {
         bail!("[build] public_dir and internal_dir must differ");
     }
@@ -218,6 +233,23 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.contains("from_address"), "{err}");
+    }
+
+    #[test]
+    fn listing_page_size_defaults_to_30_and_is_bounded() {
+        assert_eq!(parse("").unwrap().build.listing_page_size, 30);
+        for bad in ["0", "1001"] {
+            let config = parse(&format!("[build]\nlisting_page_size = {bad}\n")).unwrap();
+            let err = validate(&config).unwrap_err().to_string();
+            assert!(err.contains("listing_page_size"), "{err}");
+            assert!(err.contains(&format!("found {bad}")), "{err}");
+        }
+        let err = parse("[build]\nlisting_page_size = -5\n")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("listing_page_size"), "{err}");
+        let config = parse("[build]\nlisting_page_size = 1\n").unwrap();
+        assert!(validate(&config).is_ok());
     }
 
     #[test]

@@ -16,6 +16,7 @@ pub mod content;
 pub mod error;
 pub mod feeds;
 pub mod links;
+pub mod listing;
 pub mod markdown;
 pub mod output;
 pub mod pages;

@@ -1,5 +1,5 @@
 //! The files one bundle consists of: the theme's and site's static files,
-//! a page per article, category, tag and language home, 404, search page,
+//! a page per article, category and tag listing page and language home, 404, search page,
 //! alias redirects, page-bundle assets, the search index and (public only)
 //! sitemap, feed and robots.txt. Which *articles* are in the bundle is
 //! already decided by [`Bundle`]; this module only lists and renders.
@@ -13,8 +13,8 @@ use crate::bundle::{Bundle, BundleKind};
 use crate::config::Settings;
 use crate::content::clean_path;
 use crate::feeds;
+use crate::listing::{self, ListingPage};
 use crate::output::{self, OutputFile};
-use crate::render::views::{category_path, tag_path};
 use crate::render::{Renderer, Theme};
 
 /// Every file of one bundle, in memory: static files, pages, assets,
@@ -120,7 +120,7 @@ impl<'b> Plan<'b> {
         }
         Self {
             statics: static_files(settings),
-            pages: page_jobs(bundle),
+            pages: page_jobs(bundle, settings.config.build.listing_page_size),
             assets: asset_files(bundle),
             tail,
         }
@@ -201,15 +201,14 @@ struct PageJob<'b> {
 /// What a page shows.
 enum Page<'b> {
     Article(usize),
-    Category(&'b crate::taxonomy::Category<'b>),
-    Tag(&'b str, &'b str, &'b [usize]),
+    Listing(ListingPage<'b>),
     Home(&'b str),
     NotFound,
     Search,
     Alias(usize),
 }
 
-fn page_jobs<'b>(bundle: &'b Bundle<'b>) -> Vec<PageJob<'b>> {
+fn page_jobs<'b>(bundle: &'b Bundle<'b>, page_size: usize) -> Vec<PageJob<'b>> {
     let index_of = |dir: String| format!("{dir}index.html");
     let mut jobs: Vec<PageJob<'b>> = bundle
         .articles
@@ -220,18 +219,13 @@ fn page_jobs<'b>(bundle: &'b Bundle<'b>) -> Vec<PageJob<'b>> {
             page: Page::Article(i),
         })
         .collect();
-    jobs.extend(bundle.taxonomy.categories.values().map(|c| PageJob {
-        path: index_of(category_path(&bundle.lang_prefix(&c.lang), &c.path)),
-        page: Page::Category(c),
-    }));
     jobs.extend(
-        bundle
-            .taxonomy
-            .tags
-            .iter()
-            .map(|((lang, tag), list)| PageJob {
-                path: index_of(tag_path(&bundle.lang_prefix(lang), tag)),
-                page: Page::Tag(lang, tag, list),
+        listing::listings(bundle)
+            .into_iter()
+            .flat_map(|l| l.pages(page_size))
+            .map(|page| PageJob {
+                path: page.file(bundle),
+                page: Page::Listing(page),
             }),
     );
     jobs.extend(bundle.languages().into_iter().map(|lang| PageJob {
@@ -275,8 +269,7 @@ impl PageJob<'_> {
         let b = r.bundle;
         let html = match &self.page {
             Page::Article(i) => r.article(*i)?,
-            Page::Category(c) => r.category(c)?,
-            Page::Tag(lang, tag, list) => r.tag(lang, tag, list)?,
+            Page::Listing(page) => r.listing(page)?,
             Page::Home(lang) => r.home(lang)?,
             Page::NotFound => r.not_found()?,
             Page::Search => match r.search() {

@@ -27,10 +27,20 @@ struct Served {
 
 impl Served {
     fn start() -> Self {
+        Self::start_with("")
+    }
+
+    /// Like [`Served::start`], with `config` appended to the fixture's
+    /// `docket.toml` first.
+    fn start_with(config: &str) -> Self {
         let dir = tempfile::tempdir().expect("temp dir");
         let root = dir.path().join("site");
         let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
         copy_tree(&repo.join("tests/fixtures/serve_site"), &root);
+        let toml = root.join("docket.toml");
+        let mut text = std::fs::read_to_string(&toml).expect("docket.toml");
+        text.push_str(config);
+        std::fs::write(&toml, text).expect("docket.toml");
         // The portal's pages need the theme's templates.
         copy_tree(&repo.join("themes"), &root.join("themes"));
         let mut child = Command::new(env!("CARGO_BIN_EXE_docket"))
@@ -322,6 +332,12 @@ fn after_incremental_rebuilds_the_output_equals_a_fresh_build() {
         b.contains("Aardvark gamma")
     });
 
+    assert_output_equals_a_fresh_build(&s);
+}
+
+/// Waits until both serving bundles equal a fresh `docket build` of the
+/// site's current content.
+fn assert_output_equals_a_fresh_build(s: &Served) {
     let fresh = s.root.join("fresh");
     let out = Command::new(env!("CARGO_BIN_EXE_docket"))
         .args(["build", "--site"])
@@ -359,4 +375,78 @@ fn after_incremental_rebuilds_the_output_equals_a_fresh_build() {
             std::thread::sleep(Duration::from_millis(50));
         }
     }
+}
+
+#[test]
+fn after_incremental_rebuilds_of_paginated_listings_the_output_equals_a_fresh_build() {
+    // Two per page: guides lists alpha and beta publicly (one page), and
+    // the internal secret too (two pages).
+    let s = Served::start_with("\n[build]\nlisting_page_size = 2\n");
+    s.wait_for("/categories/guides/", "one page", |st, b| {
+        st == 200 && !b.contains("rel=\"next\"")
+    });
+    // Four more: six public articles over three pages, seven internal
+    // over four.
+    for (file, title) in [
+        ("c1", "Cat one"),
+        ("c2", "Cat two"),
+        ("c3", "Cat three"),
+        ("c4", "Cat four"),
+    ] {
+        s.write(
+            &format!("content/guides/{file}.md"),
+            &article(title, "Listed."),
+        );
+        s.wait_for(&format!("/guides/{file}/"), "added", |st, _| st == 200);
+    }
+    s.wait_for("/categories/guides/page/3/", "a third page", |st, b| {
+        st == 200 && b.contains("Page 3 of 3")
+    });
+    assert_eq!(s.get("/categories/guides/page/4/").0, 404);
+    s.wait_for("/tags/billing/page/3/", "a third page", |st, _| st == 200);
+    // An edit in place.
+    s.write(
+        "content/guides/c2.md",
+        &article("Cat two", "Edited in place."),
+    );
+    s.wait_for("/guides/c2/", "edited", |_, b| {
+        b.contains("Edited in place.")
+    });
+    // A rename: same title, new URL.
+    std::fs::rename(
+        s.root.join("content/guides/c1.md"),
+        s.root.join("content/guides/c1-renamed.md"),
+    )
+    .expect("rename");
+    s.wait_for("/guides/c1-renamed/", "renamed", |st, _| st == 200);
+    s.wait_for("/guides/c1/", "gone", |st, _| st == 404);
+    // A tag change: c3 leaves billing for setup.
+    s.write(
+        "content/guides/c3.md",
+        "---\ntitle: Cat three\ndate: 2026-01-20\ncategory: guides\ntags: [setup]\n---\nRetagged.\n",
+    );
+    s.wait_for("/tags/setup/", "tagged", |st, b| {
+        st == 200 && b.contains("Cat three")
+    });
+    // A retitle that moves c4 to the front of both listings.
+    s.write(
+        "content/guides/c4.md",
+        &article("Aardvark four", "Moved up."),
+    );
+    s.wait_for("/categories/guides/", "moved up", |_, b| {
+        b.contains("Aardvark four")
+    });
+    // Two deleted: four public articles, two pages; the third page goes,
+    // from the disk and from what is served.
+    std::fs::remove_file(s.root.join("content/guides/c2.md")).expect("delete");
+    std::fs::remove_file(s.root.join("content/guides/c1-renamed.md")).expect("delete");
+    s.wait_for("/categories/guides/page/3/", "gone", |st, _| st == 404);
+    s.wait_for("/categories/guides/page/2/", "the last page", |st, b| {
+        st == 200 && b.contains("Page 2 of 2") && !b.contains("rel=\"next\"")
+    });
+    assert_output_equals_a_fresh_build(&s);
+    assert!(!s
+        .root
+        .join(".docket/serve/public/categories/guides/page/3")
+        .exists());
 }

@@ -16,6 +16,7 @@ use tera::Tera;
 use crate::bundle::Bundle;
 use crate::config::Settings;
 use crate::content::Article;
+use crate::listing::{page_dir, Listing, ListingPage};
 use crate::taxonomy::Category;
 use views::*;
 
@@ -40,6 +41,10 @@ const BUILT_IN: &[(&str, &str)] = &[
     (
         "tag.html",
         include_str!("../../themes/default/templates/tag.html"),
+    ),
+    (
+        "pagination.html",
+        include_str!("../../themes/default/templates/pagination.html"),
     ),
     (
         "home.html",
@@ -307,8 +312,36 @@ impl<'a> Renderer<'a> {
             .render("article.html", &ArticlePage { common, page })
     }
 
-    /// A category page.
-    pub fn category(&self, cat: &'a Category<'a>) -> Result<String> {
+    /// One page of a category or tag listing.
+    pub fn listing(&self, page: &ListingPage<'a>) -> Result<String> {
+        let pager = self.pager(page);
+        let articles = self.items(page.articles());
+        match page.listing {
+            Listing::Category(c) => self.category(c, page.number == 1, articles, pager),
+            Listing::Tag { lang, name, .. } => self.tag(lang, name, articles, pager),
+        }
+    }
+
+    fn pager(&self, page: &ListingPage<'a>) -> Pager {
+        let dir = page.listing.dir(self.bundle);
+        let link = |n: usize| self.href(&page_dir(&dir, n));
+        Pager {
+            page: page.number,
+            pages: page.count,
+            prev: (page.number > 1).then(|| link(page.number - 1)),
+            next: (page.number < page.count).then(|| link(page.number + 1)),
+        }
+    }
+
+    /// A page of a category: `first` is page 1, which also has the
+    /// introduction and the sub-categories.
+    fn category(
+        &self,
+        cat: &'a Category<'a>,
+        first: bool,
+        articles: Vec<ListItem<'a>>,
+        pager: Pager,
+    ) -> Result<String> {
         let prefix = self.bundle.lang_prefix(&cat.lang);
         let mut common = self.common("category", &cat.lang, cat.title.clone());
         common.description = cat
@@ -316,6 +349,7 @@ impl<'a> Renderer<'a> {
             .and_then(|i| i.description.clone())
             .unwrap_or_default();
         common.breadcrumbs = self.category_crumbs(&cat.lang, Some(&cat.path));
+        // Other languages' versions of the category start at their page 1.
         common.alternates = self
             .bundle
             .languages()
@@ -327,42 +361,56 @@ impl<'a> Renderer<'a> {
                 href: self.href(&category_path(&self.bundle.lang_prefix(&c.lang), &c.path)),
             })
             .collect();
-        let children = cat
-            .children
-            .iter()
-            .filter_map(|p| self.bundle.taxonomy.category(&cat.lang, p))
-            .map(|c| CategoryLink {
-                title: &c.title,
-                href: self.href(&category_path(&prefix, &c.path)),
-                total: c.total,
-            })
-            .collect();
+        let children = if first {
+            cat.children
+                .iter()
+                .filter_map(|p| self.bundle.taxonomy.category(&cat.lang, p))
+                .map(|c| CategoryLink {
+                    title: &c.title,
+                    href: self.href(&category_path(&prefix, &c.path)),
+                    total: c.total,
+                })
+                .collect()
+        } else {
+            Vec::new()
+        };
+        let intro_html = match cat.intro {
+            Some(i) if first => i.rendered.html_in(self.bundle.root),
+            _ => String::new(),
+        };
         let category = CategoryView {
             title: &cat.title,
-            intro_html: cat
-                .intro
-                .map(|i| i.rendered.html_in(self.bundle.root))
-                .unwrap_or_default(),
+            intro_html,
             children,
-            articles: self.items(&cat.articles),
+            articles,
         };
-        self.theme
-            .render("category.html", &CategoryPage { common, category })
+        self.theme.render(
+            "category.html",
+            &CategoryPage {
+                common,
+                category,
+                pager,
+            },
+        )
     }
 
-    /// A tag page.
-    pub fn tag(&self, lang: &'a str, name: &'a str, articles: &[usize]) -> Result<String> {
+    /// A page of a tag.
+    fn tag(
+        &self,
+        lang: &'a str,
+        name: &'a str,
+        articles: Vec<ListItem<'a>>,
+        pager: Pager,
+    ) -> Result<String> {
         let mut common = self.common("tag", lang, name.to_owned());
         common.breadcrumbs = self.category_crumbs(lang, None);
         common.breadcrumbs.push(Crumb {
             title: name.to_owned(),
             href: self.href(&tag_path(&self.bundle.lang_prefix(lang), name)),
         });
-        let tag = TagView {
-            name,
-            articles: self.items(articles),
-        };
-        self.theme.render("tag.html", &TagPage { common, tag })
+        let tag = TagView { name, articles };
+        self.theme
+            .render("tag.html", &TagPage { common, tag, pager })
     }
 
     /// The home page of `lang`.

@@ -174,6 +174,19 @@ pub struct ArticlePage<'a> {
     pub page: ArticleView<'a>,
 }
 
+/// Where a page of a paginated listing is among the listing's pages.
+#[derive(Debug, Serialize)]
+pub struct Pager {
+    /// This page's number, from 1.
+    pub page: usize,
+    /// How many pages the listing has (at least 1).
+    pub pages: usize,
+    /// The previous page, if any.
+    pub prev: Option<String>,
+    /// The next page, if any.
+    pub next: Option<String>,
+}
+
 /// A category page's `category`.
 #[derive(Debug, Serialize)]
 pub struct CategoryView<'a> {
@@ -181,9 +194,9 @@ pub struct CategoryView<'a> {
     pub title: &'a str,
     /// The `_index.md` body, rendered.
     pub intro_html: String,
-    /// Sub-categories.
+    /// Sub-categories (page 1 only).
     pub children: Vec<CategoryLink<'a>>,
-    /// Articles directly in this category.
+    /// This page's share of the articles directly in this category.
     pub articles: Vec<ListItem<'a>>,
 }
 
@@ -195,6 +208,8 @@ pub struct CategoryPage<'a> {
     pub common: Common<'a>,
     /// The category.
     pub category: CategoryView<'a>,
+    /// Which page of the category's listing this is.
+    pub pager: Pager,
 }
 
 /// A tag page's `tag`.
@@ -202,7 +217,7 @@ pub struct CategoryPage<'a> {
 pub struct TagView<'a> {
     /// The tag.
     pub name: &'a str,
-    /// Its articles.
+    /// This page's share of its articles.
     pub articles: Vec<ListItem<'a>>,
 }
 
@@ -214,6 +229,8 @@ pub struct TagPage<'a> {
     pub common: Common<'a>,
     /// The tag.
     pub tag: TagView<'a>,
+    /// Which page of the tag's listing this is.
+    pub pager: Pager,
 }
 
 /// The home page's `home`.

@@ -5,7 +5,9 @@
 //! never touched. A failed rebuild writes nothing: the last good output
 //! keeps being served.
 
+use std::collections::hash_map::DefaultHasher;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -21,12 +23,13 @@ use crate::bundle::{Bundle, BundleKind};
 use crate::config::Settings;
 use crate::content::{self, clean_path, Article, CategoryIntro, Loaded};
 use crate::error::{ContentError, ContentErrors};
+use crate::listing::{self, page_dir, Listing, ListingPage};
 use crate::output::{Body, OutputFile};
 use crate::pages;
 use crate::render::views::{category_path, tag_path};
 use crate::render::{Renderer, Theme};
 use crate::site::Site;
-use crate::taxonomy::{Category, Taxonomy};
+use crate::taxonomy::Taxonomy;
 
 /// What a rebuild did.
 #[derive(Debug, Default, Clone)]
@@ -37,6 +40,8 @@ pub struct Outcome {
     pub removed: usize,
     /// Pages rendered.
     pub rendered: usize,
+    /// Of those, category and tag listing pages.
+    pub listings: usize,
     /// Wall time.
     pub elapsed: Duration,
 }
@@ -54,8 +59,9 @@ struct Memo {
     owned: HashMap<String, Vec<String>>,
     /// Article URL → URLs of its related articles.
     related: HashMap<String, Vec<String>>,
-    /// Category and tag pages.
-    lists: HashSet<String>,
+    /// Every page of every category and tag listing, with the
+    /// [signature](list_signature) of what it showed.
+    lists: HashMap<String, u64>,
     /// URLs of the articles in the feed (public bundle).
     feed: Vec<String>,
     /// The related lists, in the bundle's article order.
@@ -282,7 +288,8 @@ impl Builder {
                 .map(|a| (a.source.clone(), owned_files(a)))
                 .collect();
             memo.related = related_urls(&bundle);
-            memo.lists = list_pages(&bundle);
+            memo.lists = list_signatures(&bundle, self.settings.config.build.listing_page_size);
+            outcome.listings += memo.lists.len();
             memo.feed = bundle
                 .recent(bundle.default_language, crate::feeds::FEED_ENTRIES)
                 .iter()
@@ -549,7 +556,6 @@ impl Builder {
                         sources: &sources,
                         before: &before,
                         related_reused: reuse_related,
-                        same_lists: same_taxonomy,
                         same_sitemap,
                         fresh,
                     },
@@ -565,6 +571,7 @@ impl Builder {
                 written: a.written + b.written,
                 removed: a.removed + b.removed,
                 rendered: a.rendered + b.rendered,
+                listings: a.listings + b.listings,
                 elapsed: started.elapsed(),
             };
             Ok((outcome, [held_public, held_internal]))
@@ -694,19 +701,46 @@ fn related_urls(bundle: &Bundle<'_>) -> HashMap<String, Vec<String>> {
         .collect()
 }
 
-fn list_pages(bundle: &Bundle<'_>) -> HashSet<String> {
-    let cats = bundle.taxonomy.categories.values().map(|c| {
-        format!(
-            "{}index.html",
-            category_path(&bundle.lang_prefix(&c.lang), &c.path)
-        )
-    });
-    let tags = bundle
-        .taxonomy
-        .tags
-        .keys()
-        .map(|(lang, tag)| format!("{}index.html", tag_path(&bundle.lang_prefix(lang), tag)));
-    cats.chain(tags).collect()
+/// Every page of every listing of `bundle`, with its signature.
+fn list_signatures(bundle: &Bundle<'_>, page_size: usize) -> HashMap<String, u64> {
+    let langs = bundle.languages();
+    listing::listings(bundle)
+        .into_iter()
+        .flat_map(|l| l.pages(page_size))
+        .map(|page| (page.file(bundle), list_signature(bundle, &page, &langs)))
+        .collect()
+}
+
+/// A hash of what a listing page shows besides its articles' own list
+/// entries: its number and the listing's page count, which
+/// articles it lists (by URL) in which order and, for a category, its
+/// other language versions and (page 1) its sub-categories with their
+/// titles and counts. A page whose signature is unchanged and which lists
+/// no changed article is the same page as before. `langs` are the
+/// bundle's languages.
+fn list_signature(bundle: &Bundle<'_>, page: &ListingPage<'_>, langs: &[&str]) -> u64 {
+    let mut h = DefaultHasher::new();
+    (page.number, page.count).hash(&mut h);
+    for &i in page.articles() {
+        bundle.articles[i].url.hash(&mut h);
+    }
+    if let Listing::Category(c) = page.listing {
+        for lang in langs.iter().filter(|l| **l != c.lang) {
+            bundle
+                .taxonomy
+                .category(lang, &c.path)
+                .is_some()
+                .hash(&mut h);
+        }
+        if page.number == 1 {
+            for path in &c.children {
+                if let Some(child) = bundle.taxonomy.category(&c.lang, path) {
+                    (path, &child.title, child.total).hash(&mut h);
+                }
+            }
+        }
+    }
+    h.finish()
 }
 
 /// `path` and each of its ancestors (`a/b/c` → `a`, `a/b`, `a/b/c`).
@@ -732,8 +766,6 @@ struct Update<'u, 'b> {
     before: &'u [Before],
     /// Whether the bundle's related lists are the memo's.
     related_reused: bool,
-    /// Whether the bundle's category and tag pages are the memo's.
-    same_lists: bool,
     /// Whether the sitemap is the last one.
     same_sitemap: bool,
     /// Where changed files are held instead of written, if anywhere.
@@ -755,7 +787,6 @@ fn update_bundle(
         sources,
         before,
         related_reused,
-        same_lists,
         same_sitemap,
         fresh,
     } = *u;
@@ -818,19 +849,62 @@ fn update_bundle(
         tags.extend(b.tags.iter().map(|t| (b.lang.clone(), t.clone())));
     }
 
+    // A category's pages name its other language versions.
+    let langs = bundle.languages();
+    let paths: BTreeSet<String> = cats.iter().map(|(_, p)| p.clone()).collect();
+    for path in paths {
+        cats.extend(langs.iter().map(|l| ((*l).to_owned(), path.clone())));
+    }
+
     let mut jobs: Vec<Job<'_>> = pages.into_iter().map(Job::Article).collect();
-    jobs.extend(
-        cats.iter()
-            .filter_map(|(lang, path)| bundle.taxonomy.category(lang, path))
-            .map(Job::Category),
-    );
-    jobs.extend(tags.iter().filter_map(|key| {
-        bundle
+    // Of the affected listings, the pages that list a changed article or
+    // whose signature changed; the pages past a listing's new end are gone.
+    let page_size = settings.config.build.listing_page_size;
+    let mut affected: Vec<(String, Option<Listing<'_>>)> = Vec::new();
+    for (lang, path) in &cats {
+        let dir = category_path(&bundle.lang_prefix(lang), path);
+        affected.push((
+            dir,
+            bundle.taxonomy.category(lang, path).map(Listing::Category),
+        ));
+    }
+    for key in &tags {
+        let (lang, name) = key;
+        let dir = tag_path(&bundle.lang_prefix(lang), name);
+        let found = bundle
             .taxonomy
             .tags
             .get_key_value(key)
-            .map(|((lang, tag), list)| Job::Tag(lang, tag, list))
-    }));
+            .map(|((lang, name), articles)| Listing::Tag {
+                lang,
+                name,
+                articles,
+            });
+        affected.push((dir, found));
+    }
+    let mut relisted: Vec<(String, u64)> = Vec::new();
+    let mut unlisted: Vec<String> = Vec::new();
+    for (dir, found) in affected {
+        let mut count = 0;
+        for page in found.into_iter().flat_map(|l| l.pages(page_size)) {
+            count = page.number;
+            let path = page.file(bundle);
+            let signature = list_signature(bundle, &page, &langs);
+            if memo.lists.get(&path) != Some(&signature)
+                || page.articles().iter().any(|i| changed_set.contains(i))
+            {
+                jobs.push(Job::Listing(page));
+            }
+            relisted.push((path, signature));
+        }
+        for n in count + 1.. {
+            let path = format!("{}index.html", page_dir(&dir, n));
+            if !memo.lists.contains_key(&path) {
+                break;
+            }
+            unlisted.push(path);
+        }
+    }
     jobs.extend(bundle.languages().into_iter().map(Job::Home));
     for &i in &changed {
         for alias in &bundle.articles[i].front.aliases {
@@ -842,6 +916,7 @@ fn update_bundle(
         .map(|job| job.render(&r))
         .collect::<Result<Vec<OutputFile>>>()?;
     outcome.rendered += files.len();
+    outcome.listings += jobs.iter().filter(|j| matches!(j, Job::Listing(_))).count();
     for &i in &changed {
         let a = bundle.articles[i];
         files.extend(a.assets.iter().map(|asset| OutputFile {
@@ -881,6 +956,9 @@ fn update_bundle(
         }
     };
     lap("held");
+    // Noted only once the pages are written or held: a rebuild that fails
+    // before renders them again.
+    memo.lists.extend(relisted);
 
     // What the change left behind.
     let mut gone: Vec<String> = Vec::new();
@@ -898,17 +976,21 @@ fn update_bundle(
             memo.owned.insert(source.clone(), now);
         }
     }
-    if !same_lists {
-        let lists = list_pages(bundle);
-        gone.extend(memo.lists.difference(&lists).cloned());
-        memo.lists = lists;
+    for path in &unlisted {
+        memo.lists.remove(path);
     }
+    gone.extend(unlisted);
     if !gone.is_empty() {
         // A path another article now owns (a URL taken over) stays.
         let kept: HashSet<&String> = memo.owned.values().flatten().collect();
         let lists = &memo.lists;
-        gone.retain(|p| !kept.contains(p) && !lists.contains(p));
+        gone.retain(|p| !kept.contains(p) && !lists.contains_key(p));
         remove(dir, &mut memo.written, &gone, outcome)?;
+        if let Some(fresh) = fresh {
+            for path in &gone {
+                fresh.forget(bundle.kind, path);
+            }
+        }
     }
     if !related_reused {
         memo.related = related_urls(bundle);
@@ -920,8 +1002,7 @@ fn update_bundle(
 /// One page to re-render.
 enum Job<'b> {
     Article(usize),
-    Category(&'b Category<'b>),
-    Tag(&'b str, &'b str, &'b [usize]),
+    Listing(ListingPage<'b>),
     Home(&'b str),
     Alias(String, usize),
 }
@@ -933,17 +1014,7 @@ impl Job<'_> {
             Job::Article(i) => {
                 OutputFile::text(format!("{}index.html", b.articles[*i].url), r.article(*i)?)
             }
-            Job::Category(c) => OutputFile::text(
-                format!(
-                    "{}index.html",
-                    category_path(&b.lang_prefix(&c.lang), &c.path)
-                ),
-                r.category(c)?,
-            ),
-            Job::Tag(lang, tag, list) => OutputFile::text(
-                format!("{}index.html", tag_path(&b.lang_prefix(lang), tag)),
-                r.tag(lang, tag, list)?,
-            ),
+            Job::Listing(page) => OutputFile::text(page.file(b), r.listing(page)?),
             Job::Home(lang) => {
                 OutputFile::text(format!("{}index.html", b.lang_prefix(lang)), r.home(lang)?)
             }
@@ -1031,7 +1102,8 @@ pub(crate) fn write_changed(
     Ok(())
 }
 
-/// Removes files no longer produced.
+/// Removes files no longer produced, and the folders they leave empty
+/// (a listing's last `page/<n>/`).
 pub(crate) fn remove(
     dir: &Path,
     written: &mut Written,
@@ -1044,6 +1116,15 @@ pub(crate) fn remove(
             Ok(()) => {}
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
             Err(e) => return Err(e).with_context(|| format!("cannot remove {}", file.display())),
+        }
+        // `remove_dir` only removes an empty folder: stop at the first
+        // that is not.
+        let mut folder = file.parent();
+        while let Some(f) = folder.filter(|f| f.starts_with(dir) && *f != dir) {
+            if std::fs::remove_dir(f).is_err() {
+                break;
+            }
+            folder = f.parent();
         }
         written.remove(path);
         outcome.removed += 1;

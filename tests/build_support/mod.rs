@@ -26,6 +26,19 @@ impl Site {
         Self { dir }
     }
 
+    /// An empty site in a fresh temporary folder (the test writes its
+    /// files).
+    pub fn empty() -> Self {
+        Self {
+            dir: tempfile::tempdir().unwrap(),
+        }
+    }
+
+    /// Deletes `rel` under the site root.
+    pub fn remove(&self, rel: &str) {
+        std::fs::remove_file(self.root().join(rel)).unwrap();
+    }
+
     /// The site root.
     pub fn root(&self) -> &Path {
         self.dir.path()
