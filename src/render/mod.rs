@@ -491,12 +491,13 @@ mod tests {
         assert_eq!(escape_html("plain"), "plain");
     }
 
-    /// Every file of the default theme's `static/` folder is built in, so a
-    /// site without a theme folder gets the same pages (and nothing stale).
-    #[test]
-    fn the_built_in_static_files_are_the_default_themes() {
-        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("themes/default/static");
-        let mut on_disk: Vec<String> = walkdir::WalkDir::new(&root)
+    /// The files under `themes/default/<folder>`, as sorted `/` paths,
+    /// leaving out the sub-folder `skip` (the sidecar's portal templates).
+    fn default_theme_files(folder: &str, skip: &str) -> Vec<String> {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("themes/default")
+            .join(folder);
+        let mut files: Vec<String> = walkdir::WalkDir::new(&root)
             .into_iter()
             .filter_map(|e| e.ok())
             .filter(|e| e.file_type().is_file())
@@ -504,13 +505,29 @@ mod tests {
                 let rel = e.path().strip_prefix(&root).ok()?;
                 Some(rel.to_string_lossy().replace('\\', "/"))
             })
+            .filter(|rel| !rel.starts_with(skip))
             .collect();
-        on_disk.sort();
-        let mut built_in: Vec<String> = BUILT_IN_STATIC
-            .iter()
-            .map(|(name, _)| (*name).to_owned())
-            .collect();
-        built_in.sort();
-        assert_eq!(built_in, on_disk);
+        files.sort();
+        files
+    }
+
+    fn sorted_names(files: &[(&str, &str)]) -> Vec<String> {
+        let mut names: Vec<String> = files.iter().map(|(n, _)| (*n).to_owned()).collect();
+        names.sort();
+        names
+    }
+
+    /// Every file of the default theme is built in, so a site without a
+    /// theme folder gets the same pages (and nothing is left out or stale).
+    #[test]
+    fn the_built_in_theme_is_the_default_theme_folder() {
+        assert_eq!(
+            sorted_names(BUILT_IN_STATIC),
+            default_theme_files("static", "\0")
+        );
+        assert_eq!(
+            sorted_names(BUILT_IN),
+            default_theme_files("templates", "portal/")
+        );
     }
 }
