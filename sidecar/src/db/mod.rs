@@ -9,13 +9,21 @@
 //! blocking pool (`spawn_blocking`) on a small pool of reader connections,
 //! which WAL lets run beside the writer.
 //!
+//! Session rows are also kept in memory ([`session_cache`]), valid only
+//! while the database's change stamp ([`change_stamp`], a `pread` of the
+//! WAL-index header that every commit of any process changes) is the one
+//! taken before they were read, so a signed-in request usually needs no
+//! trip to the blocking pool at all.
+//!
 //! Handlers never see `rusqlite`: they call the typed methods defined in the
 //! submodules ([`accounts`], [`sessions`], [`tokens`], [`rate_limits`],
 //! [`mail`]), so another backend can be added behind the same methods.
 
 pub mod accounts;
+pub mod change_stamp;
 pub mod mail;
 pub mod rate_limits;
+pub mod session_cache;
 pub mod sessions;
 pub mod ticket_links;
 pub mod ticket_lists;
@@ -57,6 +65,11 @@ struct Inner {
     readers: Mutex<Vec<Connection>>,
     /// One permit per reader connection.
     reader_turns: tokio::sync::Semaphore,
+    /// The `-shm` file, when the database is in WAL mode and it could be
+    /// read; without it nothing is cached.
+    wal_index: Option<change_stamp::WalIndex>,
+    /// Session rows read at a known change stamp.
+    sessions: session_cache::SessionCache,
 }
 
 impl std::fmt::Debug for Db {
@@ -81,12 +94,15 @@ impl Db {
         let mut writer = open_connection(path)
             .with_context(|| format!("cannot open database {}", path.display()))?;
         migrate(&mut writer).with_context(|| format!("cannot migrate {}", path.display()))?;
+        let wal_index = open_wal_index(&writer, path);
         Ok(Self {
             inner: Arc::new(Inner {
                 path: path.to_path_buf(),
                 writer: writer::Writer::start(writer)?,
                 readers: Mutex::new(Vec::new()),
                 reader_turns: tokio::sync::Semaphore::new(MAX_READERS),
+                wal_index,
+                sessions: session_cache::SessionCache::new(),
             }),
         })
     }
@@ -103,6 +119,21 @@ impl Db {
     pub async fn schema_version(&self) -> Result<u32> {
         self.read(|conn| conn.query_row("PRAGMA user_version", [], |row| row.get(0)))
             .await
+    }
+
+    /// The database's change stamp now: equal stamps mean no connection
+    /// of any process committed in between. `None` when it cannot be read
+    /// (the database is not in WAL mode, or the header was being written);
+    /// then nothing may be served from memory. One `pread` of 96 bytes and
+    /// no SQLite call, so it is fine on the async runtime, like the file
+    /// cache's `stat`s.
+    pub fn change_stamp(&self) -> Option<change_stamp::ChangeStamp> {
+        self.inner.wal_index.as_ref()?.stamp()
+    }
+
+    /// The in-memory session rows (crate-internal: [`sessions`] uses it).
+    pub(crate) fn session_cache(&self) -> &session_cache::SessionCache {
+        &self.inner.sessions
     }
 
     /// Runs `f` on the writer thread inside the current batch's
@@ -170,6 +201,29 @@ fn open_connection(path: &Path) -> Result<Connection> {
          PRAGMA foreign_keys = ON;",
     )?;
     Ok(conn)
+}
+
+/// The wal-index of the database the (open, migrated) writer connection
+/// holds, if it is in WAL mode; the connection must stay open as long as
+/// the index is used (see [`change_stamp`]). Blocking.
+fn open_wal_index(writer: &Connection, path: &Path) -> Option<change_stamp::WalIndex> {
+    let mode: String = writer
+        .query_row("PRAGMA journal_mode", [], |row| row.get(0))
+        .ok()?;
+    if !mode.eq_ignore_ascii_case("wal") {
+        tracing::warn!(
+            journal_mode = %mode,
+            "the database is not in WAL mode: sessions are looked up in it on every request"
+        );
+        return None;
+    }
+    let index = change_stamp::WalIndex::open(path);
+    if index.is_none() {
+        tracing::warn!(
+            "cannot read the WAL index: sessions are looked up in the database on every request"
+        );
+    }
+    index
 }
 
 fn migrate(conn: &mut Connection) -> Result<()> {
