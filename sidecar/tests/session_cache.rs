@@ -202,7 +202,7 @@ fn interleaved_sessions_each_get_their_own_account() {
 }
 
 #[test]
-fn interleaved_customers_never_see_each_others_tickets() {
+fn interleaved_customers_never_see_each_others_tickets_and_see_new_ones_at_once() {
     let server = TestServer::start();
     import_ticket(
         &server,
@@ -230,4 +230,19 @@ fn interleaved_customers_never_see_each_others_tickets() {
         assert!(mine.body.contains("Matter of Dave"), "{}", mine.body);
         assert!(!mine.body.contains("Matter of Carol"));
     }
+    // A ticket added by another connection shows on the next request.
+    import_ticket(
+        &server,
+        "Second matter of Carol",
+        "carol@example.com",
+        "open",
+        &[("customer", "more", false)],
+    );
+    let mine = carol.get("/my/tickets");
+    assert!(
+        mine.body.contains("Second matter of Carol"),
+        "{}",
+        mine.body
+    );
+    assert!(!dave.get("/my/tickets").body.contains("Second matter"));
 }

@@ -9,11 +9,11 @@
 //! blocking pool (`spawn_blocking`) on a small pool of reader connections,
 //! which WAL lets run beside the writer.
 //!
-//! Session rows are also kept in memory ([`session_cache`]), valid only
-//! while the database's change stamp ([`change_stamp`], a `pread` of the
-//! WAL-index header that every commit of any process changes) is the one
-//! taken before they were read, so a signed-in request usually needs no
-//! trip to the blocking pool at all.
+//! Session rows and customers' ticket pages are also kept in memory
+//! ([`read_cache`]), valid only while the database's change stamp
+//! ([`change_stamp`], a `pread` of the WAL-index header that every commit
+//! of any process changes) is the one taken before they were read, so a
+//! signed-in request usually needs no trip to the blocking pool at all.
 //!
 //! Handlers never see `rusqlite`: they call the typed methods defined in the
 //! submodules ([`accounts`], [`sessions`], [`tokens`], [`rate_limits`],
@@ -23,7 +23,7 @@ pub mod accounts;
 pub mod change_stamp;
 pub mod mail;
 pub mod rate_limits;
-pub mod session_cache;
+pub mod read_cache;
 pub mod sessions;
 pub mod ticket_links;
 pub mod ticket_lists;
@@ -69,7 +69,9 @@ struct Inner {
     /// read; without it nothing is cached.
     wal_index: Option<change_stamp::WalIndex>,
     /// Session rows read at a known change stamp.
-    sessions: session_cache::SessionCache,
+    sessions: read_cache::SessionCache,
+    /// Pages of customers' ticket lists read at a known change stamp.
+    ticket_pages: read_cache::TicketPageCache,
 }
 
 impl std::fmt::Debug for Db {
@@ -102,7 +104,8 @@ impl Db {
                 readers: Mutex::new(Vec::new()),
                 reader_turns: tokio::sync::Semaphore::new(MAX_READERS),
                 wal_index,
-                sessions: session_cache::SessionCache::new(),
+                sessions: read_cache::SessionCache::new(read_cache::MAX_SESSIONS),
+                ticket_pages: read_cache::TicketPageCache::new(read_cache::MAX_TICKET_PAGES),
             }),
         })
     }
@@ -132,8 +135,13 @@ impl Db {
     }
 
     /// The in-memory session rows (crate-internal: [`sessions`] uses it).
-    pub(crate) fn session_cache(&self) -> &session_cache::SessionCache {
+    pub(crate) fn session_cache(&self) -> &read_cache::SessionCache {
         &self.inner.sessions
+    }
+
+    /// The in-memory ticket pages (crate-internal: [`sessions`] uses it).
+    pub(crate) fn ticket_page_cache(&self) -> &read_cache::TicketPageCache {
+        &self.inner.ticket_pages
     }
 
     /// Runs `f` on the writer thread inside the current batch's

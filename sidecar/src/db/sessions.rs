@@ -59,7 +59,7 @@ impl Db {
 
     /// The session whose cookie token hashes to `token_hash`, if any: from
     /// memory when the row was read at the database's current change stamp
-    /// (see [`super::session_cache`]), else from a reader connection.
+    /// (see [`super::read_cache`]), else from a reader connection.
     pub async fn session_by_token_hash(&self, token_hash: &str) -> Result<Option<StoredSession>> {
         let stamp = self.change_stamp();
         if let Some(hit) = stamp.and_then(|s| self.session_cache().get(token_hash, &s)) {
@@ -67,16 +67,19 @@ impl Db {
         }
         let key = token_hash.to_owned();
         let found = self.read(move |c| session_on(c, &key)).await?;
-        self.remember_session(token_hash, stamp, found.as_ref());
+        if let (Some(stamp), Some(stored)) = (stamp, &found) {
+            self.session_cache()
+                .insert(token_hash.to_owned(), stamp, stored.clone());
+        }
         Ok(found)
     }
 
     /// The session whose cookie token hashes to `token_hash` and the ticket
     /// page `filter_for` asks for given the session's account (`None`: no
-    /// list), in one trip to the blocking pool; the session comes from
-    /// memory as in [`Db::session_by_token_hash`] when it can, and then
-    /// the trip is made only for a page. Used by pages that need both on
-    /// every request.
+    /// list). Both come from memory when they were read at the database's
+    /// current change stamp (see [`super::read_cache`]); what is missing is
+    /// read in one trip to the blocking pool. Used by pages that need both
+    /// on every request.
     pub async fn session_with_tickets<F>(
         &self,
         token_hash: &str,
@@ -88,7 +91,7 @@ impl Db {
         let stamp = self.change_stamp();
         if let Some(stored) = stamp.and_then(|s| self.session_cache().get(token_hash, &s)) {
             let page = match stored.account.as_ref().and_then(filter_for) {
-                Some(filter) => Some(self.list_tickets(filter).await?),
+                Some(filter) => Some(self.ticket_page(filter, stamp).await?),
                 None => None,
             };
             return Ok(Some((stored, page)));
@@ -100,28 +103,45 @@ impl Db {
                     return Ok(None);
                 };
                 let page = match stored.account.as_ref().and_then(filter_for) {
-                    Some(filter) => Some(list_tickets_on(c, &filter)?),
+                    Some(filter) => {
+                        let page = list_tickets_on(c, &filter)?;
+                        Some((filter, page))
+                    }
                     None => None,
                 };
                 Ok(Some((stored, page)))
             })
             .await?;
-        self.remember_session(token_hash, stamp, found.as_ref().map(|(s, _)| s));
-        Ok(found)
-    }
-
-    /// Keeps a row just read (by a read that started after `stamp` was
-    /// taken) in the session cache.
-    fn remember_session(
-        &self,
-        token_hash: &str,
-        stamp: Option<ChangeStamp>,
-        found: Option<&StoredSession>,
-    ) {
-        if let (Some(stamp), Some(stored)) = (stamp, found) {
+        let Some((stored, page)) = found else {
+            return Ok(None);
+        };
+        if let Some(stamp) = stamp {
             self.session_cache()
                 .insert(token_hash.to_owned(), stamp, stored.clone());
+            if let Some((filter, page)) = &page {
+                self.ticket_page_cache()
+                    .insert(filter.clone(), stamp, page.clone());
+            }
         }
+        Ok(Some((stored, page.map(|(_, page)| page))))
+    }
+
+    /// The ticket page of `filter`: from memory when it was read at
+    /// `stamp` (taken by the caller just now), else from a reader
+    /// connection and then kept under `stamp`.
+    async fn ticket_page(
+        &self,
+        filter: TicketFilter,
+        stamp: Option<ChangeStamp>,
+    ) -> Result<TicketPage> {
+        if let Some(hit) = stamp.and_then(|s| self.ticket_page_cache().get(&filter, &s)) {
+            return Ok(hit);
+        }
+        let page = self.list_tickets(filter.clone()).await?;
+        if let Some(stamp) = stamp {
+            self.ticket_page_cache().insert(filter, stamp, page.clone());
+        }
+        Ok(page)
     }
 
     /// Records activity on a session.
@@ -259,7 +279,8 @@ mod tests {
         assert!(db.session_by_token_hash("aa").await.unwrap().is_none());
     }
 
-    /// The lookup together with a ticket page uses the cached row too.
+    /// The lookup together with a ticket page uses the cached row, and
+    /// keeps the page under the same rule.
     #[tokio::test]
     async fn the_session_and_tickets_read_uses_and_fills_the_cache() {
         let dir = tempfile::tempdir().unwrap();
