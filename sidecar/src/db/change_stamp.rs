@@ -30,6 +30,15 @@
 //! `locking_mode=EXCLUSIVE` with a wal-index in heap memory (each needs an
 //! exclusive lock first). Every commit by anyone goes through this header.
 //!
+//! Alternatives, and why not: `PRAGMA data_version` answers the same
+//! question exactly, but it is a SQLite call on a connection, so it would
+//! have to run on the blocking pool — the very trip a cache is meant to
+//! save. `stat` stamps of the database and `-wal` files are unsound: a
+//! commit need not change the length, modification times have a clock
+//! granularity (two commits in one tick look alike), and a WAL reset
+//! rewrites the `-wal` file from the start with the same length. An
+//! in-process counter of our own commits misses other processes.
+//!
 //! Why the file stays open until the process exits: SQLite locks the
 //! wal-index with POSIX `fcntl` locks, which a process loses on *every*
 //! descriptor of the file as soon as it closes *any* descriptor of it.
