@@ -72,10 +72,13 @@ pub struct WalIndex {
     path: PathBuf,
 }
 
-/// Every `-shm` file this process opened, by device and inode: never
-/// closed (see the module docs).
-fn open_files() -> &'static Mutex<HashMap<(u64, u64), Arc<File>>> {
-    static FILES: OnceLock<Mutex<HashMap<(u64, u64), Arc<File>>>> = OnceLock::new();
+/// Open `-shm` files by device and inode.
+type KeptFiles = Mutex<HashMap<(u64, u64), Arc<File>>>;
+
+/// Every `-shm` file this process opened: never closed (see the module
+/// docs).
+fn open_files() -> &'static KeptFiles {
+    static FILES: OnceLock<KeptFiles> = OnceLock::new();
     FILES.get_or_init(Mutex::default)
 }
 
@@ -156,6 +159,7 @@ mod tests {
     use super::*;
     use rusqlite::Connection;
 
+    #[allow(clippy::unwrap_used)] // test helper
     fn wal_db(path: &Path) -> Connection {
         let c = Connection::open(path).unwrap();
         let mode: String = c

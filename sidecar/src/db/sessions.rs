@@ -229,6 +229,7 @@ mod tests {
         assert_eq!(reprepared, 0);
     }
 
+    #[allow(clippy::unwrap_used)] // test helper
     async fn new_session(db: &Db, token_hash: &str) -> i64 {
         db.create_session(
             NewSession {
