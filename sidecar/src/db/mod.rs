@@ -213,7 +213,11 @@ fn open_connection(path: &Path) -> Result<Connection> {
 
 /// The wal-index of the database the (open, migrated) writer connection
 /// holds, if it is in WAL mode; the connection must stay open as long as
-/// the index is used (see [`change_stamp`]). Blocking.
+/// the index is used (see [`change_stamp`]). The file is proven to be the
+/// live one before it is trusted: a commit on the writer (setting
+/// `user_version` to its own value) must change the header we read, which
+/// a stale `-shm` file (say, beside a symlink to the database) would not.
+/// Blocking; `None` (no caching) on any doubt.
 fn open_wal_index(writer: &Connection, path: &Path) -> Option<change_stamp::WalIndex> {
     let mode: String = writer
         .query_row("PRAGMA journal_mode", [], |row| row.get(0))
@@ -225,13 +229,27 @@ fn open_wal_index(writer: &Connection, path: &Path) -> Option<change_stamp::WalI
         );
         return None;
     }
-    let index = change_stamp::WalIndex::open(path);
-    if index.is_none() {
+    let live = std::fs::canonicalize(path)
+        .ok()
+        .and_then(|real| change_stamp::WalIndex::open(&real))
+        .filter(|index| commit_changes_stamp(writer, index));
+    if live.is_none() {
         tracing::warn!(
-            "cannot read the WAL index: sessions are looked up in the database on every request"
+            "cannot follow the WAL index: sessions are looked up in the database on every request"
         );
     }
-    index
+    live
+}
+
+/// Whether a commit on `writer` changes the stamp `index` reads.
+fn commit_changes_stamp(writer: &Connection, index: &change_stamp::WalIndex) -> bool {
+    let Some(before) = index.stamp() else {
+        return false;
+    };
+    let committed = writer
+        .query_row("PRAGMA user_version", [], |row| row.get::<_, u32>(0))
+        .and_then(|version| writer.pragma_update(None, "user_version", version));
+    committed.is_ok() && index.stamp().is_some_and(|after| after != before)
 }
 
 fn migrate(conn: &mut Connection) -> Result<()> {
@@ -297,6 +315,34 @@ mod tests {
         assert_eq!(mode, "wal");
         assert_eq!(fk, 1);
         assert_eq!(sync, 2);
+    }
+
+    /// Only a wal-index that a commit on the writer changes is trusted:
+    /// another database's `-shm` file (a stale one beside a symlink, say)
+    /// is not.
+    #[test]
+    fn only_the_live_wal_index_is_trusted() {
+        let dir = tempfile::tempdir().unwrap();
+        let real = dir.path().join("real.db");
+        let other = dir.path().join("other.db");
+        let writer = open_connection(&real).unwrap();
+        writer.execute_batch("CREATE TABLE t (x INTEGER)").unwrap();
+        let other_conn = open_connection(&other).unwrap();
+        other_conn
+            .execute_batch("CREATE TABLE t (x INTEGER)")
+            .unwrap();
+        let own = change_stamp::WalIndex::open(&real).unwrap();
+        let foreign = change_stamp::WalIndex::open(&other).unwrap();
+        assert!(commit_changes_stamp(&writer, &own));
+        assert!(!commit_changes_stamp(&writer, &foreign));
+
+        // Opened through a symlink, the store follows the real file's index.
+        #[cfg(unix)]
+        {
+            let link = dir.path().join("link.db");
+            std::os::unix::fs::symlink(&real, &link).unwrap();
+            assert!(open_wal_index(&writer, &link).is_some());
+        }
     }
 
     #[tokio::test]
