@@ -9,13 +9,21 @@
 //! blocking pool (`spawn_blocking`) on a small pool of reader connections,
 //! which WAL lets run beside the writer.
 //!
+//! Session rows and customers' ticket pages are also kept in memory
+//! ([`read_cache`]), valid only while the database's change stamp
+//! ([`change_stamp`], a `pread` of the WAL-index header that every commit
+//! of any process changes) is the one taken before they were read, so a
+//! signed-in request usually needs no trip to the blocking pool at all.
+//!
 //! Handlers never see `rusqlite`: they call the typed methods defined in the
 //! submodules ([`accounts`], [`sessions`], [`tokens`], [`rate_limits`],
 //! [`mail`]), so another backend can be added behind the same methods.
 
 pub mod accounts;
+pub mod change_stamp;
 pub mod mail;
 pub mod rate_limits;
+pub mod read_cache;
 pub mod sessions;
 pub mod ticket_links;
 pub mod ticket_lists;
@@ -57,6 +65,13 @@ struct Inner {
     readers: Mutex<Vec<Connection>>,
     /// One permit per reader connection.
     reader_turns: tokio::sync::Semaphore,
+    /// The `-shm` file, when the database is in WAL mode and it could be
+    /// read; without it nothing is cached.
+    wal_index: Option<change_stamp::WalIndex>,
+    /// Session rows read at a known change stamp.
+    sessions: read_cache::SessionCache,
+    /// Pages of customers' ticket lists read at a known change stamp.
+    ticket_pages: read_cache::TicketPageCache,
 }
 
 impl std::fmt::Debug for Db {
@@ -81,12 +96,16 @@ impl Db {
         let mut writer = open_connection(path)
             .with_context(|| format!("cannot open database {}", path.display()))?;
         migrate(&mut writer).with_context(|| format!("cannot migrate {}", path.display()))?;
+        let wal_index = open_wal_index(&writer, path);
         Ok(Self {
             inner: Arc::new(Inner {
                 path: path.to_path_buf(),
                 writer: writer::Writer::start(writer)?,
                 readers: Mutex::new(Vec::new()),
                 reader_turns: tokio::sync::Semaphore::new(MAX_READERS),
+                wal_index,
+                sessions: read_cache::SessionCache::new(read_cache::MAX_SESSIONS),
+                ticket_pages: read_cache::TicketPageCache::new(read_cache::MAX_TICKET_PAGES),
             }),
         })
     }
@@ -103,6 +122,26 @@ impl Db {
     pub async fn schema_version(&self) -> Result<u32> {
         self.read(|conn| conn.query_row("PRAGMA user_version", [], |row| row.get(0)))
             .await
+    }
+
+    /// The database's change stamp now: equal stamps mean no connection
+    /// of any process committed in between. `None` when it cannot be read
+    /// (the database is not in WAL mode, or the header was being written);
+    /// then nothing may be served from memory. One `pread` of 96 bytes and
+    /// no SQLite call, so it is fine on the async runtime, like the file
+    /// cache's `stat`s.
+    pub fn change_stamp(&self) -> Option<change_stamp::ChangeStamp> {
+        self.inner.wal_index.as_ref()?.stamp()
+    }
+
+    /// The in-memory session rows (crate-internal: [`sessions`] uses it).
+    pub(crate) fn session_cache(&self) -> &read_cache::SessionCache {
+        &self.inner.sessions
+    }
+
+    /// The in-memory ticket pages (crate-internal: [`sessions`] uses it).
+    pub(crate) fn ticket_page_cache(&self) -> &read_cache::TicketPageCache {
+        &self.inner.ticket_pages
     }
 
     /// Runs `f` on the writer thread inside the current batch's
@@ -172,6 +211,47 @@ fn open_connection(path: &Path) -> Result<Connection> {
     Ok(conn)
 }
 
+/// The wal-index of the database the (open, migrated) writer connection
+/// holds, if it is in WAL mode; the connection must stay open as long as
+/// the index is used (see [`change_stamp`]). The file is proven to be the
+/// live one before it is trusted: a commit on the writer (setting
+/// `user_version` to its own value) must change the header we read, which
+/// a stale `-shm` file (say, beside a symlink to the database) would not.
+/// Blocking; `None` (no caching) on any doubt.
+fn open_wal_index(writer: &Connection, path: &Path) -> Option<change_stamp::WalIndex> {
+    let mode: String = writer
+        .query_row("PRAGMA journal_mode", [], |row| row.get(0))
+        .ok()?;
+    if !mode.eq_ignore_ascii_case("wal") {
+        tracing::warn!(
+            journal_mode = %mode,
+            "the database is not in WAL mode: sessions are looked up in it on every request"
+        );
+        return None;
+    }
+    let live = std::fs::canonicalize(path)
+        .ok()
+        .and_then(|real| change_stamp::WalIndex::open(&real))
+        .filter(|index| commit_changes_stamp(writer, index));
+    if live.is_none() {
+        tracing::warn!(
+            "cannot follow the WAL index: sessions are looked up in the database on every request"
+        );
+    }
+    live
+}
+
+/// Whether a commit on `writer` changes the stamp `index` reads.
+fn commit_changes_stamp(writer: &Connection, index: &change_stamp::WalIndex) -> bool {
+    let Some(before) = index.stamp() else {
+        return false;
+    };
+    let committed = writer
+        .query_row("PRAGMA user_version", [], |row| row.get::<_, u32>(0))
+        .and_then(|version| writer.pragma_update(None, "user_version", version));
+    committed.is_ok() && index.stamp().is_some_and(|after| after != before)
+}
+
 fn migrate(conn: &mut Connection) -> Result<()> {
     let current: u32 = conn.query_row("PRAGMA user_version", [], |row| row.get(0))?;
     let known = MIGRATIONS.len();
@@ -235,6 +315,34 @@ mod tests {
         assert_eq!(mode, "wal");
         assert_eq!(fk, 1);
         assert_eq!(sync, 2);
+    }
+
+    /// Only a wal-index that a commit on the writer changes is trusted:
+    /// another database's `-shm` file (a stale one beside a symlink, say)
+    /// is not.
+    #[test]
+    fn only_the_live_wal_index_is_trusted() {
+        let dir = tempfile::tempdir().unwrap();
+        let real = dir.path().join("real.db");
+        let other = dir.path().join("other.db");
+        let writer = open_connection(&real).unwrap();
+        writer.execute_batch("CREATE TABLE t (x INTEGER)").unwrap();
+        let other_conn = open_connection(&other).unwrap();
+        other_conn
+            .execute_batch("CREATE TABLE t (x INTEGER)")
+            .unwrap();
+        let own = change_stamp::WalIndex::open(&real).unwrap();
+        let foreign = change_stamp::WalIndex::open(&other).unwrap();
+        assert!(commit_changes_stamp(&writer, &own));
+        assert!(!commit_changes_stamp(&writer, &foreign));
+
+        // Opened through a symlink, the store follows the real file's index.
+        #[cfg(unix)]
+        {
+            let link = dir.path().join("link.db");
+            std::os::unix::fs::symlink(&real, &link).unwrap();
+            assert!(open_wal_index(&writer, &link).is_some());
+        }
     }
 
     #[tokio::test]

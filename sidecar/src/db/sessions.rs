@@ -6,6 +6,7 @@ use anyhow::Result;
 use rusqlite::{params, Connection, OptionalExtension};
 
 use super::accounts::{account_from_row, Account};
+use super::change_stamp::ChangeStamp;
 use super::ticket_lists::{list_tickets_on, TicketFilter, TicketPage};
 use super::{now, Db};
 
@@ -56,16 +57,29 @@ impl Db {
         .await
     }
 
-    /// The session whose cookie token hashes to `token_hash`, if any.
+    /// The session whose cookie token hashes to `token_hash`, if any: from
+    /// memory when the row was read at the database's current change stamp
+    /// (see [`super::read_cache`]), else from a reader connection.
     pub async fn session_by_token_hash(&self, token_hash: &str) -> Result<Option<StoredSession>> {
-        let token_hash = token_hash.to_owned();
-        self.read(move |c| session_on(c, &token_hash)).await
+        let stamp = self.change_stamp();
+        if let Some(hit) = stamp.and_then(|s| self.session_cache().get(token_hash, &s)) {
+            return Ok(Some(hit));
+        }
+        let key = token_hash.to_owned();
+        let found = self.read(move |c| session_on(c, &key)).await?;
+        if let (Some(stamp), Some(stored)) = (stamp, &found) {
+            self.session_cache()
+                .insert(token_hash.to_owned(), stamp, stored.clone());
+        }
+        Ok(found)
     }
 
-    /// The session whose cookie token hashes to `token_hash` and, in the
-    /// same read (one trip to the blocking pool), the ticket page
-    /// `filter_for` asks for given the session's account (`None`: no
-    /// list). Used by pages that need both on every request.
+    /// The session whose cookie token hashes to `token_hash` and the ticket
+    /// page `filter_for` asks for given the session's account (`None`: no
+    /// list). Both come from memory when they were read at the database's
+    /// current change stamp (see [`super::read_cache`]); what is missing is
+    /// read in one trip to the blocking pool. Used by pages that need both
+    /// on every request.
     pub async fn session_with_tickets<F>(
         &self,
         token_hash: &str,
@@ -74,18 +88,60 @@ impl Db {
     where
         F: FnOnce(&Account) -> Option<TicketFilter> + Send + 'static,
     {
-        let token_hash = token_hash.to_owned();
-        self.read(move |c| {
-            let Some(stored) = session_on(c, &token_hash)? else {
-                return Ok(None);
-            };
+        let stamp = self.change_stamp();
+        if let Some(stored) = stamp.and_then(|s| self.session_cache().get(token_hash, &s)) {
             let page = match stored.account.as_ref().and_then(filter_for) {
-                Some(filter) => Some(list_tickets_on(c, &filter)?),
+                Some(filter) => Some(self.ticket_page(filter, stamp).await?),
                 None => None,
             };
-            Ok(Some((stored, page)))
-        })
-        .await
+            return Ok(Some((stored, page)));
+        }
+        let key = token_hash.to_owned();
+        let found = self
+            .read(move |c| {
+                let Some(stored) = session_on(c, &key)? else {
+                    return Ok(None);
+                };
+                let page = match stored.account.as_ref().and_then(filter_for) {
+                    Some(filter) => {
+                        let page = list_tickets_on(c, &filter)?;
+                        Some((filter, page))
+                    }
+                    None => None,
+                };
+                Ok(Some((stored, page)))
+            })
+            .await?;
+        let Some((stored, page)) = found else {
+            return Ok(None);
+        };
+        if let Some(stamp) = stamp {
+            self.session_cache()
+                .insert(token_hash.to_owned(), stamp, stored.clone());
+            if let Some((filter, page)) = &page {
+                self.ticket_page_cache()
+                    .insert(filter.clone(), stamp, page.clone());
+            }
+        }
+        Ok(Some((stored, page.map(|(_, page)| page))))
+    }
+
+    /// The ticket page of `filter`: from memory when it was read at
+    /// `stamp` (taken by the caller just now), else from a reader
+    /// connection and then kept under `stamp`.
+    async fn ticket_page(
+        &self,
+        filter: TicketFilter,
+        stamp: Option<ChangeStamp>,
+    ) -> Result<TicketPage> {
+        if let Some(hit) = stamp.and_then(|s| self.ticket_page_cache().get(&filter, &s)) {
+            return Ok(hit);
+        }
+        let page = self.list_tickets(filter.clone()).await?;
+        if let Some(stamp) = stamp {
+            self.ticket_page_cache().insert(filter, stamp, page.clone());
+        }
+        Ok(page)
     }
 
     /// Records activity on a session.
@@ -171,5 +227,84 @@ mod tests {
             .await
             .unwrap();
         assert_eq!(reprepared, 0);
+    }
+
+    #[allow(clippy::unwrap_used)] // test helper
+    async fn new_session(db: &Db, token_hash: &str) -> i64 {
+        db.create_session(
+            NewSession {
+                token_hash: token_hash.to_owned(),
+                account_id: None,
+                csrf_token: "csrf".into(),
+                expires_at: now() + 3600,
+            },
+            None,
+        )
+        .await
+        .unwrap()
+    }
+
+    /// A row read once is kept under the current stamp and used until
+    /// anything commits, from this store or any other connection.
+    #[tokio::test]
+    async fn a_cached_row_is_used_only_until_the_next_commit_anywhere() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("d.db");
+        let db = Db::open(&path).await.unwrap();
+        let id = new_session(&db, "aa").await;
+        assert!(db.change_stamp().is_some(), "a WAL database has a stamp");
+        assert!(db.session_cache().is_empty());
+
+        let read = db.session_by_token_hash("aa").await.unwrap().unwrap();
+        assert_eq!(read.id, id);
+        let stamp = db.change_stamp().unwrap();
+        let cached = db.session_cache().get("aa", &stamp).unwrap();
+        assert_eq!(
+            (cached.id, cached.last_seen_at),
+            (read.id, read.last_seen_at)
+        );
+
+        // Another connection (not the store's) moves the session on.
+        let other = Connection::open(&path).unwrap();
+        other
+            .execute("UPDATE sessions SET last_seen_at = 7 WHERE id = ?1", [id])
+            .unwrap();
+        let now_stamp = db.change_stamp().unwrap();
+        assert_ne!(now_stamp, stamp);
+        assert!(db.session_cache().get("aa", &now_stamp).is_none());
+        let fresh = db.session_by_token_hash("aa").await.unwrap().unwrap();
+        assert_eq!(fresh.last_seen_at, 7);
+
+        // Deleted through the store: gone at once.
+        db.delete_session(id).await.unwrap();
+        assert!(db.session_by_token_hash("aa").await.unwrap().is_none());
+    }
+
+    /// The lookup together with a ticket page uses the cached row, and
+    /// keeps the page under the same rule.
+    #[tokio::test]
+    async fn the_session_and_tickets_read_uses_and_fills_the_cache() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Db::open(&dir.path().join("d.db")).await.unwrap();
+        new_session(&db, "bb").await;
+        let (first, page) = db
+            .session_with_tickets("bb", |_| None)
+            .await
+            .unwrap()
+            .unwrap();
+        assert!(page.is_none());
+        let stamp = db.change_stamp().unwrap();
+        assert!(db.session_cache().get("bb", &stamp).is_some());
+        let (again, _) = db
+            .session_with_tickets("bb", |_| None)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(again.id, first.id);
+        assert!(db
+            .session_with_tickets("cc", |_| None)
+            .await
+            .unwrap()
+            .is_none());
     }
 }

@@ -11,7 +11,7 @@ use super::tickets::{ticket_from_row, Status, Ticket};
 use super::Db;
 
 /// Which tickets a list shows.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 pub struct TicketFilter {
     /// Only this requester's tickets (customer lists).
     pub requester: Option<String>,

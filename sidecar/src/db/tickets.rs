@@ -18,7 +18,7 @@ use super::accounts::Role;
 use super::{now, Db};
 
 /// Where a ticket stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Status {
     /// Nobody has answered yet.
