@@ -10,6 +10,8 @@ use tokio::sync::Notify;
 
 use crate::auth::passwords::Passwords;
 use crate::db::mail::OutgoingMail;
+use crate::db::read_cache::ReadCache;
+use crate::db::tickets::Status;
 use crate::db::Db;
 use crate::file_cache::FileCache;
 use crate::mail::Transport;
@@ -33,7 +35,19 @@ pub struct App {
     pub mail_transport: Transport,
     /// Bundle files already served, checked on every use.
     pub files: FileCache,
+    /// Rendered "My Tickets" pages, under the rule of [`ReadCache`]: one is
+    /// served only while the database is unchanged since the session and
+    /// tickets it shows were read.
+    pub rendered_lists: ReadCache<RenderedListKey, bytes::Bytes>,
 }
+
+/// A rendered "My Tickets" page: the session's token hash, the status
+/// filter and the page number — with the database state, everything the
+/// page shows depends on (templates and settings are fixed at start).
+pub type RenderedListKey = (String, Option<Status>, u32);
+
+/// Most rendered "My Tickets" pages kept.
+const MAX_RENDERED_LISTS: usize = 1_000;
 
 impl App {
     /// Opens the store (migrating it), loads the templates and prepares
@@ -63,6 +77,7 @@ impl App {
             mail_bell: Arc::new(Notify::new()),
             mail_transport,
             files: FileCache::new(),
+            rendered_lists: ReadCache::new(MAX_RENDERED_LISTS),
         })
     }
 

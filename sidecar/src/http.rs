@@ -136,7 +136,7 @@ fn with_body(status: StatusCode, content_type: &'static str, body: impl Into<Byt
 }
 
 /// An HTML response.
-pub fn html(status: StatusCode, body: String) -> Response {
+pub fn html(status: StatusCode, body: impl Into<Bytes>) -> Response {
     with_body(status, "text/html; charset=utf-8", body)
 }
 

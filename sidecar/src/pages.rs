@@ -109,12 +109,15 @@ impl Pages {
         name: &str,
         view: &T,
     ) -> Result<Response> {
+        Ok(http::html(status, self.render_html(name, view)?))
+    }
+
+    /// Renders `portal/<name>` with `view` into HTML text.
+    pub fn render_html<T: Serialize>(&self, name: &str, view: &T) -> Result<String> {
         let context = tera::Context::from_serialize(view)
             .with_context(|| format!("cannot build the context of portal/{name}"))?;
-        let body = self
-            .tera
+        self.tera
             .render(&format!("portal/{name}"), &context)
-            .with_context(|| format!("cannot render portal/{name}"))?;
-        Ok(http::html(status, body))
+            .with_context(|| format!("cannot render portal/{name}"))
     }
 }

@@ -246,3 +246,62 @@ fn interleaved_customers_never_see_each_others_tickets_and_see_new_ones_at_once(
     );
     assert!(!dave.get("/my/tickets").body.contains("Second matter"));
 }
+
+/// A "My Tickets" page kept in memory belongs to one session, one status
+/// filter and one page: two devices of one customer each get their own
+/// form token, and a filter never answers with another filter's list.
+#[test]
+fn a_kept_my_tickets_page_belongs_to_one_session_and_one_filter() {
+    let server = TestServer::start();
+    import_ticket(
+        &server,
+        "Still open matter",
+        "erin@example.com",
+        "open",
+        &[("customer", "open text", false)],
+    );
+    import_ticket(
+        &server,
+        "Settled matter",
+        "erin@example.com",
+        "resolved",
+        &[("customer", "settled text", false)],
+    );
+    let mut phone = server.signed_in(Role::Customer, "erin@example.com");
+    let mut laptop = server.client();
+    assert_eq!(laptop.login("erin@example.com", PASSWORD, "").status, 303);
+    for _ in 0..2 {
+        let on_phone = phone.get("/my/tickets");
+        let on_laptop = laptop.get("/my/tickets");
+        assert!(
+            on_phone.body.contains("Settled matter") && on_phone.body.contains("Still open matter")
+        );
+        assert_eq!(
+            on_phone.body.matches("erin@example.com").count(),
+            on_laptop.body.matches("erin@example.com").count()
+        );
+        assert_ne!(
+            on_phone.csrf(),
+            on_laptop.csrf(),
+            "a kept page carried another session's form token"
+        );
+        let open = phone.get("/my/tickets?status=open");
+        assert!(open.body.contains("Still open matter"), "{}", open.body);
+        assert!(!open.body.contains("Settled matter"), "{}", open.body);
+        let resolved = phone.get("/my/tickets?status=resolved");
+        assert!(
+            resolved.body.contains("Settled matter"),
+            "{}",
+            resolved.body
+        );
+        assert!(
+            !resolved.body.contains("Still open matter"),
+            "{}",
+            resolved.body
+        );
+    }
+    // Logging out on the laptop ends only the laptop's session.
+    laptop.logout();
+    assert!(!laptop.get("/my/tickets").body.contains("Settled matter"));
+    assert!(phone.get("/my/tickets").body.contains("Settled matter"));
+}

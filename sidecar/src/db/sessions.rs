@@ -79,12 +79,13 @@ impl Db {
     /// list). Both come from memory when they were read at the database's
     /// current change stamp (see [`super::read_cache`]); what is missing is
     /// read in one trip to the blocking pool. Used by pages that need both
-    /// on every request.
+    /// on every request. The third value is the stamp taken before either
+    /// was read (`None`: nothing derived from them may be cached).
     pub async fn session_with_tickets<F>(
         &self,
         token_hash: &str,
         filter_for: F,
-    ) -> Result<Option<(StoredSession, Option<TicketPage>)>>
+    ) -> Result<Option<(StoredSession, Option<TicketPage>, Option<ChangeStamp>)>>
     where
         F: FnOnce(&Account) -> Option<TicketFilter> + Send + 'static,
     {
@@ -94,7 +95,7 @@ impl Db {
                 Some(filter) => Some(self.ticket_page(filter, stamp).await?),
                 None => None,
             };
-            return Ok(Some((stored, page)));
+            return Ok(Some((stored, page, stamp)));
         }
         let key = token_hash.to_owned();
         let found = self
@@ -123,7 +124,7 @@ impl Db {
                     .insert(filter.clone(), stamp, page.clone());
             }
         }
-        Ok(Some((stored, page.map(|(_, page)| page))))
+        Ok(Some((stored, page.map(|(_, page)| page), stamp)))
     }
 
     /// The ticket page of `filter`: from memory when it was read at
@@ -287,7 +288,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let db = Db::open(&dir.path().join("d.db")).await.unwrap();
         new_session(&db, "bb").await;
-        let (first, page) = db
+        let (first, page, _) = db
             .session_with_tickets("bb", |_| None)
             .await
             .unwrap()
@@ -295,7 +296,7 @@ mod tests {
         assert!(page.is_none());
         let stamp = db.change_stamp().unwrap();
         assert!(db.session_cache().get("bb", &stamp).is_some());
-        let (again, _) = db
+        let (again, _, _) = db
             .session_with_tickets("bb", |_| None)
             .await
             .unwrap()

@@ -87,16 +87,19 @@ fn owner(user: &CurrentUser) -> Option<&str> {
 ///
 /// A signed-out visitor gets the ticket-link form instead of a redirect, so
 /// a customer without an account can still reach a ticket. One trip to the
-/// store reads the session and the page.
+/// store reads the session and the page, and none when both are in memory
+/// (see [`crate::db::read_cache`]); the rendered page is kept under the same
+/// rule, keyed by session, filter and page.
 pub async fn list(app: &App, req: &Req) -> Result<Response, TicketsError> {
     let status = status_param(req.query_param("status"));
     let page = page_param(req.query_param("page"));
     // The session and the page of tickets in one read: the list is only
     // read for a verified customer, and only used if the session is live.
-    let found = match cookie_token_hash(req) {
+    let token_hash = cookie_token_hash(req);
+    let found = match &token_hash {
         Some(token_hash) => {
             app.db
-                .session_with_tickets(&token_hash, move |account| {
+                .session_with_tickets(token_hash, move |account| {
                     (account.role == Role::Customer && account.verified).then(|| TicketFilter {
                         requester: Some(account.email.clone()),
                         status,
@@ -109,9 +112,9 @@ pub async fn list(app: &App, req: &Req) -> Result<Response, TicketsError> {
         }
         None => None,
     };
-    let (session, listed) = match found {
-        Some((stored, listed)) => (live_session(app, stored).await?, listed),
-        None => (None, None),
+    let (session, listed, stamp) = match found {
+        Some((stored, listed, stamp)) => (live_session(app, stored).await?, listed, stamp),
+        None => (None, None, None),
     };
     let Some((session, user)) = session.and_then(|s| s.user.clone().map(|u| (s, u))) else {
         // A signed-out visitor gets the ticket-link form instead of a
@@ -121,6 +124,16 @@ pub async fn list(app: &App, req: &Req) -> Result<Response, TicketsError> {
     };
     if user.role != Role::Customer {
         return Err(AccessError::Forbidden.into());
+    }
+    // The session is live and a customer's: its page may come from memory
+    // when nothing was committed since the session and list were read.
+    let cached = token_hash
+        .zip(stamp)
+        .map(|(hash, stamp)| ((hash, status, page), stamp));
+    if let Some((key, stamp)) = &cached {
+        if let Some(body) = app.rendered_lists.get(key, stamp) {
+            return Ok(http::html(StatusCode::OK, body));
+        }
     }
     let (tickets, has_more) = match (owner(&user), listed) {
         (Some(_), Some(found)) => (found.tickets, found.has_more),
@@ -136,7 +149,11 @@ pub async fn list(app: &App, req: &Req) -> Result<Response, TicketsError> {
         pager: Pager::new("/my/tickets", &[("status", status_name)], page, has_more),
         allow_new_tickets: app.options.config.allow_new_tickets && user.verified,
     };
-    Ok(app.pages.render(StatusCode::OK, "my_tickets.html", &view)?)
+    let body = bytes::Bytes::from(app.pages.render_html("my_tickets.html", &view)?);
+    if let Some((key, stamp)) = cached {
+        app.rendered_lists.insert(key, stamp, body.clone());
+    }
+    Ok(http::html(StatusCode::OK, body))
 }
 
 /// The customer's own ticket named in the path, or 404.
