@@ -18,7 +18,7 @@ const assert = require('node:assert/strict');
 const fs = require('node:fs');
 
 const {
-  tempDir, launchChromium, exampleSite, startPortal, signIn, DEMO_PASSWORD,
+  signIn, DEMO_PASSWORD, openPortal, settle,
 } = require('./support');
 
 /** axe-core's bundled engine, evaluated in the page (the CSP forbids inline script tags). */
@@ -30,37 +30,18 @@ const BLOCKING = new Set(['serious', 'critical']);
 const DESKTOP = { width: 1280, height: 800 };
 const MOBILE = { width: 360, height: 740 };
 
-let work;
-let portal;
+let fixture;
 let base;
 let browser;
 
 before(async () => {
-  work = tempDir('docket-a11y-');
-  portal = await startPortal(exampleSite(work));
-  base = portal.url;
-  browser = await launchChromium();
+  fixture = await openPortal('docket-a11y-');
+  ({ base, browser } = fixture);
 });
 
 after(async () => {
-  if (browser) await browser.close();
-  if (portal) portal.stop();
-  if (work) fs.rmSync(work, { recursive: true, force: true });
+  if (fixture) await fixture.close();
 });
-
-/**
- * Waits until the page is in the state a reader sees: session.js has filled
- * the login area (static pages) and the search page has answered.
- */
-async function settle(page) {
-  await page.waitForLoadState('load');
-  if (await page.locator('body:not(.portal) #login-area').count()) {
-    await page.waitForSelector('#login-area[data-session]');
-  }
-  if (await page.locator('.search-page').count()) {
-    await page.waitForSelector('.search-results li.search-result, .search-results .search-empty');
-  }
-}
 
 /**
  * Runs axe-core on the page (every rule it runs by default, or only the

@@ -10,26 +10,22 @@
 
 const { test, before, after } = require('node:test');
 const assert = require('node:assert/strict');
-const fs = require('node:fs');
 
-const { tempDir, launchChromium, exampleSite, startPortal, signIn: signInAt } = require('./support');
+const {
+  signIn: signInAt, openPortal,
+} = require('./support');
 
-let work;
-let portal;
+let fixture;
 let base;
 let browser;
 
 before(async () => {
-  work = tempDir('docket-portal-');
-  portal = await startPortal(exampleSite(work));
-  base = portal.url;
-  browser = await launchChromium();
+  fixture = await openPortal('docket-portal-');
+  ({ base, browser } = fixture);
 });
 
 after(async () => {
-  if (browser) await browser.close();
-  if (portal) portal.stop();
-  if (work) fs.rmSync(work, { recursive: true, force: true });
+  if (fixture) await fixture.close();
 });
 
 /** A fresh browser context signed in as `email`. */

@@ -16,7 +16,7 @@ const fs = require('node:fs');
 const path = require('node:path');
 
 const {
-  REPO, tempDir, launchChromium, exampleSite, startPortal, signIn,
+  REPO, signIn, openPortal, settle,
 } = require('./support');
 
 const OUT = path.resolve(process.env.DOCKET_SCREENSHOTS || path.join(REPO, 'target', 'screenshots'));
@@ -27,36 +27,19 @@ const VIEWPORTS = {
   mobile: { width: 360, height: 740 },
 };
 
-let work;
-let portal;
+let fixture;
 let base;
 let browser;
 
 before(async () => {
-  work = tempDir('docket-shots-');
-  portal = await startPortal(exampleSite(work));
-  base = portal.url;
-  browser = await launchChromium();
+  fixture = await openPortal('docket-shots-');
+  ({ base, browser } = fixture);
   fs.mkdirSync(OUT, { recursive: true });
 });
 
 after(async () => {
-  if (browser) await browser.close();
-  if (portal) portal.stop();
-  if (work) fs.rmSync(work, { recursive: true, force: true });
+  if (fixture) await fixture.close();
 });
-
-/** Waits for session.js (static pages) and the search page to finish. */
-async function settle(page) {
-  await page.waitForLoadState('load');
-  if (await page.locator('body:not(.portal) #login-area').count()) {
-    await page.waitForSelector('#login-area[data-session]');
-  }
-  if (await page.locator('.search-page').count()) {
-    await page.waitForSelector('.search-results li.search-result, .search-results .search-empty');
-  }
-  await page.evaluate(() => document.fonts.ready);
-}
 
 /** What would scroll sideways or stick out of the header, as readable lines. */
 function layoutProblems(page) {

@@ -183,6 +183,47 @@ async function signIn(browser, base, email, password = DEMO_PASSWORD, contextOpt
   return page;
 }
 
+/**
+ * The usual fixture of a portal test: a copy of the example site in a
+ * fresh temporary folder (with `sidecar` overrides, as `exampleSite`),
+ * `docket sidecar --demo` on it and a headless Chromium. Resolves with
+ * { base, browser, close() }; `close()` stops both and removes the folder.
+ */
+async function openPortal(prefix, sidecar = {}) {
+  const work = tempDir(prefix);
+  let portal;
+  let browser;
+  const close = async () => {
+    if (browser) await browser.close();
+    if (portal) portal.stop();
+    fs.rmSync(work, { recursive: true, force: true });
+  };
+  try {
+    portal = await startPortal(exampleSite(work, sidecar));
+    browser = await launchChromium();
+  } catch (err) {
+    await close();
+    throw err;
+  }
+  return { base: portal.url, outbox: portal.outbox, browser, close };
+}
+
+/**
+ * Waits until `page` is as a reader sees it: session.js has filled the
+ * login area (static pages), the search page has answered, and the web
+ * fonts are ready.
+ */
+async function settle(page) {
+  await page.waitForLoadState('load');
+  if (await page.locator('body:not(.portal) #login-area').count()) {
+    await page.waitForSelector('#login-area[data-session]');
+  }
+  if (await page.locator('.search-page').count()) {
+    await page.waitForSelector('.search-results li.search-result, .search-results .search-empty');
+  }
+  await page.evaluate(() => document.fonts.ready);
+}
+
 /** Every file under `dir`, recursively. */
 function listFiles(dir) {
   const files = [];
@@ -201,5 +242,5 @@ function dirBytes(dir) {
 
 module.exports = {
   REPO, DEMO_PASSWORD, tempDir, buildSite, serve, launchChromium, listFiles, dirBytes,
-  exampleSite, startPortal, signIn,
+  exampleSite, startPortal, signIn, openPortal, settle,
 };
