@@ -118,6 +118,62 @@ fn re_registering_a_taken_address_changes_nothing_and_reveals_nothing() {
     assert_eq!(server.count("SELECT COUNT(*) FROM accounts"), 2);
 }
 
+/// An account still waiting for confirmation gets a fresh link by
+/// registering again (the first one expired); the password stays, and the
+/// page is the one anybody gets.
+#[test]
+fn registering_an_unconfirmed_address_again_mails_a_fresh_link() {
+    let server = TestServer::start();
+    let mut c = server.client();
+    register(&mut c, "slow@example.com", PASSWORD);
+    let first = token_in(&server.wait_for_mail("slow@example.com", "/verify?token="));
+    server.sql("UPDATE account_tokens SET expires_at = strftime('%s','now') - 1");
+    assert_eq!(c.get(&format!("/verify?token={first}")).status, 400);
+
+    let mut again = server.client();
+    let r = register(&mut again, "slow@example.com", "another password 1");
+    assert_eq!(r.status, 200);
+    let mut fresh = server.client();
+    let other = register(&mut fresh, "someone-new@example.com", "another password 1");
+    assert_eq!(
+        r.comparable("slow@example.com"),
+        other.comparable("someone-new@example.com")
+    );
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    let mails = loop {
+        let mails = server.mails_to("slow@example.com");
+        if mails.len() >= 2 || std::time::Instant::now() > deadline {
+            break mails;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    };
+    assert_eq!(mails.len(), 2, "{mails:?}");
+    let newer: Vec<&String> = mails.iter().filter(|m| !m.contains(&first)).collect();
+    assert_eq!(newer.len(), 1, "{mails:?}");
+    assert!(!newer[0].contains("already has an account"));
+    let second = token_in(newer[0]);
+    assert_ne!(first, second);
+    let r = again.get(&format!("/verify?token={second}"));
+    assert_eq!(r.status, 200);
+    assert!(r.body.contains("Your address is confirmed"));
+    // The password is the one chosen first.
+    assert_eq!(
+        server
+            .client()
+            .login("slow@example.com", PASSWORD, "")
+            .status,
+        303
+    );
+    assert_eq!(
+        server
+            .client()
+            .login("slow@example.com", "another password 1", "")
+            .status,
+        401
+    );
+    assert_eq!(server.count("SELECT COUNT(*) FROM accounts"), 2);
+}
+
 #[test]
 fn the_signup_role_is_always_customer() {
     let server = TestServer::start();

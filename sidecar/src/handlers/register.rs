@@ -2,7 +2,8 @@
 //!
 //! Registration makes an unverified customer and mails a single-use link
 //! (24 h). An address that already has an account gets the same answer on
-//! screen and a mail to its owner instead, so the form reveals nothing.
+//! screen and a mail to its owner instead (a fresh link while the account
+//! is still unconfirmed, else a notice), so the form reveals nothing.
 
 use hyper::StatusCode;
 use serde::Serialize;
@@ -137,21 +138,18 @@ pub async fn submit(app: &App, req: &Req) -> Result<Response, RegisterError> {
         .create_account(&email, &hash, Role::Customer, false)
         .await
     {
-        Ok(account_id) => {
-            let token = random_token()?;
-            app.db
-                .create_account_token(
-                    TokenPurpose::Verify,
-                    account_id,
-                    &hash_token(&token),
-                    now() + VERIFY_TTL_SECS,
-                )
-                .await?;
-            app.send_mail(verification_mail(app, &email, &token))
-                .await?;
-        }
+        Ok(account_id) => send_verification(app, account_id, &email).await?,
         Err(CreateAccountError::Taken) => {
-            app.send_mail(already_registered_mail(app, &email)).await?;
+            // An account still waiting for its confirmation gets a fresh
+            // link (the only way to a new one once the first has expired
+            // or was lost); its password stays as it was. Any other gets a
+            // notice. The page is the same either way.
+            match app.db.account_by_email(&email).await? {
+                Some(account) if !account.verified && account.role == Role::Customer => {
+                    send_verification(app, account.id, &email).await?;
+                }
+                _ => app.send_mail(already_registered_mail(app, &email)).await?,
+            }
         }
         Err(CreateAccountError::Unexpected(e)) => return Err(e.into()),
     }
@@ -162,6 +160,22 @@ pub async fn submit(app: &App, req: &Req) -> Result<Response, RegisterError> {
     Ok(app
         .pages
         .render(StatusCode::OK, "register_done.html", &view)?)
+}
+
+/// Stores a new single-use verification token for `account_id` and mails
+/// its link to `email`.
+async fn send_verification(app: &App, account_id: i64, email: &str) -> Result<(), RegisterError> {
+    let token = random_token()?;
+    app.db
+        .create_account_token(
+            TokenPurpose::Verify,
+            account_id,
+            &hash_token(&token),
+            now() + VERIFY_TTL_SECS,
+        )
+        .await?;
+    app.send_mail(verification_mail(app, email, &token)).await?;
+    Ok(())
 }
 
 fn verification_mail(app: &App, email: &str, token: &str) -> OutgoingMail {
