@@ -206,3 +206,34 @@ fn a_page_size_of_zero_or_absurd_size_is_an_error_naming_file_and_key() {
         assert!(!site.exists("public"), "{bad}: something was written");
     }
 }
+
+#[test]
+fn a_category_that_would_be_a_listing_page_is_an_error_naming_file_and_line() {
+    let site = site();
+    site.write(
+        "content/guides/clash.md",
+        article("Clash", "guides/page/2", "billing"),
+    );
+    let out = site.docket(&["build"]);
+    assert!(
+        !out.status.success(),
+        "a category `guides/page/2` was accepted"
+    );
+    let err = stderr(&out);
+    assert!(err.contains("clash.md:4"), "{err}");
+    assert!(err.contains("guides/page/2"), "{err}");
+    assert!(!site.exists("public"), "something was written: {err}");
+
+    // The same path from folders alone, without `category:`.
+    let site = Site::empty();
+    site.write("docket.toml", config("2"));
+    site.write(
+        "content/guides/page/3/deep.md",
+        "---\ntitle: Deep\ndate: 2026-01-10\n---\nDeep.\n",
+    );
+    let out = site.docket(&["build"]);
+    assert!(!out.status.success());
+    let err = stderr(&out);
+    assert!(err.contains("deep.md:1"), "{err}");
+    assert!(err.contains("guides/page/3"), "{err}");
+}
