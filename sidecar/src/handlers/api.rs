@@ -6,7 +6,7 @@ use serde_json::json;
 
 use super::Failure;
 use crate::app::App;
-use crate::auth::{current_session, Role, Session};
+use crate::auth::{current_session, Session};
 use crate::http::{self, Req, Response};
 
 /// Errors of the API family.
@@ -42,9 +42,7 @@ pub async fn session(app: &App, req: &Req) -> Result<Response, ApiError> {
             "email": user.email,
             "role": user.role.as_str(),
             "csrf": csrf,
-            "can_open_tickets": user.role == Role::Customer
-                && user.verified
-                && app.options.config.allow_new_tickets,
+            "can_open_tickets": super::my_tickets::can_open_tickets(app, &user),
         }),
         _ => json!({ "authenticated": false }),
     };

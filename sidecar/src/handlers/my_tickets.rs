@@ -147,7 +147,7 @@ pub async fn list(app: &App, req: &Req) -> Result<Response, TicketsError> {
         statuses: status_options(status, true),
         status: status_name,
         pager: Pager::new("/my/tickets", &[("status", status_name)], page, has_more),
-        allow_new_tickets: app.options.config.allow_new_tickets && user.verified,
+        allow_new_tickets: can_open_tickets(app, &user),
     };
     let body = bytes::Bytes::from(app.pages.render_html("my_tickets.html", &view)?);
     if let Some((key, stamp)) = cached {
@@ -197,7 +197,7 @@ fn page_view(
     let reopened = req.query_param("reopened").is_some();
     let replied = req.query_param("replied").is_some() || reopened;
     let created = req.query_param("created").is_some();
-    let allow_new_tickets = may_open_tickets(app, user).is_ok();
+    let allow_new_tickets = can_open_tickets(app, user);
     move |ticket, messages| TicketPageView {
         reply_action: format!("/my/tickets/{}/reply", ticket.reference),
         common,
@@ -309,10 +309,16 @@ pub(crate) async fn add_customer_reply(
     Ok((outcome.ticket, flag))
 }
 
-/// Whether this customer may open tickets here (switch on, address
-/// verified); otherwise the new-ticket routes do not exist.
+/// Whether `user` may open tickets here: a customer with a verified
+/// address while `allow_new_tickets` is on. Pages link to the new-ticket
+/// form only then.
+pub(crate) fn can_open_tickets(app: &App, user: &CurrentUser) -> bool {
+    user.role == Role::Customer && user.verified && app.options.config.allow_new_tickets
+}
+
+/// [`can_open_tickets`], or the new-ticket routes do not exist.
 fn may_open_tickets(app: &App, user: &CurrentUser) -> Result<(), TicketsError> {
-    if app.options.config.allow_new_tickets && user.verified {
+    if can_open_tickets(app, user) {
         Ok(())
     } else {
         Err(TicketsError::NotFound)
