@@ -905,7 +905,7 @@ fn update_bundle(
             unlisted.push(path);
         }
     }
-    jobs.extend(bundle.languages().into_iter().map(Job::Home));
+    jobs.extend(langs.iter().copied().map(Job::Home));
     for &i in &changed {
         for alias in &bundle.articles[i].front.aliases {
             jobs.push(Job::Alias(alias_file(alias), i));
