@@ -19,6 +19,27 @@ use docket::site::{self, BuildOptions};
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+/// mimalloc's `purge_delay` option: its position in the C enum
+/// `mi_option_e` (mimalloc.h, v3), which the Rust bindings do not name.
+const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
+
+/// Hands memory back to the system as soon as mimalloc frees it instead
+/// of a second later. A build frees each stage's data (Markdown sources,
+/// rendered pages) while the next stage allocates, and with the default
+/// delay both are resident at once: at 10,000 articles this lowers peak
+/// RSS by about 10 % at no measurable CPU cost (see BENCHMARKS.md). A
+/// `MIMALLOC_PURGE_DELAY` set in the environment still wins.
+#[allow(unsafe_code)]
+fn purge_freed_memory_at_once() {
+    if std::env::var_os("MIMALLOC_PURGE_DELAY").is_some() {
+        return;
+    }
+    // SAFETY: `mi_option_set` stores an integer in mimalloc's option table
+    // (read whenever it decides to purge); it has no other effect and is
+    // safe to call at any time, from any thread.
+    unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, 0) }
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match run(cli.command) {
@@ -50,6 +71,7 @@ fn run(command: Command) -> anyhow::Result<()> {
 }
 
 fn build(args: &BuildArgs) -> anyhow::Result<()> {
+    purge_freed_memory_at_once();
     let settings = Settings::load(&args.site.site, args.out.as_deref())?;
     let options = BuildOptions {
         drafts: args.drafts,
