@@ -19,6 +19,15 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import time
+
+# ext4 without a journal (as on this machine kind) checks, for every new
+# inode, whether the one it is about to reuse was deleted in the last 60 s
+# (300 s while its block is still dirty), and that check reads inode
+# tables: creating ~45,000 files right after deleting as many spent 10-25 s
+# of system time instead of 1-2 s. So outputs are only set aside during a
+# series, and a series waits until the last cleanup is this long past.
+QUIET_AFTER_DELETE = 300
 
 
 def measure(cmd, cwd=None):
@@ -39,6 +48,27 @@ def set_aside(out, work):
         trash = os.path.join(work, "trash")
         os.makedirs(trash, exist_ok=True)
         os.rename(out, os.path.join(trash, f"{len(os.listdir(trash))}"))
+
+
+def wait_after_cleanup(work):
+    """Sleeps until QUIET_AFTER_DELETE seconds have passed since this
+    script last deleted its outputs (see the note at the top)."""
+    try:
+        since = time.time() - os.path.getmtime(os.path.join(work, "last-cleanup"))
+    except OSError:
+        return
+    if since < QUIET_AFTER_DELETE:
+        wait = QUIET_AFTER_DELETE - since
+        print(f"note: waiting {wait:.0f} s after the last cleanup (ext4 inode reuse check)",
+              file=sys.stderr)
+        time.sleep(wait)
+
+
+def clean_up(work):
+    """Deletes the outputs set aside, and notes when."""
+    shutil.rmtree(os.path.join(work, "trash"), ignore_errors=True)
+    with open(os.path.join(work, "last-cleanup"), "w"):
+        pass
 
 
 def tools(corpus, out, docket):
@@ -68,6 +98,8 @@ def main():
     args = ap.parse_args()
     docket = os.path.abspath(args.docket)
 
+    os.makedirs(args.work, exist_ok=True)
+    wait_after_cleanup(args.work)
     rows = []
     for size in args.sizes:
         corpus = os.path.join(args.work, f"corpus-{size}")
@@ -99,7 +131,7 @@ def main():
                      statistics.median(r for _, r, _ in unchanged),
                      statistics.median(walls) / base, None))
 
-    shutil.rmtree(os.path.join(args.work, "trash"), ignore_errors=True)
+    clean_up(args.work)
     print("| articles | tool | wall (median) | wall (min) | CPU (user+sys) | peak RSS | × docket full build | ms per article |")
     print("| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: |")
     for size, name, wall, fastest, cpu, rss, ratio, per in rows:

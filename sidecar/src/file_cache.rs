@@ -4,30 +4,34 @@
 //! decoded segments, and is only ever created from a file that
 //! [`crate::handlers::files::resolve`] accepted (so a traversal attempt can
 //! never be answered from here: it never resolves, so it never gets an
-//! entry). Each entry carries a [`PathStamp`]: device, inode, change time
-//! (and, for the file, length and modification time) of the root, of every
-//! folder between the root and the file, and of the file itself, all taken
-//! by walking the configured root down the same names.
+//! entry). Each entry carries a [`FileStamp`]: device, inode, length,
+//! change and modification time of the file the path leads to.
 //!
-//! A hit re-takes the stamp (one `stat` per path component, no open or
-//! read) and compares. Why that is enough:
+//! A hit re-takes the stamp with one `stat` of the whole path (following
+//! symlinks, as the lookup did) and compares. Why the bytes kept are then
+//! the bytes the path leads to now:
 //!
-//! - The root is the same folder (device + inode); `docket build` swaps a
-//!   bundle in by renaming folders, which gives a new inode.
-//! - Replacing, renaming or adding any name inside a folder updates that
-//!   folder's change time, and change times cannot be set by users. So if
-//!   no folder on the path changed, every name on the path still leads to
-//!   the same inode; a folder turned into a symlink (in or out of the
-//!   bundle) changes its parent's stamp.
-//! - Writing to the file or renaming it updates its change time.
-//! - Entries are only created when every stamped change and modification
-//!   time is at least [`SETTLE`] old and the stamp taken before the lookup
-//!   equals the one taken after the read, so a change in the same clock
-//!   tick as the lookup cannot go unnoticed.
+//! - A path that now leads to another file (a rebuilt bundle swapped in by
+//!   renaming folders, a file or folder replaced or renamed, a symlinked
+//!   root pointed elsewhere) leads to another device or inode, or to a
+//!   reused inode number whose change time is later than the entry's.
+//! - Writing to the file, truncating or renaming it updates its change
+//!   time, and change times cannot be set by users.
+//! - Entries are only created when the file's change and modification
+//!   times are at least [`SETTLE`] old and the stamp taken before the
+//!   lookup equals the one taken after the read, so a change in the same
+//!   clock tick as the lookup cannot go unnoticed.
 //!
 //! Only paths without symlinks inside the bundle are cached (the caller
 //! checks that the canonical path is the root plus the request's names);
-//! others are looked up on every request as before.
+//! others are looked up on every request. A hit does not repeat that
+//! containment check: if a folder on the path is later moved out of the
+//! bundle and a symlink put in its place, the same unchanged file keeps
+//! being served from memory until it changes. Those are bytes that were
+//! read from inside the bundle, and only someone who can already write to
+//! the bundle can make that change; any miss applies the full rule again.
+//! (Checking every folder on the path cost one `stat` per folder on every
+//! hit, the largest part of serving a cached page.)
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -83,11 +87,18 @@ impl CacheKey {
     pub fn names(&self) -> &[String] {
         &self.names
     }
+
+    /// The root joined with the names.
+    pub fn path(&self) -> PathBuf {
+        let mut path = self.root.clone();
+        path.extend(&self.names);
+        path
+    }
 }
 
-/// The identity of one path component.
-#[derive(Debug, Clone, PartialEq, Eq)]
-struct NodeStamp {
+/// The identity of the file a path leads to (see the module docs).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FileStamp {
     dev: u64,
     ino: u64,
     ctime: (i64, i64),
@@ -95,28 +106,34 @@ struct NodeStamp {
     len: u64,
 }
 
-/// Stamps of the root, each folder below it and the file, in path order.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PathStamp {
-    nodes: Vec<NodeStamp>,
-}
-
-impl PathStamp {
-    /// Stamps the path of `key` (`stat` of the root, `lstat` of every name
-    /// below it). `None` if anything is missing, or on a platform without
-    /// inode numbers. Blocking, but bounded: one `stat` per component.
-    pub fn take(key: &CacheKey) -> Option<Self> {
-        let mut nodes = Vec::with_capacity(key.names.len() + 1);
-        nodes.push(node_stamp(&std::fs::metadata(&key.root).ok()?)?);
-        let mut path = key.root.clone();
-        for name in &key.names {
-            path.push(name);
-            nodes.push(node_stamp(&std::fs::symlink_metadata(&path).ok()?)?);
-        }
-        Some(Self { nodes })
+impl FileStamp {
+    /// Stamps the file `path` leads to (one `stat`, following symlinks).
+    /// `None` if it is missing, or on a platform without inode numbers.
+    /// Blocking, but bounded: no open or read.
+    pub fn take(path: &Path) -> Option<Self> {
+        Self::of(&std::fs::metadata(path).ok()?)
     }
 
-    /// Whether every change and modification time is at least [`SETTLE`]
+    /// The stamp of the file `meta` describes.
+    #[cfg(unix)]
+    pub fn of(meta: &std::fs::Metadata) -> Option<Self> {
+        use std::os::unix::fs::MetadataExt;
+        Some(Self {
+            dev: meta.dev(),
+            ino: meta.ino(),
+            ctime: (meta.ctime(), meta.ctime_nsec()),
+            mtime: (meta.mtime(), meta.mtime_nsec()),
+            len: meta.len(),
+        })
+    }
+
+    /// The stamp of the file `meta` describes: none without inode numbers.
+    #[cfg(not(unix))]
+    pub fn of(_meta: &std::fs::Metadata) -> Option<Self> {
+        None
+    }
+
+    /// Whether the change and modification times are at least [`SETTLE`]
     /// before `started`.
     pub fn settled_before(&self, started: SystemTime) -> bool {
         let Some(limit) = started
@@ -129,45 +146,14 @@ impl PathStamp {
             i64::try_from(limit.as_secs()).unwrap_or(i64::MAX),
             i64::from(limit.subsec_nanos()),
         );
-        self.nodes
-            .iter()
-            .all(|n| n.ctime < limit && n.mtime < limit)
+        self.ctime < limit && self.mtime < limit
     }
-
-    /// Whether the file (the last component) is the one `meta` describes:
-    /// same device, inode, length and modification time.
-    pub fn describes_file(&self, meta: &std::fs::Metadata) -> bool {
-        match (self.nodes.last(), node_stamp(meta)) {
-            (Some(last), Some(now)) => {
-                last.dev == now.dev
-                    && last.ino == now.ino
-                    && last.len == now.len
-                    && last.mtime == now.mtime
-            }
-            _ => false,
-        }
-    }
-}
-
-#[cfg(unix)]
-fn node_stamp(meta: &std::fs::Metadata) -> Option<NodeStamp> {
-    use std::os::unix::fs::MetadataExt;
-    Some(NodeStamp {
-        dev: meta.dev(),
-        ino: meta.ino(),
-        ctime: (meta.ctime(), meta.ctime_nsec()),
-        mtime: (meta.mtime(), meta.mtime_nsec()),
-        len: meta.len(),
-    })
-}
-
-#[cfg(not(unix))]
-fn node_stamp(_meta: &std::fs::Metadata) -> Option<NodeStamp> {
-    None
 }
 
 struct Entry {
-    stamp: PathStamp,
+    /// The root joined with the key's names, ready to `stat`.
+    path: Arc<Path>,
+    stamp: FileStamp,
     file: Arc<FileBody>,
 }
 
@@ -195,16 +181,20 @@ impl FileCache {
         Self::default()
     }
 
-    /// The cached file for `key` if its path still has the stamp it was
-    /// cached with; a stale entry is dropped. Takes one `stat` per path
-    /// component (bounded work, no open or read).
+    /// The cached file for `key` if its path still leads to the file it
+    /// was cached from, unchanged; a stale entry is dropped. Takes one
+    /// `stat` (bounded work, no open or read).
     pub fn get(&self, key: &CacheKey) -> Option<Arc<FileBody>> {
-        let (stamp, file) = {
+        let (path, stamp, file) = {
             let state = self.state.lock().ok()?;
             let entry = state.entries.get(key)?;
-            (entry.stamp.clone(), Arc::clone(&entry.file))
+            (
+                Arc::clone(&entry.path),
+                entry.stamp,
+                Arc::clone(&entry.file),
+            )
         };
-        if PathStamp::take(key).as_ref() == Some(&stamp) {
+        if FileStamp::take(&path) == Some(stamp) {
             return Some(file);
         }
         if let Ok(mut state) = self.state.lock() {
@@ -223,7 +213,7 @@ impl FileCache {
     /// the lookup and checked unchanged after the read). Files over
     /// [`MAX_FILE_BYTES`] are not kept; to make room, other entries are
     /// dropped.
-    pub fn insert(&self, key: CacheKey, stamp: PathStamp, file: Arc<FileBody>) {
+    pub fn insert(&self, key: CacheKey, stamp: FileStamp, file: Arc<FileBody>) {
         let size = file.body.len();
         if size > MAX_FILE_BYTES {
             return;
@@ -239,7 +229,8 @@ impl FileCache {
             state.remove(&victim);
         }
         state.bytes += size;
-        state.entries.insert(key, Entry { stamp, file });
+        let path = Arc::from(key.path());
+        state.entries.insert(key, Entry { path, stamp, file });
     }
 
     /// How many files are cached.
@@ -275,23 +266,62 @@ mod tests {
         })
     }
 
+    fn cached(root: &Path, names: &[&str]) -> (FileCache, CacheKey) {
+        let key = CacheKey::new(root, names.iter().map(|n| (*n).to_owned()).collect());
+        let cache = FileCache::new();
+        let stamp = FileStamp::take(&key.path()).expect("the file was just written");
+        cache.insert(key.clone(), stamp, body("x"));
+        assert!(cache.get(&key).is_some());
+        (cache, key)
+    }
+
     #[test]
-    fn an_entry_is_served_until_anything_on_its_path_changes() {
+    fn an_entry_is_dropped_when_its_path_leads_to_another_or_a_changed_file() {
         let dir = tempfile::tempdir().unwrap();
         let root = dir.path().join("bundle");
         std::fs::create_dir_all(root.join("a")).unwrap();
         std::fs::write(root.join("a/x.css"), "x").unwrap();
-        let key = CacheKey::new(&root, vec!["a".into(), "x.css".into()]);
-        let cache = FileCache::new();
-        let stamp = PathStamp::take(&key).unwrap();
-        cache.insert(key.clone(), stamp, body("x"));
-        assert!(cache.get(&key).is_some());
 
-        // The folder swapped for a symlink to a copy: its parent changed.
-        std::fs::rename(root.join("a"), dir.path().join("a")).unwrap();
-        std::os::unix::fs::symlink(dir.path().join("a"), root.join("a")).unwrap();
+        // The file changed in place (same length): its times changed.
+        let (cache, key) = cached(&root, &["a", "x.css"]);
+        let file = std::fs::File::options()
+            .write(true)
+            .open(root.join("a/x.css"))
+            .unwrap();
+        file.set_modified(SystemTime::UNIX_EPOCH + Duration::from_secs(1))
+            .unwrap();
         assert!(cache.get(&key).is_none());
         assert!(cache.is_empty());
+
+        // The folder swapped for another holding a copy (a rebuild).
+        let (cache, key) = cached(&root, &["a", "x.css"]);
+        std::fs::create_dir(dir.path().join("new")).unwrap();
+        std::fs::copy(root.join("a/x.css"), dir.path().join("new/x.css")).unwrap();
+        std::fs::rename(root.join("a"), dir.path().join("old")).unwrap();
+        std::fs::rename(dir.path().join("new"), root.join("a")).unwrap();
+        assert!(cache.get(&key).is_none());
+
+        // The file deleted.
+        let (cache, key) = cached(&root, &["a", "x.css"]);
+        std::fs::remove_file(root.join("a/x.css")).unwrap();
+        assert!(cache.get(&key).is_none());
+    }
+
+    #[test]
+    fn a_folder_moved_out_and_symlinked_back_serves_the_same_unchanged_file() {
+        // The documented limit: a hit checks the file, not the folders, so
+        // the same bytes (read from inside the bundle) stay served until
+        // the file changes.
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("bundle");
+        std::fs::create_dir_all(root.join("a")).unwrap();
+        std::fs::write(root.join("a/x.css"), "x").unwrap();
+        let (cache, key) = cached(&root, &["a", "x.css"]);
+        std::fs::rename(root.join("a"), dir.path().join("a")).unwrap();
+        std::os::unix::fs::symlink(dir.path().join("a"), root.join("a")).unwrap();
+        assert_eq!(&cache.get(&key).unwrap().body[..], b"x");
+        std::fs::write(dir.path().join("a/x.css"), "changed").unwrap();
+        assert!(cache.get(&key).is_none());
     }
 
     #[test]
@@ -299,7 +329,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("f"), "f").unwrap();
         let key = CacheKey::new(dir.path(), vec!["f".into()]);
-        let stamp = PathStamp::take(&key).unwrap();
+        let stamp = FileStamp::take(&key.path()).unwrap();
         assert!(!stamp.settled_before(SystemTime::now()));
         assert!(stamp.settled_before(SystemTime::now() + Duration::from_secs(3)));
 

@@ -197,8 +197,8 @@ fn the_public_bundle_can_be_left_to_a_cdn() {
 }
 
 /// Files served from memory are checked on every request: changes of any
-/// kind are served at once, and a folder turned into a symlink out of the
-/// bundle is refused even after its files were cached.
+/// kind are served at once, and a folder turned into a symlink to other
+/// files out of the bundle is refused even after its files were cached.
 #[cfg(unix)]
 #[test]
 fn cached_files_are_never_stale_and_never_leave_the_bundle() {

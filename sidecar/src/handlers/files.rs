@@ -2,11 +2,13 @@
 //! when `serve_public` is on, the public bundle at `/`.
 //!
 //! Files are checked on every request, so a rebuilt bundle is served
-//! without a restart: a cached copy ([`crate::file_cache`]) only after a
-//! `stat` of every component of its path, anything else by a full lookup. A URL path maps to a file only if every segment,
-//! decoded once, is a plain name: no `.`/`..`, no empty segment (`//`), no
-//! `/`, `\`, NUL or `%` (double encoding) inside, no leading dot; and the
-//! file's canonical path (symlinks resolved) lies inside the bundle's.
+//! without a restart: a copy kept in memory ([`crate::file_cache`]) only
+//! after a `stat` shows its path still leads to the same unchanged file,
+//! anything else by a full lookup. A URL path maps to a file only if every
+//! segment, decoded once, is a plain name: no `.`/`..`, no empty segment
+//! (`//`), no `/`, `\`, NUL or `%` (double encoding) inside, no leading
+//! dot; and the file's canonical path (symlinks resolved) lies inside the
+//! bundle's.
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -21,7 +23,7 @@ use hyper::{Method, StatusCode};
 use super::{require_role, AccessError, Failure};
 use crate::app::App;
 use crate::auth::Role;
-use crate::file_cache::{CacheKey, FileBody, PathStamp};
+use crate::file_cache::{CacheKey, FileBody, FileStamp};
 use crate::http::{self, Req, Response};
 
 /// Errors of the files family.
@@ -138,7 +140,7 @@ fn cache_key(root: &Path, url_path: &str) -> Option<CacheKey> {
 /// What a URL path found in a bundle, with the file already read.
 enum Found {
     /// The file asked for, and its path's stamp when it may be cached.
-    File(Arc<FileBody>, Option<PathStamp>),
+    File(Arc<FileBody>, Option<FileStamp>),
     /// Nothing there; the bundle's `404.html`.
     NotFoundPage(Arc<FileBody>),
     /// A folder without its trailing slash.
@@ -149,23 +151,24 @@ enum Found {
 
 /// Resolves `url_path` in `root` and reads the file (or the bundle's
 /// `404.html` for a miss). When `key` is given and the file may be cached
-/// (see [`crate::file_cache`]), also hands back its path's stamp: taken
+/// (see [`crate::file_cache`]), also hands back its file's stamp: taken
 /// before the lookup, equal after the read, describing the file that was
-/// read, with no symlink on the path and every time settled. Blocking.
+/// read, with no symlink on the path and its times settled. Blocking.
 fn find_and_load(root: &Path, url_path: &str, key: Option<&CacheKey>) -> Result<Found, FileError> {
     let started = SystemTime::now();
-    let before = key.and_then(PathStamp::take);
+    let cached_path = key.map(CacheKey::path);
+    let before = cached_path.as_deref().and_then(FileStamp::take);
     match resolve(root, url_path) {
         Resolved::File(path) => {
             let Some((file, meta)) = load(&path)? else {
                 return Ok(Found::Missing);
             };
-            let stamp = match (key, before) {
-                (Some(key), Some(before))
+            let stamp = match (key, cached_path, before) {
+                (Some(key), Some(cached_path), Some(before))
                     if before.settled_before(started)
-                        && before.describes_file(&meta)
+                        && FileStamp::of(&meta) == Some(before)
                         && is_plain_path(root, key, &path)
-                        && PathStamp::take(key).as_ref() == Some(&before) =>
+                        && FileStamp::take(&cached_path) == Some(before) =>
                 {
                     Some(before)
                 }
