@@ -59,6 +59,8 @@ pub struct Bundle<'a> {
     /// The internal tag (a badge, never a tag page).
     pub internal_tag: &'a str,
     by_url: HashMap<&'a str, usize>,
+    /// See [`Bundle::languages`]; computed once (every listing page asks).
+    languages: Vec<&'a str>,
 }
 
 /// The articles of a bundle of `kind`, sorted by URL: a public bundle
@@ -73,6 +75,16 @@ fn members<'a>(
         .collect();
     members.sort_by(|a, b| a.url.cmp(&b.url));
     members
+}
+
+/// The languages of `articles` and the default one, the default first.
+fn languages_of<'a>(articles: &[&'a Article], default_language: &'a str) -> Vec<&'a str> {
+    let mut langs: Vec<&str> = articles.iter().map(|a| a.lang.as_str()).collect();
+    langs.push(default_language);
+    langs.sort_unstable();
+    langs.dedup();
+    langs.sort_by_key(|l| *l != default_language);
+    langs
 }
 
 impl<'a> Bundle<'a> {
@@ -177,6 +189,7 @@ impl<'a> Bundle<'a> {
             .enumerate()
             .map(|(i, a)| (a.url.as_str(), i))
             .collect();
+        let languages = languages_of(&articles, default_language);
         Self {
             kind,
             root: kind.root(),
@@ -186,6 +199,7 @@ impl<'a> Bundle<'a> {
             default_language,
             internal_tag,
             by_url,
+            languages,
         }
     }
 
@@ -246,12 +260,7 @@ impl<'a> Bundle<'a> {
     /// The languages that have at least one article in this bundle, the
     /// default one first (always present).
     pub fn languages(&self) -> Vec<&'a str> {
-        let mut langs: Vec<&str> = self.articles.iter().map(|a| a.lang.as_str()).collect();
-        langs.push(self.default_language);
-        langs.sort();
-        langs.dedup();
-        langs.sort_by_key(|l| *l != self.default_language);
-        langs
+        self.languages.clone()
     }
 
     /// The URL prefix of `lang` inside the bundle (`""` or `ja/`).
