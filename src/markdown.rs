@@ -379,13 +379,23 @@ fn plain_text(events: &[(Event<'_>, Range<usize>)]) -> (String, String) {
 
 /// `text` with every run of whitespace turned into one space and none at
 /// either end (what `split_whitespace` + `join(" ")` gives, in one pass
-/// without a word list).
+/// without a word list). ASCII bytes are classified without decoding; only
+/// the lead byte of a multi-byte character decodes it.
 fn collapse_whitespace(text: &str) -> String {
+    let bytes = text.as_bytes();
     let mut out = String::with_capacity(text.len());
     let mut pending_space = false;
     let mut run_start = None;
-    for (i, c) in text.char_indices() {
-        if c.is_whitespace() {
+    let mut i = 0;
+    while i < bytes.len() {
+        let (white, width) = match bytes[i] {
+            b if b.is_ascii() => (matches!(b, b' ' | b'\t'..=b'\r'), 1),
+            _ => text[i..]
+                .chars()
+                .next()
+                .map_or((false, 1), |c| (c.is_whitespace(), c.len_utf8())),
+        };
+        if white {
             if let Some(start) = run_start.take() {
                 if pending_space {
                     out.push(' ');
@@ -396,6 +406,7 @@ fn collapse_whitespace(text: &str) -> String {
         } else if run_start.is_none() {
             run_start = Some(i);
         }
+        i += width;
     }
     if let Some(start) = run_start {
         if pending_space {
@@ -577,6 +588,7 @@ mod tests {
             "one",
             "  two  words ",
             "a\tb\n\nc\u{3000}日本\u{a0}語 ",
+            "\u{b}v\u{c}f\r\n\u{85}nel\u{2028}ls\u{200b}zw é\u{1f600} \u{0}",
         ] {
             let expected = text.split_whitespace().collect::<Vec<_>>().join(" ");
             assert_eq!(collapse_whitespace(text), expected, "{text:?}");

@@ -60,10 +60,9 @@ pub fn build(settings: &Settings, options: &BuildOptions) -> Result<Report> {
         );
     }
     let mut timer = StepTimer::from_env();
-    let cache = if options.write {
+    let (cache, mut site) = if options.write && options.use_cache {
         let cache = BuildCache::scan(settings, options.drafts);
-        let unchanged = options.use_cache.then(|| cache.unchanged()).flatten();
-        if let Some(counts) = unchanged {
+        if let Some(counts) = cache.unchanged() {
             timer.step("cache");
             return Ok(Report {
                 public: counts.public_articles,
@@ -76,12 +75,24 @@ pub fn build(settings: &Settings, options: &BuildOptions) -> Result<Report> {
         }
         BuildCache::clear(settings);
         timer.step("cache");
-        Some(cache)
+        let site = Site::load(settings, options.drafts);
+        timer.step("load");
+        (Some(cache), site)
+    } else if options.write {
+        // `--no-cache`: nothing can stop the build early, so the inputs
+        // are hashed for the next build's record beside the loading.
+        let (cache, site) = rayon::join(
+            || BuildCache::scan(settings, options.drafts),
+            || Site::load(settings, options.drafts),
+        );
+        BuildCache::clear(settings);
+        timer.step("cache + load");
+        (Some(cache), site)
     } else {
-        None
+        let site = Site::load(settings, options.drafts);
+        timer.step("load");
+        (None, site)
     };
-    let mut site = Site::load(settings, options.drafts);
-    timer.step("load");
     site.check_urls();
     site.render_markdown();
     site.drop_sources();
