@@ -31,7 +31,13 @@ QUIET_AFTER_DELETE = 300
 
 
 def measure(cmd, cwd=None):
-    """Runs cmd under GNU time; returns (wall s, peak RSS MiB, CPU s = user + system)."""
+    """Runs cmd under GNU time; returns (wall s, peak RSS MiB, CPU s = user + system).
+
+    Flushes the page cache's dirty data first: the file system allocates
+    blocks for written files when it writes them back (ext4's delayed
+    allocation), so without this a run pays for the previous runs' output
+    as well as its own."""
+    os.sync()
     with tempfile.NamedTemporaryFile("r", suffix=".time") as t:
         full = ["/usr/bin/time", "-f", "%e %M %U %S", "-o", t.name] + cmd
         proc = subprocess.run(full, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
@@ -109,10 +115,13 @@ def main():
         out = os.path.join(args.work, "out")
         cmds = tools(corpus, out, docket)
         results = {name: [] for name in cmds}
-        for _ in range(args.runs):
+        for run in range(1, args.runs + 1):
             for name, cmd in cmds.items():
                 set_aside(out, args.work)
-                results[name].append(measure(cmd))
+                wall, rss, cpu = measure(cmd)
+                results[name].append((wall, rss, cpu))
+                print(f"{size} {name} run {run}: {wall:.2f} s wall, {cpu:.2f} s CPU, {rss:.0f} MiB",
+                      file=sys.stderr)
         # Rebuild with nothing changed: docket with its cache, output kept.
         cached = [docket, "build", "--site", f"{corpus}/docket", "--out", out]
         set_aside(out, args.work)
