@@ -266,6 +266,15 @@ mod tests {
         })
     }
 
+    /// A temporary folder holding `bundle/a/x.css`, and the bundle's path.
+    fn bundle_with_a_file() -> (tempfile::TempDir, PathBuf) {
+        let dir = tempfile::tempdir().expect("a temporary folder");
+        let root = dir.path().join("bundle");
+        std::fs::create_dir_all(root.join("a")).expect("the bundle's folder");
+        std::fs::write(root.join("a/x.css"), "x").expect("the bundle's file");
+        (dir, root)
+    }
+
     fn cached(root: &Path, names: &[&str]) -> (FileCache, CacheKey) {
         let key = CacheKey::new(root, names.iter().map(|n| (*n).to_owned()).collect());
         let cache = FileCache::new();
@@ -277,10 +286,7 @@ mod tests {
 
     #[test]
     fn an_entry_is_dropped_when_its_path_leads_to_another_or_a_changed_file() {
-        let dir = tempfile::tempdir().unwrap();
-        let root = dir.path().join("bundle");
-        std::fs::create_dir_all(root.join("a")).unwrap();
-        std::fs::write(root.join("a/x.css"), "x").unwrap();
+        let (dir, root) = bundle_with_a_file();
 
         // The file changed in place (same length): its times changed.
         let (cache, key) = cached(&root, &["a", "x.css"]);
@@ -312,10 +318,7 @@ mod tests {
         // The documented limit: a hit checks the file, not the folders, so
         // the same bytes (read from inside the bundle) stay served until
         // the file changes.
-        let dir = tempfile::tempdir().unwrap();
-        let root = dir.path().join("bundle");
-        std::fs::create_dir_all(root.join("a")).unwrap();
-        std::fs::write(root.join("a/x.css"), "x").unwrap();
+        let (dir, root) = bundle_with_a_file();
         let (cache, key) = cached(&root, &["a", "x.css"]);
         std::fs::rename(root.join("a"), dir.path().join("a")).unwrap();
         std::os::unix::fs::symlink(dir.path().join("a"), root.join("a")).unwrap();
