@@ -73,32 +73,24 @@ pub async fn form(app: &App, req: &Req) -> Result<Response, LoginError> {
         }));
     }
     let view = LoginView {
-        common: Common::new(&app.options.site_title, Some(&session)),
-        email: "",
-        next,
-        error: None,
         signed_out: req.query_param("signed_out").is_some(),
+        ..LoginView::new(app, &session, next)
     };
     let resp = app.pages.render(StatusCode::OK, "login.html", &view)?;
     Ok(with_cookie(resp, set_cookie))
 }
 
-fn render(
-    app: &App,
-    session: &Session,
-    status: StatusCode,
-    email: &str,
-    next: &str,
-    error: Option<&str>,
-) -> anyhow::Result<Response> {
-    let view = LoginView {
-        common: Common::new(&app.options.site_title, Some(session)),
-        email,
-        next,
-        error,
-        signed_out: false,
-    };
-    app.pages.render(status, "login.html", &view)
+impl<'a> LoginView<'a> {
+    /// The empty form for `session`, going on to `next` once signed in.
+    fn new(app: &App, session: &Session, next: &'a str) -> Self {
+        Self {
+            common: Common::new(&app.options.site_title, Some(session)),
+            email: "",
+            next,
+            error: None,
+            signed_out: false,
+        }
+    }
 }
 
 /// `POST /login` (`email`, `password`, `next`, `csrf`).
@@ -126,15 +118,14 @@ pub async fn submit(app: &App, req: &Req) -> Result<Response, LoginError> {
         .await?;
     let next = safe_next(form.get("next"));
     let Some(account) = account.filter(|_| matches) else {
-        let resp = render(
-            app,
-            &session,
-            StatusCode::UNAUTHORIZED,
-            form.get("email"),
-            next,
-            Some("Wrong e-mail address or password."),
-        )?;
-        return Ok(resp);
+        let view = LoginView {
+            email: form.get("email"),
+            error: Some("Wrong e-mail address or password."),
+            ..LoginView::new(app, &session, next)
+        };
+        return Ok(app
+            .pages
+            .render(StatusCode::UNAUTHORIZED, "login.html", &view)?);
     };
     rate_limit::clear_account(app, Action::Login, &account.email).await?;
     let user = CurrentUser {
