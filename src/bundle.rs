@@ -259,8 +259,8 @@ impl<'a> Bundle<'a> {
 
     /// The languages that have at least one article in this bundle, the
     /// default one first (always present).
-    pub fn languages(&self) -> Vec<&'a str> {
-        self.languages.clone()
+    pub fn languages(&self) -> &[&'a str] {
+        &self.languages
     }
 
     /// The URL prefix of `lang` inside the bundle (`""` or `ja/`).

@@ -228,7 +228,7 @@ fn page_jobs<'b>(bundle: &'b Bundle<'b>, page_size: usize) -> Vec<PageJob<'b>> {
                 page: Page::Listing(page),
             }),
     );
-    jobs.extend(bundle.languages().into_iter().map(|lang| PageJob {
+    jobs.extend(bundle.languages().iter().map(|&lang| PageJob {
         path: index_of(bundle.lang_prefix(lang)),
         page: Page::Home(lang),
     }));

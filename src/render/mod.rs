@@ -353,7 +353,8 @@ impl<'a> Renderer<'a> {
         common.alternates = self
             .bundle
             .languages()
-            .into_iter()
+            .iter()
+            .copied()
             .filter(|l| *l != cat.lang)
             .filter_map(|l| self.bundle.taxonomy.category(l, &cat.path))
             .map(|c| Alternate {
@@ -420,7 +421,8 @@ impl<'a> Renderer<'a> {
         common.alternates = self
             .bundle
             .languages()
-            .into_iter()
+            .iter()
+            .copied()
             .filter(|l| *l != lang)
             .map(|l| Alternate {
                 lang: l.to_owned(),

@@ -707,7 +707,7 @@ fn list_signatures(bundle: &Bundle<'_>, page_size: usize) -> HashMap<String, u64
     listing::listings(bundle)
         .into_iter()
         .flat_map(|l| l.pages(page_size))
-        .map(|page| (page.file(bundle), list_signature(bundle, &page, &langs)))
+        .map(|page| (page.file(bundle), list_signature(bundle, &page, langs)))
         .collect()
 }
 
@@ -889,7 +889,7 @@ fn update_bundle(
         for page in found.into_iter().flat_map(|l| l.pages(page_size)) {
             count = page.number;
             let path = page.file(bundle);
-            let signature = list_signature(bundle, &page, &langs);
+            let signature = list_signature(bundle, &page, langs);
             if memo.lists.get(&path) != Some(&signature)
                 || page.articles().iter().any(|i| changed_set.contains(i))
             {
