@@ -147,14 +147,10 @@ fn a_password_reset_signs_out_every_cached_session() {
     );
     assert_eq!(r.status, 200);
     let token = token_in(&server.wait_for_mail("carol@example.com", "/password/reset?token="));
-    let csrf = c.get(&format!("/password/reset?token={token}")).csrf();
-    let r = c.post(
+    let r = c.submit(
+        &format!("/password/reset?token={token}"),
         "/password/reset",
-        &[
-            ("token", &token),
-            ("password", "brand new password"),
-            ("csrf", &csrf),
-        ],
+        &[("token", &token), ("password", "brand new password")],
     );
     assert_eq!(r.status, 200, "{}", r.body);
 
