@@ -11,6 +11,8 @@ use anyhow::{bail, Context, Result};
 use rayon::prelude::*;
 use walkdir::WalkDir;
 
+use crate::content::Article;
+
 /// What a file of a bundle contains.
 #[derive(Debug, Clone)]
 pub enum Body {
@@ -348,6 +350,23 @@ pub struct Forbidden {
 }
 
 impl Forbidden {
+    /// The URL paths of the internal ones among `articles`: their pages,
+    /// aliases and assets (what `docket build` and `docket serve` verify
+    /// the public bundle against).
+    pub fn of_internal<'a>(articles: impl IntoIterator<Item = &'a Article>) -> Self {
+        let mut forbidden = Forbidden::default();
+        for a in articles.into_iter().filter(|a| a.internal) {
+            forbidden.add(&a.url, &a.source);
+            for alias in &a.front.aliases {
+                forbidden.add(&crate::pages::alias_path(alias), &a.source);
+            }
+            for asset in &a.assets {
+                forbidden.add(&format!("{}{}", a.url, asset.rel), &a.source);
+            }
+        }
+        forbidden
+    }
+
     /// Forbids `path` (a bundle path such as `kb/x/` or `kb/x/img.png`),
     /// naming `source` in reports. The percent-encoded form is forbidden
     /// too.

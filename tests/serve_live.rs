@@ -8,147 +8,15 @@
 //! low-priority search index can take many seconds, which must only slow
 //! the tests down, never fail them.
 
-use std::io::{BufRead, BufReader, Read, Write};
+mod serve_support;
+
+use std::io::{Read, Write};
 use std::net::TcpStream;
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::path::Path;
+use std::process::Command;
 use std::time::{Duration, Instant};
 
-/// How long any one condition may take to come true.
-const DEADLINE: Duration = Duration::from_secs(120);
-
-/// A running `docket serve` on a copy of the fixture; killed on drop.
-struct Served {
-    child: Child,
-    addr: String,
-    _dir: tempfile::TempDir,
-    root: PathBuf,
-}
-
-impl Served {
-    fn start() -> Self {
-        Self::start_with("")
-    }
-
-    /// Like [`Served::start`], with `config` appended to the fixture's
-    /// `docket.toml` first.
-    fn start_with(config: &str) -> Self {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let root = dir.path().join("site");
-        let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
-        copy_tree(&repo.join("tests/fixtures/serve_site"), &root);
-        let toml = root.join("docket.toml");
-        let mut text = std::fs::read_to_string(&toml).expect("docket.toml");
-        text.push_str(config);
-        std::fs::write(&toml, text).expect("docket.toml");
-        // The portal's pages need the theme's templates.
-        copy_tree(&repo.join("themes"), &root.join("themes"));
-        let mut child = Command::new(env!("CARGO_BIN_EXE_docket"))
-            .args(["serve", "--port", "0", "--site"])
-            .arg(&root)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .expect("docket serve starts");
-        let stdout = child.stdout.take().expect("stdout");
-        // Read the address on a thread of its own, so a server that never
-        // prints it fails the test at the deadline instead of hanging it;
-        // the thread then keeps draining stdout so the server never blocks
-        // on a full pipe.
-        let (addr_tx, addr_rx) = std::sync::mpsc::channel::<String>();
-        std::thread::spawn(move || {
-            let mut sent = false;
-            for line in BufReader::new(stdout).lines() {
-                let Ok(line) = line else { break };
-                if sent {
-                    continue;
-                }
-                if let Some(rest) = line.split("http://").nth(1) {
-                    let addr = rest.split('/').next().unwrap_or_default().to_owned();
-                    sent = addr_tx.send(addr).is_ok();
-                }
-            }
-        });
-        let addr = match addr_rx.recv_timeout(DEADLINE) {
-            Ok(addr) => addr,
-            Err(err) => {
-                let _ = child.kill();
-                let _ = child.wait();
-                panic!("docket serve printed no address ({err})");
-            }
-        };
-        Self {
-            child,
-            addr,
-            _dir: dir,
-            root,
-        }
-    }
-
-    /// One request; a server that does not answer within the deadline
-    /// fails the test.
-    fn get(&self, path: &str) -> (u16, String) {
-        let mut stream = TcpStream::connect(&self.addr).expect("connect");
-        stream.set_read_timeout(Some(DEADLINE)).expect("timeout");
-        stream.set_write_timeout(Some(DEADLINE)).expect("timeout");
-        write!(
-            stream,
-            "GET {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n\r\n",
-            self.addr
-        )
-        .expect("send");
-        let mut raw = Vec::new();
-        stream.read_to_end(&mut raw).expect("read");
-        let text = String::from_utf8_lossy(&raw).into_owned();
-        let status = text
-            .split(' ')
-            .nth(1)
-            .and_then(|s| s.parse().ok())
-            .unwrap_or(0);
-        (status, text)
-    }
-
-    fn write(&self, rel: &str, text: &str) {
-        let path = self.root.join(rel);
-        std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
-        std::fs::write(path, text).expect("write");
-    }
-
-    /// Polls `path` until `check` accepts the answer.
-    fn wait_for(&self, path: &str, what: &str, check: impl Fn(u16, &str) -> bool) -> String {
-        let started = Instant::now();
-        loop {
-            let (status, body) = self.get(path);
-            if check(status, &body) {
-                return body;
-            }
-            assert!(
-                started.elapsed() < DEADLINE,
-                "{path}: still not {what}; last answer:\n{body}"
-            );
-            std::thread::sleep(Duration::from_millis(25));
-        }
-    }
-}
-
-impl Drop for Served {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn copy_tree(from: &Path, to: &Path) {
-    for entry in walkdir::WalkDir::new(from) {
-        let entry = entry.expect("walk");
-        let target = to.join(entry.path().strip_prefix(from).expect("inside"));
-        if entry.file_type().is_dir() {
-            std::fs::create_dir_all(&target).expect("mkdir");
-        } else {
-            std::fs::copy(entry.path(), &target).expect("copy");
-        }
-    }
-}
+use serve_support::{Served, DEADLINE};
 
 fn article(title: &str, body: &str) -> String {
     format!(
@@ -449,4 +317,104 @@ fn after_incremental_rebuilds_of_paginated_listings_the_output_equals_a_fresh_bu
         .root
         .join(".docket/serve/public/categories/guides/page/3")
         .exists());
+}
+
+/// The cookies a response sets, as a `Cookie` header value.
+fn cookies_set(response: &str) -> String {
+    response
+        .lines()
+        .take_while(|l| !l.is_empty())
+        .filter_map(|l| {
+            let (name, value) = l.split_once(':')?;
+            name.eq_ignore_ascii_case("set-cookie")
+                .then(|| value.trim().split(';').next().unwrap_or("").to_owned())
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+/// `docket serve` shares the sidecar's accept loop: a socket that connects
+/// and says nothing is closed after the first-byte deadline (the old dev
+/// server waited for ever in the HTTP/1-vs-HTTP/2 sniff), and the portal
+/// takes form posts from the address it serves (its own origin, though
+/// `base_url` names another).
+#[test]
+fn the_dev_server_closes_silent_sockets_and_takes_posts_from_its_own_origin() {
+    let s = Served::start_with("\n[sidecar]\nheader_timeout_seconds = 1\n");
+    let mut silent = TcpStream::connect(&s.addr).expect("connect");
+    silent.set_read_timeout(Some(DEADLINE)).expect("timeout");
+    let mut buf = [0u8; 64];
+    match silent.read(&mut buf) {
+        Ok(_) => {}
+        Err(e) => assert!(
+            !matches!(
+                e.kind(),
+                std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+            ),
+            "the silent socket stayed open: {e}"
+        ),
+    }
+
+    let (status, form) = s.get("/login");
+    assert_eq!(status, 200, "{form}");
+    let marker = "name=\"csrf\" value=\"";
+    let start = form.find(marker).expect("csrf field") + marker.len();
+    let csrf = &form[start..start + form[start..].find('"').expect("csrf end")];
+    let body = format!("csrf={csrf}&email=nobody%40example.com&password=wrong+password+1");
+    let mut stream = TcpStream::connect(&s.addr).expect("connect");
+    stream.set_read_timeout(Some(DEADLINE)).expect("timeout");
+    write!(
+        stream,
+        "POST /login HTTP/1.1\r\nHost: {addr}\r\nOrigin: http://{addr}\r\nCookie: {cookie}\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {len}\r\nConnection: close\r\n\r\n{body}",
+        addr = s.addr,
+        cookie = cookies_set(&form),
+        len = body.len()
+    )
+    .expect("send");
+    let mut raw = Vec::new();
+    stream.read_to_end(&mut raw).expect("read");
+    let text = String::from_utf8_lossy(&raw);
+    // A wrong password (401), not a refused origin (403).
+    assert!(text.starts_with("HTTP/1.1 401"), "{text}");
+}
+
+/// `docket build` lets two articles claim one alias (a warning; the first
+/// by path keeps it). Serve's incremental rebuild must apply the same rule
+/// instead of a stricter copy of it: no error, and the alias page points at
+/// the first article, exactly as a fresh build writes it.
+#[test]
+fn an_alias_claimed_twice_follows_the_build_rule_after_incremental_rebuilds() {
+    let s = Served::start();
+    let with_alias = |title: &str, body: &str| {
+        format!("---\ntitle: {title}\ndate: 2026-01-20\ncategory: guides\naliases: [/old-help/]\n---\n{body}\n")
+    };
+    s.write(
+        "content/guides/alpha.md",
+        &with_alias("Alpha keeps it", "First."),
+    );
+    s.wait_for("/old-help/", "alias", |st, b| {
+        st == 200 && b.contains("/guides/alpha/")
+    });
+    s.write(
+        "content/guides/zeta.md",
+        &with_alias("Zeta also claims", "Second."),
+    );
+    s.wait_for("/guides/zeta/", "added", |st, _| st == 200);
+    s.write(
+        "content/guides/zeta.md",
+        &with_alias("Zeta edited", "Again."),
+    );
+    s.wait_for("/guides/zeta/", "edited", |_, b| b.contains("Zeta edited"));
+    assert_eq!(
+        s.get("/__docket/error").0,
+        204,
+        "{}",
+        s.get("/__docket/error").1
+    );
+    let (_, alias) = s.get("/old-help/");
+    assert!(
+        alias.contains("/guides/alpha/") && !alias.contains("/guides/zeta/"),
+        "{alias}"
+    );
+    assert_output_equals_a_fresh_build(&s);
 }

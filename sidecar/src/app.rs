@@ -8,6 +8,7 @@ use std::sync::Arc;
 use anyhow::{Context, Result};
 use tokio::sync::Notify;
 
+use crate::auth::csrf::AllowedOrigins;
 use crate::auth::passwords::Passwords;
 use crate::db::mail::OutgoingMail;
 use crate::db::read_cache::ReadCache;
@@ -35,10 +36,15 @@ pub struct App {
     pub mail_transport: Transport,
     /// Bundle files already served, checked on every use.
     pub files: FileCache,
+    /// The origins state-changing requests may come from (CSRF check).
+    pub origins: AllowedOrigins,
     /// Rendered "My Tickets" pages, under the rule of [`ReadCache`]: one is
     /// served only while the database is unchanged since the session and
     /// tickets it shows were read.
     pub rendered_lists: ReadCache<RenderedListKey, bytes::Bytes>,
+    /// Held (shared) by every task running after its answer; taken
+    /// exclusively at shutdown to wait for them all.
+    after_answer_running: Arc<tokio::sync::RwLock<()>>,
 }
 
 /// A rendered "My Tickets" page: the session's token hash, the status
@@ -54,6 +60,8 @@ impl App {
     /// password hashing, all off the async runtime.
     pub async fn new(options: Options) -> Result<Self> {
         let mail_transport = Transport::from_options(&options)?;
+        let origins = AllowedOrigins::new(&options.base_url, &options.config.allowed_origins)
+            .map_err(|e| anyhow::anyhow!("docket.toml [sidecar] {e}"))?;
         let db = Db::open(&options.database).await?;
         let templates_dir = options.templates_dir.clone();
         let overrides = options.site_root.join("templates");
@@ -77,7 +85,9 @@ impl App {
             mail_bell: Arc::new(Notify::new()),
             mail_transport,
             files: FileCache::new(),
+            origins,
             rendered_lists: ReadCache::new(MAX_RENDERED_LISTS),
+            after_answer_running: Arc::new(tokio::sync::RwLock::new(())),
         })
     }
 
@@ -88,8 +98,79 @@ impl App {
         Ok(())
     }
 
+    /// Queues a notification for an agent; a burst of them to one address
+    /// becomes one digest (`[sidecar.mail] digest_seconds`).
+    pub async fn send_agent_notice(&self, mail: OutgoingMail) -> Result<()> {
+        let window = i64::try_from(self.options.config.mail.digest_seconds).unwrap_or(i64::MAX / 2);
+        self.db.enqueue_agent_notice(mail, window).await?;
+        self.mail_bell.notify_one();
+        Ok(())
+    }
+
     /// An absolute URL for a sidecar path (links in mail).
     pub fn url(&self, path_and_query: &str) -> String {
         format!("{}{path_and_query}", self.options.base_url)
+    }
+
+    /// Runs `work` on its own task after the answer; a failure is logged
+    /// with `what` (nobody is waiting for it). [`App::after_answer_finished`]
+    /// waits for every such task.
+    pub fn spawn_after_answer<F>(&self, what: &'static str, work: F)
+    where
+        F: std::future::Future<Output = Result<()>> + Send + 'static,
+    {
+        // Fails only once shutdown waits; the work then runs unwatched.
+        let running = Arc::clone(&self.after_answer_running).try_read_owned().ok();
+        tokio::spawn(async move {
+            let _running = running;
+            if let Err(err) = work.await {
+                tracing::error!("{what} failed after the answer: {err:#}");
+            }
+        });
+    }
+
+    /// Waits until every task started by [`App::spawn_after_answer`] has
+    /// finished: at shutdown, so that what was answered is on disk.
+    pub async fn after_answer_finished(&self) {
+        let _all = self.after_answer_running.write().await;
+    }
+
+    /// What work after the answer needs, owned (see [`AfterAnswer`]).
+    pub fn after_answer(&self) -> AfterAnswer {
+        AfterAnswer {
+            db: self.db.clone(),
+            mail_bell: Arc::clone(&self.mail_bell),
+            base_url: self.options.base_url.clone(),
+            site_title: self.options.site_title.clone(),
+        }
+    }
+}
+
+/// The store and the mail queue, owned, for work that runs after the
+/// answer has gone out ([`App::spawn_after_answer`]). Forms that must answer
+/// the same whether or not an address has an account (registration,
+/// "forgot password", ticket links) do their lookups, writes and mail
+/// there, so neither the page nor its timing tells.
+#[derive(Debug, Clone)]
+pub struct AfterAnswer {
+    /// The store.
+    pub db: Db,
+    mail_bell: Arc<Notify>,
+    base_url: String,
+    /// The site's title, for mail subjects.
+    pub site_title: String,
+}
+
+impl AfterAnswer {
+    /// Queues a message and wakes the sender.
+    pub async fn send_mail(&self, mail: OutgoingMail) -> Result<()> {
+        self.db.enqueue_mail(mail).await?;
+        self.mail_bell.notify_one();
+        Ok(())
+    }
+
+    /// An absolute URL for a sidecar path (links in mail).
+    pub fn url(&self, path_and_query: &str) -> String {
+        format!("{}{path_and_query}", self.base_url)
     }
 }

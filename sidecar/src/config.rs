@@ -29,8 +29,15 @@ pub struct SidecarConfig {
     pub session_idle_minutes: u32,
     /// Hours after sign-in after which a session ends whatever the activity.
     pub session_max_hours: u32,
-    /// Seconds a client may take to send a request's headers.
+    /// Seconds a connection may stay idle: before its first request,
+    /// between requests, and until a request's head is complete.
     pub header_timeout_seconds: u64,
+    /// Seconds a client may take to send a request's body.
+    pub body_timeout_seconds: u64,
+    /// Most connections open at once; further ones are closed at once.
+    pub max_connections: u32,
+    /// Also speak cleartext HTTP/2 (prior knowledge) besides HTTP/1.1.
+    pub http2_cleartext: bool,
     /// Seconds in-flight requests get to finish after SIGTERM or Ctrl-C.
     pub shutdown_grace_seconds: u64,
     /// Length of a rate-limit window, in minutes.
@@ -41,9 +48,22 @@ pub struct SidecarConfig {
     /// Login attempts allowed per account (and reset or registration mails
     /// per address) and window.
     pub rate_limit_per_account: u32,
+    /// New tickets one customer address may open per window.
+    pub rate_limit_new_tickets: u32,
+    /// Replies one customer address may add per window (signed in or
+    /// through a ticket link).
+    pub rate_limit_replies: u32,
     /// Take the client address from the last `X-Forwarded-For` entry (set
-    /// this only behind a reverse proxy that appends it).
+    /// this only behind a reverse proxy that appends it); the same as
+    /// `trusted_proxy_hops = 1`.
     pub trust_forwarded_for: bool,
+    /// How many proxies in front of the sidecar append to
+    /// `X-Forwarded-For`: the client is the entry that many places from
+    /// the end. 0 = the TCP peer is the client.
+    pub trusted_proxy_hops: u32,
+    /// Origins besides `[site] base_url`'s that may send state-changing
+    /// requests (`scheme://host[:port]`).
+    pub allowed_origins: Vec<String>,
     /// Argon2id memory cost in KiB for new password hashes.
     pub password_memory_kib: u32,
     /// Argon2id iterations for new password hashes.
@@ -64,14 +84,33 @@ impl Default for SidecarConfig {
             session_idle_minutes: 120,
             session_max_hours: 24 * 7,
             header_timeout_seconds: 10,
+            body_timeout_seconds: 30,
+            max_connections: 256,
+            http2_cleartext: false,
             shutdown_grace_seconds: 10,
             rate_limit_window_minutes: 15,
             rate_limit_per_client: 30,
             rate_limit_per_account: 10,
+            rate_limit_new_tickets: 10,
+            rate_limit_replies: 30,
             trust_forwarded_for: false,
+            trusted_proxy_hops: 0,
+            allowed_origins: Vec::new(),
             password_memory_kib: 19 * 1024,
             password_iterations: 2,
             mail: MailConfig::default(),
+        }
+    }
+}
+
+impl SidecarConfig {
+    /// How many `X-Forwarded-For` entries come from trusted proxies:
+    /// `trusted_proxy_hops`, or 1 when only `trust_forwarded_for` is set.
+    pub fn proxy_hops(&self) -> u32 {
+        if self.trusted_proxy_hops == 0 && self.trust_forwarded_for {
+            1
+        } else {
+            self.trusted_proxy_hops
         }
     }
 }
@@ -90,6 +129,11 @@ pub struct MailConfig {
     /// Where new-ticket and customer-reply notifications go. When unset,
     /// every agent account is notified.
     pub notify: Option<String>,
+    /// Agent notifications to one address that follow another within this
+    /// many seconds are held until the window ends and sent as one digest
+    /// mail; 0 sends each at once (several due together are still one
+    /// digest).
+    pub digest_seconds: u64,
 }
 
 impl Default for MailConfig {
@@ -99,6 +143,7 @@ impl Default for MailConfig {
             smtp_url: None,
             from: "support@example.com".to_owned(),
             notify: None,
+            digest_seconds: 60,
         }
     }
 }

@@ -171,8 +171,28 @@ pub fn set_header(resp: &mut Response, name: header::HeaderName, value: &str) {
     }
 }
 
+/// The referrer policy of a page whose URL holds a live single-use token
+/// (see [`keep_token_out_of_referer`]). Not `no-referrer`: under that
+/// policy browsers send `Origin: null` with the page's own form, which the
+/// CSRF origin check must refuse. `strict-origin` sends the origin alone
+/// (never the path or query, so never the token), and nothing from HTTPS
+/// to HTTP.
+pub const TOKEN_PAGE_REFERRER_POLICY: &str = "strict-origin";
+
+/// Marks a page whose URL holds a live token (`/verify?token=`,
+/// `/password/reset?token=`, `/t/{token}`): a `Referer` from it carries
+/// the origin only, so the token never reaches another server, a log or an
+/// analytics script through its subresources or links.
+pub fn keep_token_out_of_referer(resp: &mut Response) {
+    resp.headers_mut().insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static(TOKEN_PAGE_REFERRER_POLICY),
+    );
+}
+
 /// Adds the headers every response carries: CSP, no sniffing, no framing,
-/// a same-origin referrer policy and, unless the handler chose a cache
+/// a same-origin referrer policy (unless the handler chose a stricter one)
+/// and, unless the handler chose a cache
 /// policy (public files do), `Cache-Control: private, no-store`.
 pub fn add_standard_headers(resp: &mut Response) {
     let headers = resp.headers_mut();
@@ -185,10 +205,9 @@ pub fn add_standard_headers(resp: &mut Response) {
         HeaderValue::from_static("nosniff"),
     );
     headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
-    headers.insert(
-        header::REFERRER_POLICY,
-        HeaderValue::from_static("same-origin"),
-    );
+    headers
+        .entry(header::REFERRER_POLICY)
+        .or_insert(HeaderValue::from_static("same-origin"));
     headers
         .entry(header::CACHE_CONTROL)
         .or_insert(HeaderValue::from_static("private, no-store"));

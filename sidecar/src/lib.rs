@@ -12,7 +12,9 @@
 
 pub mod app;
 pub mod auth;
+pub mod client_addr;
 pub mod config;
+pub mod connection;
 pub mod db;
 pub mod demo;
 pub mod file_cache;

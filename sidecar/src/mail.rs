@@ -96,10 +96,17 @@ fn smtp_transport(url: &str) -> Result<AsyncSmtpTransport<Tokio1Executor>> {
     Ok(builder.build())
 }
 
-/// Drains the queue until `stop` turns true.
-pub async fn run_sender(app: Arc<App>, mut stop: watch::Receiver<bool>) {
+/// Drains the queue until `stop` turns true; then waits for the work
+/// still running after its answer (registration, reset and ticket-link
+/// mail), so that what was answered is on disk when the sidecar stops.
+pub async fn run_sender(app: Arc<App>, stop: watch::Receiver<bool>) {
+    send_until_stopped(&app, stop).await;
+    app.after_answer_finished().await;
+}
+
+async fn send_until_stopped(app: &App, mut stop: watch::Receiver<bool>) {
     loop {
-        match deliver_due(&app, &app.mail_transport).await {
+        match deliver_due(app, &app.mail_transport).await {
             // A full round: more may be due, go on without waiting.
             Ok(taken) if taken == BATCH as usize => {
                 if *stop.borrow() {
@@ -138,38 +145,104 @@ pub async fn deliver_due(app: &App, transport: &Transport) -> Result<usize> {
 }
 
 /// Delivers each message, collecting the ids of those delivered in `sent`
-/// and recording failures with their next attempt.
+/// and recording failures with their next attempt. Agent notifications
+/// due together for one address go out as one digest.
 async fn attempt_all(
     app: &App,
     transport: &Transport,
     due: Vec<QueuedMail>,
     sent: &mut Vec<i64>,
 ) -> Result<()> {
-    for queued in due {
-        match deliver(app, transport, &queued).await {
-            Ok(()) => sent.push(queued.id),
+    for batch in combine_digests(due) {
+        let (mail, parts) = match &batch {
+            Outgoing::One(queued) => (&queued.mail, std::slice::from_ref(queued)),
+            Outgoing::Digest(mail, parts) => (mail, parts.as_slice()),
+        };
+        match deliver(app, transport, mail, parts[0].id).await {
+            Ok(()) => sent.extend(parts.iter().map(|q| q.id)),
             Err(err) => {
-                let backoff = (30_i64 << queued.attempts.min(10)).min(MAX_BACKOFF_SECS);
-                tracing::warn!(
-                    id = queued.id,
-                    attempt = queued.attempts + 1,
-                    "mail not delivered, retrying in {backoff}s: {err:#}"
-                );
-                app.db
-                    .mail_failed(queued.id, &format!("{err:#}"), backoff)
-                    .await?;
+                for queued in parts {
+                    let backoff = (30_i64 << queued.attempts.min(10)).min(MAX_BACKOFF_SECS);
+                    tracing::warn!(
+                        id = queued.id,
+                        attempt = queued.attempts + 1,
+                        "mail not delivered, retrying in {backoff}s: {err:#}"
+                    );
+                    app.db
+                        .mail_failed(queued.id, &format!("{err:#}"), backoff)
+                        .await?;
+                }
             }
         }
     }
     Ok(())
 }
 
-async fn deliver(app: &App, transport: &Transport, queued: &QueuedMail) -> Result<()> {
-    let message = build_message(&app.options.config.mail.from, &queued.mail)?;
+/// A message to deliver: one queued mail, or a digest of several agent
+/// notifications to one address (with the queued mails it stands for).
+enum Outgoing {
+    One(QueuedMail),
+    Digest(OutgoingMail, Vec<QueuedMail>),
+}
+
+/// Groups the agent notifications among `due` by address: an address with
+/// two or more gets one digest listing them, in the order they were
+/// queued. Everything else is delivered as it is, in queue order.
+fn combine_digests(due: Vec<QueuedMail>) -> Vec<Outgoing> {
+    let mut out: Vec<Outgoing> = Vec::with_capacity(due.len());
+    let mut groups: std::collections::HashMap<String, Vec<QueuedMail>> =
+        std::collections::HashMap::new();
+    let mut order: Vec<String> = Vec::new();
+    for queued in due {
+        if queued.digest {
+            let to = queued.mail.to.clone();
+            if !groups.contains_key(&to) {
+                order.push(to.clone());
+            }
+            groups.entry(to).or_default().push(queued);
+        } else {
+            out.push(Outgoing::One(queued));
+        }
+    }
+    for to in order {
+        let Some(mut parts) = groups.remove(&to) else {
+            continue;
+        };
+        if parts.len() == 1 {
+            out.extend(parts.pop().map(Outgoing::One));
+        } else {
+            out.push(Outgoing::Digest(digest_of(&to, &parts), parts));
+        }
+    }
+    out
+}
+
+/// One mail that carries several notifications, each under its subject.
+fn digest_of(to: &str, parts: &[QueuedMail]) -> OutgoingMail {
+    let mut body = format!(
+        "{} ticket updates arrived together; each is below.\n",
+        parts.len()
+    );
+    for part in parts {
+        body.push_str("\n----------------------------------------\n");
+        body.push_str(&part.mail.subject);
+        body.push_str("\n\n");
+        body.push_str(part.mail.body.trim_end());
+        body.push('\n');
+    }
+    OutgoingMail {
+        to: to.to_owned(),
+        subject: format!("{} ticket updates", parts.len()),
+        body,
+    }
+}
+
+async fn deliver(app: &App, transport: &Transport, mail: &OutgoingMail, id: i64) -> Result<()> {
+    let message = build_message(&app.options.config.mail.from, mail)?;
     match transport {
         Transport::Outbox(dir) => {
             let dir = dir.clone();
-            let name = format!("{:010}-{}.eml", queued.id, crate::db::now());
+            let name = format!("{id:010}-{}.eml", crate::db::now());
             let bytes = message.formatted();
             tokio::task::spawn_blocking(move || write_eml(&dir, &name, &bytes))
                 .await

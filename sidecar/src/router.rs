@@ -22,7 +22,8 @@ pub async fn route(app: &App, req: Req) -> Response {
 
         (&Method::GET, "/register") => register::form(app, &req).await.map_err(Into::into),
         (&Method::POST, "/register") => register::submit(app, &req).await.map_err(Into::into),
-        (&Method::GET, "/verify") => register::verify(app, &req).await.map_err(Into::into),
+        (&Method::GET, "/verify") => register::verify_form(app, &req).await.map_err(Into::into),
+        (&Method::POST, "/verify") => register::verify_submit(app, &req).await.map_err(Into::into),
 
         (&Method::GET, "/password/forgot") => {
             password::forgot_form(app, &req).await.map_err(Into::into)

@@ -1,9 +1,13 @@
-//! The accept loop: hyper-util's auto (HTTP/1 and HTTP/2) connection builder
-//! with a header-read timeout and a header size limit, the 1 MiB body limit,
-//! a log line per request, the background tasks (mail sender, purging of
+//! The accept loop ([`serve_connections`], shared with `docket serve`):
+//! hyper-util's connection builder (HTTP/1.1; cleartext HTTP/2 only when
+//! configured) with an idle deadline on every connection (see
+//! [`crate::connection`]), a cap on open connections, a header size limit;
+//! then per request the body deadline and 1 MiB body limit, the client's
+//! address, a log line; the background tasks (mail sender, purging of
 //! expired sessions) and graceful shutdown.
 
 use std::convert::Infallible;
+use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -18,9 +22,12 @@ use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use hyper_util::server::conn::auto;
 use hyper_util::server::graceful::GracefulShutdown;
 use tokio::net::TcpListener;
-use tokio::sync::watch;
+use tokio::sync::{watch, Semaphore};
 
 use crate::app::App;
+use crate::client_addr::client_address;
+use crate::config::SidecarConfig;
+use crate::connection::{Activity, GuardedBody, Watched};
 use crate::http::{self, Req, Response, MAX_BODY_BYTES};
 use crate::{router, Options};
 
@@ -40,12 +47,18 @@ pub struct Server {
 impl Server {
     /// Prepares the application (store, templates) and binds the configured
     /// listen address.
-    pub async fn bind(options: Options) -> Result<Self> {
+    /// A browser on this machine may post from the bound address itself
+    /// when it is a loopback one (see [`crate::auth::csrf::loopback_origins`]).
+    pub async fn bind(mut options: Options) -> Result<Self> {
         let listen = options.config.listen.clone();
-        let app = App::new(options).await?;
         let listener = TcpListener::bind(&listen)
             .await
             .with_context(|| format!("cannot listen on {listen}"))?;
+        if let Ok(addr) = listener.local_addr() {
+            let own = crate::auth::csrf::loopback_origins(addr);
+            options.config.allowed_origins.extend(own);
+        }
+        let app = App::new(options).await?;
         Ok(Self {
             listener,
             app: Arc::new(app),
@@ -67,64 +80,181 @@ impl Server {
     /// Serves until `shutdown` completes; then stops accepting, lets open
     /// requests finish for up to `shutdown_grace_seconds` and stops the
     /// background tasks.
-    pub async fn run(self, shutdown: impl std::future::Future<Output = ()>) -> Result<()> {
+    pub async fn run(self, shutdown: impl Future<Output = ()>) -> Result<()> {
         let Server { listener, app } = self;
         let (stop_tx, stop_rx) = watch::channel(false);
         let mail_task = tokio::spawn(crate::mail::run_sender(Arc::clone(&app), stop_rx.clone()));
         let purge_task = tokio::spawn(purge_loop(Arc::clone(&app), stop_rx));
 
-        let mut builder = auto::Builder::new(TokioExecutor::new());
-        builder
-            .http1()
-            .timer(TokioTimer::new())
-            .header_read_timeout(Duration::from_secs(
-                app.options.config.header_timeout_seconds.max(1),
-            ))
-            .max_buf_size(MAX_HEAD_BYTES);
-        builder
-            .http2()
-            .timer(TokioTimer::new())
-            .max_header_list_size(MAX_HEAD_BYTES as u32);
-        let graceful = GracefulShutdown::new();
-        let mut shutdown = std::pin::pin!(shutdown);
-
-        loop {
-            tokio::select! {
-                accepted = listener.accept() => {
-                    let (stream, peer) = match accepted {
-                        Ok(pair) => pair,
-                        Err(err) => {
-                            tracing::warn!("accept failed: {err}");
-                            tokio::time::sleep(Duration::from_millis(100)).await;
-                            continue;
-                        }
-                    };
-                    let app = Arc::clone(&app);
-                    let service = hyper::service::service_fn(move |req| {
-                        let app = Arc::clone(&app);
-                        async move { Ok::<_, Infallible>(handle(&app, peer, req).await) }
-                    });
-                    let conn = builder.serve_connection(TokioIo::new(stream), service);
-                    let conn = graceful.watch(conn.into_owned());
-                    tokio::spawn(async move {
-                        if let Err(err) = conn.await {
-                            tracing::debug!(%peer, "connection ended: {err}");
-                        }
-                    });
-                }
-                () = &mut shutdown => break,
-            }
-        }
-        drop(listener);
-        let grace = Duration::from_secs(app.options.config.shutdown_grace_seconds);
-        tokio::select! {
-            () = graceful.shutdown() => tracing::info!("all connections closed"),
-            () = tokio::time::sleep(grace) => tracing::warn!("connections still open after {grace:?}; stopping anyway"),
-        }
+        let limits = ConnectionLimits::from_config(&app.options.config);
+        let handler = move |peer: SocketAddr, req: hyper::Request<Incoming>| {
+            let app = Arc::clone(&app);
+            async move { handle(&app, peer, req).await }
+        };
+        serve_connections(listener, limits, handler, shutdown).await;
         let _ = stop_tx.send(true);
         let _ = mail_task.await;
         let _ = purge_task.await;
         Ok(())
+    }
+}
+
+/// How connections are limited (see [`serve_connections`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConnectionLimits {
+    /// How long a connection may stay idle: before its first request (this
+    /// covers the HTTP/1-vs-HTTP/2 sniff), between requests, and — HTTP/1 —
+    /// until a request's head is complete.
+    pub header_timeout: Duration,
+    /// Most connections open at once; further ones are closed at once.
+    pub max_connections: usize,
+    /// Whether cleartext HTTP/2 (prior knowledge) is spoken besides HTTP/1.
+    pub http2_cleartext: bool,
+    /// How long open connections get to finish after shutdown begins.
+    pub shutdown_grace: Duration,
+}
+
+impl ConnectionLimits {
+    /// The limits of `[sidecar]`.
+    pub fn from_config(config: &SidecarConfig) -> Self {
+        Self {
+            header_timeout: Duration::from_secs(config.header_timeout_seconds.max(1)),
+            max_connections: usize::try_from(config.max_connections.max(1)).unwrap_or(usize::MAX),
+            http2_cleartext: config.http2_cleartext,
+            shutdown_grace: Duration::from_secs(config.shutdown_grace_seconds),
+        }
+    }
+
+    fn builder(&self) -> auto::Builder<TokioExecutor> {
+        let mut builder = auto::Builder::new(TokioExecutor::new());
+        if !self.http2_cleartext {
+            builder = builder.http1_only();
+        }
+        builder
+            .http1()
+            .timer(TokioTimer::new())
+            .header_read_timeout(self.header_timeout)
+            .max_buf_size(MAX_HEAD_BYTES);
+        builder
+            .http2()
+            .timer(TokioTimer::new())
+            .max_header_list_size(MAX_HEAD_BYTES as u32)
+            .max_concurrent_streams(MAX_HTTP2_STREAMS)
+            .keep_alive_interval(self.header_timeout)
+            .keep_alive_timeout(self.header_timeout);
+        builder
+    }
+}
+
+/// Concurrent requests allowed on one HTTP/2 connection.
+const MAX_HTTP2_STREAMS: u32 = 16;
+
+/// Pause after a failed `accept` (such as `EMFILE`, too many open files), so
+/// the loop neither spins nor stops.
+const ACCEPT_BACKOFF: Duration = Duration::from_millis(100);
+
+/// At most one warning about refused connections per this interval.
+const SHED_WARNING_INTERVAL: Duration = Duration::from_secs(10);
+
+/// The one accept loop, used by the sidecar and by `docket serve`: serves
+/// each connection with `handler` until `shutdown` completes, then stops
+/// accepting and gives open connections `shutdown_grace` to finish.
+///
+/// Every connection is watched: idle (no request in flight) for longer than
+/// `header_timeout` — from its first byte on — it is closed. Over
+/// `max_connections` a new connection is closed at once (shedding load
+/// instead of stalling accept), and a failed accept backs off briefly.
+pub async fn serve_connections<H, Fut, B>(
+    listener: TcpListener,
+    limits: ConnectionLimits,
+    handler: H,
+    shutdown: impl Future<Output = ()>,
+) where
+    H: Fn(SocketAddr, hyper::Request<Incoming>) -> Fut + Clone + Send + Sync + 'static,
+    Fut: Future<Output = hyper::Response<B>> + Send + 'static,
+    B: hyper::body::Body + Unpin + Send + 'static,
+    B::Data: Send,
+    B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+{
+    let builder = limits.builder();
+    let slots = Arc::new(Semaphore::new(limits.max_connections));
+    let graceful = GracefulShutdown::new();
+    let mut shed = Shed::default();
+    let mut shutdown = std::pin::pin!(shutdown);
+    loop {
+        tokio::select! {
+            accepted = listener.accept() => {
+                let (stream, peer) = match accepted {
+                    Ok(pair) => pair,
+                    Err(err) => {
+                        tracing::warn!("accept failed: {err}");
+                        tokio::time::sleep(ACCEPT_BACKOFF).await;
+                        continue;
+                    }
+                };
+                let Ok(slot) = Arc::clone(&slots).try_acquire_owned() else {
+                    shed.refuse(stream, limits.max_connections);
+                    continue;
+                };
+                let activity = Activity::new();
+                let io = Watched::new(stream, Arc::clone(&activity), limits.header_timeout);
+                let handler = handler.clone();
+                let service = hyper::service::service_fn(move |req| {
+                    let in_flight = activity.begin();
+                    let answer = handler(peer, req);
+                    async move {
+                        let resp = answer.await;
+                        Ok::<_, Infallible>(resp.map(|body| GuardedBody::new(body, in_flight)))
+                    }
+                });
+                let conn = builder.serve_connection(TokioIo::new(io), service);
+                let conn = graceful.watch(conn.into_owned());
+                tokio::spawn(async move {
+                    if let Err(err) = conn.await {
+                        tracing::debug!(%peer, "connection ended: {err}");
+                    }
+                    drop(slot);
+                });
+            }
+            () = &mut shutdown => break,
+        }
+    }
+    drop(listener);
+    tokio::select! {
+        () = graceful.shutdown() => tracing::info!("all connections closed"),
+        () = tokio::time::sleep(limits.shutdown_grace) => {
+            tracing::warn!("connections still open after {:?}; stopping anyway", limits.shutdown_grace);
+        }
+    }
+}
+
+/// Connections refused because every slot was taken, and when that was
+/// last logged.
+#[derive(Debug, Default)]
+struct Shed {
+    since_warning: u64,
+    warned: Option<Instant>,
+}
+
+impl Shed {
+    /// Closes `stream` at once, after a best-effort `503` that never waits.
+    fn refuse(&mut self, stream: tokio::net::TcpStream, max: usize) {
+        let _ = stream.try_write(
+            b"HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nContent-Length: 0\r\n\r\n",
+        );
+        drop(stream);
+        self.since_warning += 1;
+        if self
+            .warned
+            .is_none_or(|at| at.elapsed() >= SHED_WARNING_INTERVAL)
+        {
+            tracing::warn!(
+                refused = self.since_warning,
+                "{max} connections open (max_connections); closing new ones"
+            );
+            self.since_warning = 0;
+            self.warned = Some(Instant::now());
+        }
     }
 }
 
@@ -135,11 +265,15 @@ pub async fn handle(app: &App, peer: SocketAddr, req: hyper::Request<Incoming>) 
     let started = Instant::now();
     let method = req.method().clone();
     let path = req.uri().path().to_owned();
-    let trust_forwarded_for = app.options.config.trust_forwarded_for;
-    let mut resp = match read_request(peer, req, trust_forwarded_for).await {
+    let mut resp = match read_request(&app.options.config, peer, req).await {
         Ok(req) => router::route(app, req).await,
         Err(status) => {
-            let mut resp = http::text(status, "The request is too large or malformed.\n");
+            let text = if status == StatusCode::REQUEST_TIMEOUT {
+                "The request body was not sent in time.\n"
+            } else {
+                "The request is too large or malformed.\n"
+            };
+            let mut resp = http::text(status, text);
             resp.headers_mut()
                 .insert(header::CONNECTION, HeaderValue::from_static("close"));
             resp
@@ -156,12 +290,17 @@ pub async fn handle(app: &App, peer: SocketAddr, req: hyper::Request<Incoming>) 
     resp
 }
 
+/// Reads the body within `body_timeout_seconds` (408 when it is late) and
+/// [`MAX_BODY_BYTES`] (413), and works out the client's address.
 async fn read_request(
+    config: &SidecarConfig,
     peer: SocketAddr,
     req: hyper::Request<Incoming>,
-    trust_forwarded_for: bool,
 ) -> Result<Req, StatusCode> {
     let (parts, body) = req.into_parts();
+    if head_size(&parts) > MAX_HEAD_BYTES {
+        return Err(StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE);
+    }
     let declared = parts
         .headers
         .get(header::CONTENT_LENGTH)
@@ -170,39 +309,36 @@ async fn read_request(
     if declared.is_some_and(|n| n > MAX_BODY_BYTES as u64) {
         return Err(StatusCode::PAYLOAD_TOO_LARGE);
     }
-    let body: Bytes = match Limited::new(body, MAX_BODY_BYTES).collect().await {
+    let deadline = Duration::from_secs(config.body_timeout_seconds.max(1));
+    let collected = tokio::time::timeout(deadline, Limited::new(body, MAX_BODY_BYTES).collect())
+        .await
+        .map_err(|_| StatusCode::REQUEST_TIMEOUT)?;
+    let body: Bytes = match collected {
         Ok(collected) => collected.to_bytes(),
         Err(err) if err.is::<http_body_util::LengthLimitError>() => {
             return Err(StatusCode::PAYLOAD_TOO_LARGE)
         }
         Err(_) => return Err(StatusCode::BAD_REQUEST),
     };
-    let forwarded = trust_forwarded_for
-        .then(|| forwarded_client(&parts.headers))
-        .flatten();
+    let client = client_address(peer, &parts.headers, config.proxy_hops());
     Ok(Req {
         method: parts.method,
         path: parts.uri.path().to_owned(),
         query: parts.uri.query().map(str::to_owned),
         headers: parts.headers,
         body,
-        client: forwarded.unwrap_or(peer.ip()),
+        client,
     })
 }
 
-/// The address the trusted proxy appended last to `X-Forwarded-For`.
-fn forwarded_client(headers: &hyper::HeaderMap) -> Option<std::net::IpAddr> {
-    headers
-        .get_all("x-forwarded-for")
-        .iter()
-        .next_back()?
-        .to_str()
-        .ok()?
-        .rsplit(',')
-        .next()?
-        .trim()
-        .parse()
-        .ok()
+/// The size of a request's head as sent over HTTP/1.1: request line and
+/// header lines. hyper's buffer limit bounds the head only roughly (how
+/// much arrives in one read decides), so the exact rule is applied here.
+fn head_size(parts: &hyper::http::request::Parts) -> usize {
+    let line = parts.method.as_str().len() + parts.uri.to_string().len() + 12;
+    parts.headers.iter().fold(line, |size, (name, value)| {
+        size + name.as_str().len() + value.len() + 4
+    })
 }
 
 /// The path as logged: at most 200 characters, and the token of a
@@ -254,17 +390,5 @@ mod tests {
         assert_eq!(loggable_path("/t/0123abcd"), "/t/…");
         assert_eq!(loggable_path("/login"), "/login");
         assert_eq!(loggable_path(&"a".repeat(500)).len(), 200);
-    }
-
-    #[test]
-    fn the_last_forwarded_address_is_the_client() {
-        let mut headers = hyper::HeaderMap::new();
-        headers.insert(
-            "x-forwarded-for",
-            HeaderValue::from_static("1.1.1.1, 10.0.0.7"),
-        );
-        assert_eq!(forwarded_client(&headers), "10.0.0.7".parse().ok());
-        headers.insert("x-forwarded-for", HeaderValue::from_static("garbage"));
-        assert_eq!(forwarded_client(&headers), None);
     }
 }

@@ -348,3 +348,157 @@ fn unknown_addresses_take_as_long_as_wrong_passwords() {
     let (k, u) = (known[2].as_secs_f64(), unknown[2].as_secs_f64());
     assert!(u > k / 3.0 && u < k * 3.0, "known {k:.4}s, unknown {u:.4}s");
 }
+
+/// With `cookie_secure` the session cookie is `__Host-docket_session`
+/// (`Secure`, `Path=/`, no `Domain`), so a sibling subdomain or a plain-HTTP
+/// page cannot plant or shadow it; only that name is read.
+#[test]
+fn with_cookie_secure_the_session_cookie_has_the_host_prefix() {
+    let server = TestServer::start_with(|c| c.cookie_secure = true);
+    server.add_account(Role::Customer, "carol@example.com");
+    let mut c = server.client();
+    let form = c.get("/login");
+    let set = form.header("set-cookie").expect("a session cookie");
+    assert!(set.starts_with("__Host-docket_session="), "{set}");
+    for part in ["Secure", "Path=/", "HttpOnly"] {
+        assert!(set.contains(part), "{part} in {set}");
+    }
+    assert!(!set.contains("Domain"), "{set}");
+    let value = |set: &str| {
+        set.trim_start_matches("__Host-docket_session=")
+            .split(';')
+            .next()
+            .unwrap_or_default()
+            .to_owned()
+    };
+    let anonymous = format!("__Host-docket_session={}", value(set));
+    let body = format!(
+        "email=carol%40example.com&password={}&csrf={}",
+        PASSWORD.replace(' ', "+"),
+        form.csrf()
+    );
+    let origin = server.origin();
+    let r = c.send(
+        "POST",
+        "/login",
+        &[
+            ("Content-Type", "application/x-www-form-urlencoded"),
+            ("Origin", &origin),
+            ("Cookie", &anonymous),
+        ],
+        Some(body.as_bytes()),
+    );
+    assert_eq!(r.status, 303, "{}", r.body);
+    let signed_in = value(r.header("set-cookie").expect("a new session cookie"));
+    let api = c.get_with(
+        "/api/session",
+        &[("Cookie", &format!("__Host-docket_session={signed_in}"))],
+    );
+    assert!(api.body.contains("\"authenticated\":true"), "{}", api.body);
+    // The unprefixed name is not read when the prefix is in force.
+    let api = c.get_with(
+        "/api/session",
+        &[("Cookie", &format!("docket_session={signed_in}"))],
+    );
+    assert!(api.body.contains("\"authenticated\":false"), "{}", api.body);
+}
+
+/// Lock-out: a guesser's wrong passwords on an account block the guesser's
+/// client, not the owner, who signs in with the right password from
+/// another address.
+#[test]
+fn a_guesser_elsewhere_does_not_lock_the_owner_out() {
+    let server = TestServer::start_with(|c| {
+        c.rate_limit_per_account = 3;
+        c.trust_forwarded_for = true;
+    });
+    server.add_account(Role::Customer, "carol@example.com");
+    let login_from = |ip: &str, password: &str| {
+        let mut c = server.client();
+        let csrf = c.get("/login").csrf();
+        let body = format!(
+            "csrf={csrf}&email=carol%40example.com&password={}",
+            password.replace(' ', "+")
+        );
+        let origin = server.origin();
+        c.send(
+            "POST",
+            "/login",
+            &[
+                ("Content-Type", "application/x-www-form-urlencoded"),
+                ("Origin", &origin),
+                ("X-Forwarded-For", ip),
+            ],
+            Some(body.as_bytes()),
+        )
+        .status
+    };
+    let guesses: Vec<u16> = (0..10)
+        .map(|_| login_from("203.0.113.9", "wrong password!"))
+        .collect();
+    assert_eq!(&guesses[..3], &[401, 401, 401]);
+    assert!(guesses[3..].iter().all(|s| *s == 429), "{guesses:?}");
+    // The guesser stays blocked, even with the right password...
+    assert_eq!(login_from("203.0.113.9", PASSWORD), 429);
+    // ... while the owner, elsewhere, signs in.
+    assert_eq!(login_from("198.51.100.7", PASSWORD), 303);
+}
+
+/// Anonymous visitors cost the store nothing: cookieless GETs of the form
+/// pages write no session row (before, every one wrote a row, so a script
+/// could fill the database), and the forms still work with the cookie
+/// they hand out; a form's token works only with its own cookie.
+#[test]
+fn cookieless_form_pages_write_no_session_rows() {
+    let server = TestServer::start();
+    server.add_account(Role::Customer, "carol@example.com");
+    for _ in 0..34 {
+        for path in ["/login", "/register", "/password/forgot"] {
+            let r = server.client().get(path);
+            assert_eq!(r.status, 200, "{path}");
+            assert!(r.header("set-cookie").is_some(), "{path}");
+        }
+    }
+    assert_eq!(server.count("SELECT COUNT(*) FROM sessions"), 0);
+
+    let mut other = server.client();
+    let other_csrf = other.get("/login").csrf();
+    let mut c = server.client();
+    let csrf = c.get("/login").csrf();
+    assert_ne!(csrf, other_csrf);
+    let attempt = |c: &mut common::Client, csrf: &str| {
+        c.post(
+            "/login",
+            &[
+                ("email", "carol@example.com"),
+                ("password", PASSWORD),
+                ("csrf", csrf),
+            ],
+        )
+        .status
+    };
+    assert_eq!(attempt(&mut c, &other_csrf), 403);
+    assert_eq!(attempt(&mut c, &csrf), 303);
+    assert_eq!(server.count("SELECT COUNT(*) FROM sessions"), 1);
+    assert_eq!(
+        server
+            .client()
+            .submit(
+                "/password/forgot",
+                "/password/forgot",
+                &[("email", "carol@example.com")]
+            )
+            .status,
+        200
+    );
+    assert_eq!(
+        server
+            .client()
+            .submit("/register", "/register", &[("email", "new@example.com")])
+            .status,
+        200
+    );
+    assert!(is_signed_in(&mut c));
+    assert_eq!(c.logout().status, 303);
+    assert_eq!(server.count("SELECT COUNT(*) FROM sessions"), 0);
+}

@@ -51,7 +51,7 @@ fn the_log_has_a_line_per_request_and_no_secrets() {
         ],
     );
     let verify = token_in(&server.wait_for_mail("new@example.com", "/verify?token="));
-    c.get(&format!("/verify?token={verify}"));
+    c.verify_address(&verify, "verification secret 1");
     c.submit(
         "/password/forgot",
         "/password/forgot",
@@ -80,6 +80,7 @@ fn the_log_has_a_line_per_request_and_no_secrets() {
     for secret in [
         PASSWORD,
         "registration secret 1",
+        "verification secret 1",
         "reset secret 12",
         verify.as_str(),
         reset.as_str(),

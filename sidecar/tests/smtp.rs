@@ -120,6 +120,7 @@ fn verification_mail_goes_over_smtp_when_configured() {
     }
     let token = token_in(&message);
     assert_eq!(c.get(&format!("/verify?token={token}")).status, 200);
+    assert_eq!(c.verify_address(&token, PASSWORD).status, 200);
     assert!(
         !server.root().join("outbox").exists(),
         "SMTP replaces the outbox"

@@ -230,3 +230,29 @@ fn link_requests_are_rate_limited_per_address_without_changing_the_answer() {
     assert_eq!(server.count("SELECT COUNT(*) FROM ticket_links"), 2);
     assert_eq!(server.mails_to(CAROL).len(), 2);
 }
+
+/// A page whose URL holds a live link token, before and after opening it,
+/// sends its `Referer` as the origin alone (`Referrer-Policy:
+/// strict-origin`), so the token never leaks through links and
+/// subresources.
+#[test]
+fn the_link_pages_keep_their_token_out_of_the_referer() {
+    let server = TestServer::start();
+    let r = import_ticket(&server, "Q", CAROL, "open", &[("customer", "hi", false)]);
+    let mut c = server.client();
+    ask_for_link(&mut c, CAROL, &r);
+    let token = link_token(&server.wait_for_mail(CAROL, "/t/"));
+    let button = c.get(&format!("/t/{token}"));
+    assert_eq!(button.status, 200);
+    assert_eq!(button.header("referrer-policy"), Some("strict-origin"));
+    let opened = c.post(&format!("/t/{token}"), &[]);
+    let cookie = grant_cookie(&opened);
+    let ticket = c.get_with(&format!("/t/{token}"), &[("Cookie", &cookie)]);
+    assert_eq!(ticket.status, 200, "{}", ticket.body);
+    assert_eq!(ticket.header("referrer-policy"), Some("strict-origin"));
+    // Other pages keep the site's usual policy.
+    assert_eq!(
+        c.get("/my/tickets/link").header("referrer-policy"),
+        Some("same-origin")
+    );
+}

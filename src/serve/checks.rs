@@ -5,7 +5,6 @@
 //! earlier rebuilds ([`LinkErrors`]). The rules themselves stay in
 //! [`crate::links`] and are the same as a full build's.
 
-use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
@@ -15,7 +14,6 @@ use crate::content::{Article, CategoryIntro};
 use crate::error::ContentError;
 use crate::links::{LinkIndex, Linker};
 use crate::markdown;
-use crate::pages;
 
 /// What identifies the articles of a change in links written elsewhere:
 /// their Markdown file names (`alpha.md`) and the last segments of their
@@ -146,11 +144,12 @@ pub struct Redone {
 }
 
 /// Renders the Markdown of the articles whose source is in `sources`
-/// again (links resolve against `index`, as in `docket build`) and checks
-/// their links.
+/// again (with `texts`, as in `docket build`) and checks their links
+/// against `index`; shortcode errors join the link errors.
 pub fn render_and_check(
     articles: &[Arc<Article>],
     sources: &HashSet<String>,
+    texts: &crate::site::TextRenderer<'_>,
     index: &LinkIndex<'_>,
 ) -> Vec<Redone> {
     articles
@@ -158,19 +157,19 @@ pub fn render_and_check(
         .enumerate()
         .filter(|(_, a)| sources.contains(&a.source))
         .map(|(at, a)| {
-            let resolve = |dest: &str| index.resolve(dest, &a.content_path);
-            let ctx = markdown::Context {
-                resolve: &resolve,
-                first_line: a.body_line,
-            };
-            let rendered = markdown::render(&a.body, &ctx);
-            let errors = index.check_text(&Linker {
+            let mut rendered = texts.article(a);
+            let mut errors: Vec<ContentError> = rendered
+                .problems
+                .drain(..)
+                .map(|p| ContentError::new(&a.source, p.line, p.message))
+                .collect();
+            errors.extend(index.check_text(&Linker {
                 source: &a.source,
                 content_path: &a.content_path,
                 public: !a.internal,
                 links: &rendered.links,
                 kind: "article",
-            });
+            }));
             Redone {
                 at,
                 rendered,
@@ -178,40 +177,6 @@ pub fn render_and_check(
             }
         })
         .collect()
-}
-
-/// Two articles (or an alias and an article) must not share a URL: the
-/// rule of [`crate::site::Site::check_urls`] over the serving model.
-pub fn url_errors(articles: &[Arc<Article>]) -> Vec<ContentError> {
-    let mut owner: HashMap<Cow<'_, str>, &str> = HashMap::with_capacity(articles.len());
-    let mut errors = Vec::new();
-    let claims = articles
-        .iter()
-        .map(|a| (Cow::Borrowed(a.url.as_str()), &**a, "URL", a.url_line))
-        .chain(articles.iter().flat_map(|a| {
-            a.front.aliases.iter().map(move |x| {
-                (
-                    Cow::Owned(pages::alias_path(x)),
-                    &**a,
-                    "alias",
-                    a.aliases_line,
-                )
-            })
-        }));
-    for (url, a, what, line) in claims {
-        match owner.get(&url) {
-            Some(first) if *first != a.source => errors.push(ContentError::new(
-                &a.source,
-                line,
-                format!("{what} /{url} is already used by {first}"),
-            )),
-            Some(_) => {}
-            None => {
-                owner.insert(url, &a.source);
-            }
-        }
-    }
-    errors
 }
 
 /// The link errors of every article, by source, kept between rebuilds and

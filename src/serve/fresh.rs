@@ -1,18 +1,23 @@
 //! Pages rebuilt but not yet on disk. An incremental rebuild puts the files
 //! it produced here, signals open pages to reload, and only then writes
 //! them to the serving folders, removing each one from here once it is
-//! written. The HTTP side answers from here when it has the path, so a
-//! reload never waits on the disk and never sees the old file.
+//! written — or once its write failed, so memory never answers for a file
+//! the disk does not have. The HTTP side answers from here when it has the
+//! path, so a reload never waits on the disk and never sees the old file.
 //!
-//! Access rules stay the sidecar's: the request still goes through it, and
-//! only an answer it would give from the bundle (200, or 404 for a page
-//! that is new) gets these bytes instead of the file's.
+//! Each bundle has a map of its own, looked up by a [`Location`] (the one
+//! normalised form of a request path): a request the public handler
+//! answers can only ever read the public map. Access rules stay the
+//! sidecar's: the request still goes through it, and only an answer it
+//! would give from the bundle (200, or 404 for a public page that is new)
+//! gets these bytes instead of the file's.
 
 use std::collections::HashMap;
 use std::sync::RwLock;
 
 use hyper::body::Bytes;
 
+use super::paths::Location;
 use crate::bundle::BundleKind;
 
 /// A file's bytes with a strong validator.
@@ -24,85 +29,74 @@ pub struct FreshFile {
     pub etag: String,
 }
 
-/// The map of URL path (`/a/b/index.html`, `/internal/a/index.html`) →
-/// bytes, shared by the rebuild thread and the server.
+/// Per bundle, the map of bundle path (`a/b/index.html`) → bytes, shared
+/// by the rebuild thread and the server.
 #[derive(Debug, Default)]
 pub struct Fresh {
-    files: RwLock<HashMap<String, FreshFile>>,
+    public: RwLock<HashMap<String, FreshFile>>,
+    internal: RwLock<HashMap<String, FreshFile>>,
 }
 
 impl Fresh {
+    fn map(&self, kind: BundleKind) -> &RwLock<HashMap<String, FreshFile>> {
+        match kind {
+            BundleKind::Public => &self.public,
+            BundleKind::Internal => &self.internal,
+        }
+    }
+
     /// Holds a file of `kind`'s bundle (`path` inside the bundle).
     pub fn put(&self, kind: BundleKind, path: &str, bytes: Vec<u8>, hash: &blake3::Hash) {
         let file = FreshFile {
             bytes: Bytes::from(bytes),
             etag: format!("\"f-{}\"", &hash.to_hex()[..32]),
         };
-        if let Ok(mut files) = self.files.write() {
-            files.insert(url_path(kind, path), file);
+        if let Ok(mut files) = self.map(kind).write() {
+            files.insert(path.to_owned(), file);
         }
     }
 
-    /// Forgets a file (it is on disk now).
+    /// Forgets a file (it is on disk now, or its write failed).
     pub fn forget(&self, kind: BundleKind, path: &str) {
-        if let Ok(mut files) = self.files.write() {
-            files.remove(&url_path(kind, path));
+        if let Ok(mut files) = self.map(kind).write() {
+            files.remove(path);
         }
     }
 
     /// Forgets every file (a full build wrote them all).
     pub fn clear(&self) {
-        if let Ok(mut files) = self.files.write() {
-            files.clear();
+        for kind in [BundleKind::Public, BundleKind::Internal] {
+            if let Ok(mut files) = self.map(kind).write() {
+                files.clear();
+            }
         }
     }
 
-    /// The file a request path names, if it is held here. A path ending in
-    /// `/` names its `index.html`; percent escapes are decoded.
-    pub fn get(&self, request_path: &str) -> Option<FreshFile> {
-        let mut path = percent_decode(request_path)?;
-        if path.ends_with('/') {
-            path.push_str("index.html");
+    /// The file held for `location` in its own bundle's map, if any.
+    pub fn get(&self, location: &Location) -> Option<FreshFile> {
+        let files = self.map(location.kind).read().ok()?;
+        if files.is_empty() {
+            return None;
         }
-        self.files.read().ok()?.get(&path).cloned()
+        files.get(&location.file()).cloned()
     }
 
     /// Whether nothing is held (the common case between rebuilds).
     pub fn is_empty(&self) -> bool {
-        self.files.read().map(|f| f.is_empty()).unwrap_or(true)
+        [BundleKind::Public, BundleKind::Internal]
+            .into_iter()
+            .all(|kind| self.map(kind).read().map(|f| f.is_empty()).unwrap_or(true))
     }
-}
-
-/// The URL path of a bundle file.
-fn url_path(kind: BundleKind, path: &str) -> String {
-    format!("{}{path}", kind.root())
-}
-
-/// Decodes `%XX` escapes; `None` if the result is not UTF-8 or an escape
-/// is malformed (such requests are left to the sidecar).
-fn percent_decode(path: &str) -> Option<String> {
-    if !path.contains('%') {
-        return Some(path.to_owned());
-    }
-    let raw = path.as_bytes();
-    let mut out = Vec::with_capacity(raw.len());
-    let mut i = 0;
-    while i < raw.len() {
-        if raw[i] == b'%' {
-            let hex = path.get(i + 1..i + 3)?;
-            out.push(u8::from_str_radix(hex, 16).ok()?);
-            i += 3;
-        } else {
-            out.push(raw[i]);
-            i += 1;
-        }
-    }
-    String::from_utf8(out).ok()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::serve::paths::locate;
+
+    fn get(fresh: &Fresh, raw: &str) -> Option<FreshFile> {
+        fresh.get(&locate(raw)?)
+    }
 
     #[test]
     fn folders_name_their_index_and_escapes_are_decoded() {
@@ -115,13 +109,30 @@ mod tests {
             b"y".to_vec(),
             &hash,
         );
-        assert!(fresh.get("/a/b/").is_some());
-        assert!(fresh.get("/a/b/index.html").is_some());
-        assert!(fresh.get("/a/b").is_none());
-        assert!(fresh.get("/internal/ja/%C3%A9/").is_some());
-        assert!(fresh.get("/ja/%C3%A9/").is_none());
-        assert!(fresh.get("/a/%zz/").is_none());
+        assert!(get(&fresh, "/a/b/").is_some());
+        assert!(get(&fresh, "/a/b/index.html").is_some());
+        assert!(get(&fresh, "/a/b").is_none());
+        assert!(get(&fresh, "/internal/ja/%C3%A9/").is_some());
+        assert!(get(&fresh, "/ja/%C3%A9/").is_none());
+        assert!(get(&fresh, "/a/%zz/").is_none());
         fresh.forget(BundleKind::Public, "a/b/index.html");
-        assert!(fresh.get("/a/b/").is_none());
+        assert!(get(&fresh, "/a/b/").is_none());
+    }
+
+    #[test]
+    fn a_public_location_never_reads_an_internal_file() {
+        let fresh = Fresh::default();
+        let hash = blake3::hash(b"x");
+        fresh.put(BundleKind::Internal, "a/index.html", b"y".to_vec(), &hash);
+        let public = Location {
+            kind: BundleKind::Public,
+            names: vec!["a".to_owned()],
+            folder: true,
+        };
+        assert!(fresh.get(&public).is_none());
+        assert!(
+            get(&fresh, "/%69nternal/a/").is_some(),
+            "decoded to the internal bundle"
+        );
     }
 }

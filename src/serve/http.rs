@@ -2,7 +2,10 @@
 //! `/__docket/…` itself (the live-reload script, its event stream and the
 //! current build error) and hands every other request to the sidecar, whose
 //! HTML answers get the live-reload script tag before `</body>`. Files
-//! rebuilt but not yet written come from [`Fresh`].
+//! rebuilt but not yet written come from [`Fresh`], looked up by the
+//! request path's one normalised form ([`super::paths`]), which is also
+//! the path the sidecar is handed. A request whose Host is not a loopback
+//! name is refused before anything else ([`host`]).
 
 use std::convert::Infallible;
 use std::net::SocketAddr;
@@ -12,19 +15,20 @@ use std::task::{Context, Poll};
 use std::time::Duration;
 
 use anyhow::Result;
+use docket_sidecar::server::{serve_connections, ConnectionLimits};
 use docket_sidecar::App;
 use http_body_util::{combinators::BoxBody, BodyExt, Full};
 use hyper::body::{Body, Bytes, Frame, Incoming};
 use hyper::header::{self, HeaderValue};
 use hyper::{Method, Request, Response, StatusCode};
-use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
-use hyper_util::server::conn::auto;
-use hyper_util::server::graceful::GracefulShutdown;
 use tokio::net::TcpListener;
 use tokio::sync::mpsc;
 
 use super::fresh::{Fresh, FreshFile};
+use super::host;
 use super::live::{Live, Status};
+use super::paths::{locate, Location};
+use crate::bundle::BundleKind;
 
 /// The script every HTML page gets while serving.
 const LIVERELOAD_JS: &str = include_str!("livereload.js");
@@ -38,7 +42,8 @@ const KEEPALIVE: Duration = Duration::from_secs(15);
 
 type Reply = Response<BoxBody<Bytes, Infallible>>;
 
-/// Accepts connections until `shutdown` completes.
+/// Accepts connections until `shutdown` completes, through the sidecar's
+/// accept loop (so the same deadlines and connection cap apply).
 pub async fn serve(
     listener: TcpListener,
     app: Arc<App>,
@@ -46,50 +51,21 @@ pub async fn serve(
     fresh: Arc<Fresh>,
     shutdown: impl std::future::Future<Output = ()>,
 ) -> Result<()> {
-    let mut builder = auto::Builder::new(TokioExecutor::new());
-    builder
-        .http1()
-        .timer(TokioTimer::new())
-        .header_read_timeout(Duration::from_secs(30));
-    let graceful = GracefulShutdown::new();
-    let mut shutdown = std::pin::pin!(shutdown);
-    loop {
-        tokio::select! {
-            accepted = listener.accept() => {
-                let (stream, peer) = match accepted {
-                    Ok(pair) => pair,
-                    Err(err) => {
-                        tracing::warn!("accept failed: {err}");
-                        tokio::time::sleep(Duration::from_millis(50)).await;
-                        continue;
-                    }
-                };
-                let (app, live, fresh) = (Arc::clone(&app), Arc::clone(&live), Arc::clone(&fresh));
-                let service = hyper::service::service_fn(move |req| {
-                    let (app, live, fresh) = (Arc::clone(&app), Arc::clone(&live), Arc::clone(&fresh));
-                    async move { Ok::<_, Infallible>(respond(&app, &live, &fresh, peer, req).await) }
-                });
-                let conn = builder.serve_connection(TokioIo::new(stream), service);
-                let conn = graceful.watch(conn.into_owned());
-                tokio::spawn(async move {
-                    if let Err(err) = conn.await {
-                        tracing::debug!(%peer, "connection ended: {err}");
-                    }
-                });
-            }
-            () = &mut shutdown => break,
-        }
-    }
-    drop(listener);
-    // Event streams never end on their own: wait briefly, then stop.
-    tokio::select! {
-        () = graceful.shutdown() => {}
-        () = tokio::time::sleep(Duration::from_millis(500)) => {}
-    }
+    let limits = ConnectionLimits {
+        // Event streams never end on their own: wait briefly, then stop.
+        shutdown_grace: Duration::from_millis(500),
+        ..ConnectionLimits::from_config(&app.options.config)
+    };
+    let handler = move |peer: SocketAddr, req: Request<Incoming>| {
+        let (app, live, fresh) = (Arc::clone(&app), Arc::clone(&live), Arc::clone(&fresh));
+        async move { respond(&app, &live, &fresh, peer, req).await }
+    };
+    serve_connections(listener, limits, handler, shutdown).await;
     Ok(())
 }
 
-/// One request: ours, or the sidecar's with the script injected.
+/// One request: refused unless its Host is a loopback name ([`host`]);
+/// then ours, or the sidecar's with the script injected.
 async fn respond(
     app: &App,
     live: &Live,
@@ -97,6 +73,13 @@ async fn respond(
     peer: SocketAddr,
     mut req: Request<Incoming>,
 ) -> Reply {
+    if let Err(refusal) = host::check(&req) {
+        return fixed(
+            StatusCode::MISDIRECTED_REQUEST,
+            "text/plain; charset=utf-8",
+            Bytes::from(refusal),
+        );
+    }
     match req.uri().path() {
         "/__docket/livereload.js" => fixed(
             StatusCode::OK,
@@ -113,10 +96,18 @@ async fn respond(
             None => fixed(StatusCode::NO_CONTENT, "text/plain", Bytes::new()),
         },
         _ => {
-            let held = if req.method() == Method::GET && !fresh.is_empty() {
-                fresh.get(req.uri().path())
+            let reads = matches!(*req.method(), Method::GET | Method::HEAD);
+            // One normalised path decides everything: the sidecar is handed
+            // its canonical form, so it routes to the handler of the bundle
+            // the held file was looked up in.
+            let location = if reads {
+                locate(req.uri().path()).filter(|location| canonicalise(&mut req, location))
             } else {
                 None
+            };
+            let held = match &location {
+                Some(location) if req.method() == Method::GET => fresh.get(location),
+                _ => None,
             };
             if held.is_some() {
                 // The client's copy is older than the held file.
@@ -124,14 +115,39 @@ async fn respond(
                 headers.remove(header::IF_NONE_MATCH);
                 headers.remove(header::IF_MODIFIED_SINCE);
             }
-            let internal = req.uri().path().starts_with("/internal/");
             let resp = docket_sidecar::server::handle(app, peer, req).await;
-            let resp = match held {
-                Some(file) => with_fresh_body(resp, file, internal),
-                None => resp,
+            let resp = match (held, location) {
+                (Some(file), Some(location)) => with_fresh_body(resp, file, location.kind),
+                _ => resp,
             };
             inject(resp).await
         }
+    }
+}
+
+/// Replaces the request's path with `location`'s canonical form (the
+/// query stays); `false`, with the request unchanged, when that cannot be
+/// done (then nothing may be answered from memory for it).
+fn canonicalise(req: &mut Request<Incoming>, location: &Location) -> bool {
+    let url = location.url();
+    if url == req.uri().path() {
+        return true;
+    }
+    let target = match req.uri().query() {
+        Some(query) => format!("{url}?{query}"),
+        None => url,
+    };
+    let Ok(path_and_query) = target.parse::<hyper::http::uri::PathAndQuery>() else {
+        return false;
+    };
+    let mut parts = req.uri().clone().into_parts();
+    parts.path_and_query = Some(path_and_query);
+    match hyper::Uri::from_parts(parts) {
+        Ok(uri) => {
+            *req.uri_mut() = uri;
+            true
+        }
+        Err(_) => false,
     }
 }
 
@@ -139,14 +155,15 @@ async fn respond(
 /// when the sidecar served the file (200) or, in the public bundle, does
 /// not have it yet (404); any other answer (a redirect to the login, a
 /// refusal) stays. An internal page is only ever swapped for one the
-/// sidecar served: its access check decided.
+/// sidecar's internal handler served: its access check decided.
 fn with_fresh_body(
     resp: Response<Full<Bytes>>,
     file: FreshFile,
-    internal: bool,
+    kind: BundleKind,
 ) -> Response<Full<Bytes>> {
     let status = resp.status();
-    let swap = status == StatusCode::OK || (status == StatusCode::NOT_FOUND && !internal);
+    let swap =
+        status == StatusCode::OK || (status == StatusCode::NOT_FOUND && kind == BundleKind::Public);
     if !swap {
         return resp;
     }

@@ -9,8 +9,10 @@
 
 pub mod checks;
 pub mod fresh;
+pub mod host;
 pub mod http;
 pub mod live;
+pub mod paths;
 pub mod rebuild;
 pub mod search_worker;
 pub mod watch;
@@ -79,6 +81,9 @@ pub fn run(options: &ServeOptions) -> Result<()> {
             .await
             .with_context(|| format!("cannot listen on 127.0.0.1:{}", options.port))?;
         let addr = listener.local_addr().context("no local address")?;
+        // Pages served here post to the portal from this address's origin.
+        let own = docket_sidecar::auth::csrf::loopback_origins(addr);
+        sidecar.config.allowed_origins.extend(own);
         let app = Arc::new(App::new(sidecar).await?);
         let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
         let mail = tokio::spawn(docket_sidecar::mail::run_sender(Arc::clone(&app), stop_rx));

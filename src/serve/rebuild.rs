@@ -3,7 +3,10 @@
 //! removing files that are no longer produced. Serving output lives in its
 //! own folder (`.docket/serve/` under the site), so `docket build` output is
 //! never touched. A failed rebuild writes nothing: the last good output
-//! keeps being served.
+//! keeps being served. As in `docket build`, every public file is verified
+//! against the internal articles' paths ([`output::verify_files`]) before
+//! it is written or held: a rebuild whose public bundle would mention one
+//! fails with the build's report.
 
 use std::collections::hash_map::DefaultHasher;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
@@ -24,7 +27,7 @@ use crate::config::Settings;
 use crate::content::{self, clean_path, Article, CategoryIntro, Loaded};
 use crate::error::{ContentError, ContentErrors};
 use crate::listing::{self, page_dir, Listing, ListingPage};
-use crate::output::{Body, OutputFile};
+use crate::output::{self, Body, Forbidden, OutputFile};
 use crate::pages;
 use crate::render::views::{category_path, tag_path};
 use crate::render::{Renderer, Theme};
@@ -271,14 +274,18 @@ impl Builder {
         self.cache.ready = false;
         let mut site = Site::load(&self.settings, false);
         site.check_urls();
-        site.render_markdown();
+        site.render_markdown(theme);
         site.check_links();
         site.fail_on_errors()?;
         let mut outcome = Outcome::default();
+        let forbidden = Forbidden::of_internal(&site.articles);
         for (kind, memo) in KINDS.into_iter().zip(self.memos.iter_mut()) {
             memo.taxonomy = None;
             let mut bundle = site.bundle(kind);
             let files = site.bundle_files(theme, &bundle, false)?;
+            if kind == BundleKind::Public {
+                verify_public(&files, &forbidden)?;
+            }
             outcome.rendered += files.len();
             let dir = bundle_dir(&self.settings, kind);
             sync_all(&dir, &mut memo.written, prepare(files)?, &mut outcome)?;
@@ -407,7 +414,11 @@ impl Builder {
             .with_static(cache.static_paths.iter().cloned())
             .with_failed(cache.broken.keys().map(String::as_str));
             lap("link index");
-            let redone = checks::render_and_check(&cache.articles, &again, &index);
+            let Some(theme) = self.theme.as_ref() else {
+                bail!("no theme");
+            };
+            let texts = crate::site::TextRenderer::new(settings, &index, theme);
+            let redone = checks::render_and_check(&cache.articles, &again, &texts, &index);
             lap("markdown");
             let intro_errors = checks::intro_errors(&cache.articles, &cache.intros, &index);
             // URLs can only clash again when a changed article's URL or
@@ -424,7 +435,14 @@ impl Builder {
             let url_errors = if same_urls {
                 Vec::new()
             } else {
-                checks::url_errors(&cache.articles)
+                let claims = crate::site::claim_urls(&cache.articles);
+                for (i, url) in claims.dropped {
+                    Arc::make_mut(&mut cache.articles[i])
+                        .front
+                        .aliases
+                        .retain(|alias| crate::pages::alias_path(alias) != url);
+                }
+                claims.errors
             };
             lap("checks");
             (redone, intro_errors, url_errors)
@@ -543,6 +561,7 @@ impl Builder {
             );
             lap(if same_taxonomy { "kept tax" } else { "bundles" });
             let fresh = self.fresh.as_deref();
+            let forbidden = Forbidden::of_internal(cache.articles.iter().map(|a| &**a));
             let [public_memo, internal_memo] = &mut self.memos;
             let run = |mut bundle: Bundle<'_>, memo: &mut Memo| {
                 let mut outcome = Outcome::default();
@@ -558,6 +577,7 @@ impl Builder {
                         related_reused: reuse_related,
                         same_sitemap,
                         fresh,
+                        forbidden: &forbidden,
                     },
                     memo,
                     &mut outcome,
@@ -566,7 +586,24 @@ impl Builder {
                 Ok::<_, anyhow::Error>((outcome, held))
             };
             let (a, b) = rayon::join(|| run(public, public_memo), || run(internal, internal_memo));
-            let ((a, held_public), (b, held_internal)) = (a?, b?);
+            let ((a, held_public), (b, held_internal)) = match (a, b) {
+                (Ok(a), Ok(b)) => (a, b),
+                (a, b) => {
+                    // What the other bundle held is never written: forget it.
+                    if let Ok((_, held)) = &a {
+                        unhold(fresh, BundleKind::Public, held, &mut public_memo.written);
+                    }
+                    if let Ok((_, held)) = &b {
+                        unhold(
+                            fresh,
+                            BundleKind::Internal,
+                            held,
+                            &mut internal_memo.written,
+                        );
+                    }
+                    return Err(first_error(a.err(), b.err()));
+                }
+            };
             let outcome = Outcome {
                 written: a.written + b.written,
                 removed: a.removed + b.removed,
@@ -595,7 +632,9 @@ impl Builder {
 
     /// Writes the files an incremental rebuild held in memory, and lets
     /// the disk serve each one once it is written. A file that cannot be
-    /// written stays held, and is written again by the next rebuild.
+    /// written is dropped from memory too (the disk's older file is
+    /// served), is reported as this rebuild's error, and is written again
+    /// by the next rebuild.
     fn write_held(&mut self, held: [Vec<Prepared>; 2]) -> Result<()> {
         let mut first_error = None;
         for ((kind, files), memo) in KINDS.into_iter().zip(held).zip(self.memos.iter_mut()) {
@@ -608,16 +647,12 @@ impl Builder {
                 })
                 .collect();
             for (path, result) in results {
-                match result {
-                    Ok(()) => {
-                        if let Some(fresh) = &self.fresh {
-                            fresh.forget(kind, &path);
-                        }
-                    }
-                    Err(err) => {
-                        memo.written.remove(&path);
-                        first_error.get_or_insert(err);
-                    }
+                if let Some(fresh) = &self.fresh {
+                    fresh.forget(kind, &path);
+                }
+                if let Err(err) = result {
+                    memo.written.remove(&path);
+                    first_error.get_or_insert(err);
                 }
             }
         }
@@ -770,6 +805,8 @@ struct Update<'u, 'b> {
     same_sitemap: bool,
     /// Where changed files are held instead of written, if anywhere.
     fresh: Option<&'u Fresh>,
+    /// What the public bundle must not mention.
+    forbidden: &'u Forbidden,
 }
 
 /// Renders the part of one bundle that `sources` affect and writes it, or
@@ -789,6 +826,7 @@ fn update_bundle(
         related_reused,
         same_sitemap,
         fresh,
+        forbidden,
     } = *u;
     let r = Renderer {
         theme,
@@ -940,6 +978,9 @@ fn update_bundle(
     if !same_sitemap || changed_urls.iter().any(|url| in_feed(url)) {
         files.extend(pages::listing_feeds(bundle, settings));
     }
+    if bundle.kind == BundleKind::Public {
+        verify_public(&files, forbidden)?;
+    }
     memo.feed = feed;
     let held = match fresh {
         Some(fresh) => {
@@ -1021,6 +1062,30 @@ impl Job<'_> {
             Job::Alias(path, i) => OutputFile::text(path.clone(), r.alias(b.articles[*i])?),
         })
     }
+}
+
+/// Fails, with `docket build`'s report, when a file of the public bundle
+/// mentions an internal article's path or lies under one.
+pub(crate) fn verify_public(files: &[OutputFile], forbidden: &Forbidden) -> Result<()> {
+    let problems = output::verify_files(files, forbidden)?;
+    output::ensure_clean(&problems)
+}
+
+/// Forgets files held for a rebuild that failed: out of `fresh`, and out of
+/// `written` (they were never written, so the next rebuild writes them).
+fn unhold(fresh: Option<&Fresh>, kind: BundleKind, held: &[Prepared], written: &mut Written) {
+    for f in held {
+        if let Some(fresh) = fresh {
+            fresh.forget(kind, &f.path);
+        }
+        written.remove(&f.path);
+    }
+}
+
+/// The first of two errors, at least one of which is given.
+fn first_error(a: Option<anyhow::Error>, b: Option<anyhow::Error>) -> anyhow::Error {
+    a.or(b)
+        .unwrap_or_else(|| anyhow::anyhow!("a bundle failed to rebuild"))
 }
 
 /// A file's bytes and their hash.

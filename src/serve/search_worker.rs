@@ -3,6 +3,8 @@
 //! articles (shared, not copied) and goes on; the worker indexes the newest
 //! snapshot it has, writes the index files whose bytes changed and removes
 //! the ones no longer produced. The pages' writer never writes these files.
+//! The public index is verified as `docket build` verifies it (no internal
+//! article's path in it) before any of it is written.
 
 use std::collections::HashSet;
 use std::path::PathBuf;
@@ -11,7 +13,7 @@ use std::sync::Arc;
 
 use anyhow::{Context, Result};
 
-use super::rebuild::{prepare, remove, write_changed, Outcome, Written};
+use super::rebuild::{prepare, remove, verify_public, write_changed, Outcome, Written};
 use crate::bundle::{Bundle, BundleKind};
 use crate::content::{Article, CategoryIntro};
 
@@ -105,6 +107,7 @@ fn lower_priority() {
 fn index(snapshot: &Snapshot, files: &mut [Files; 2]) -> Result<()> {
     let started = std::time::Instant::now();
     let kinds = [BundleKind::Public, BundleKind::Internal];
+    let forbidden = crate::output::Forbidden::of_internal(snapshot.articles.iter().map(|a| &**a));
     for ((kind, dir), memo) in kinds.into_iter().zip(&snapshot.dirs).zip(files.iter_mut()) {
         let count = snapshot
             .articles
@@ -121,6 +124,9 @@ fn index(snapshot: &Snapshot, files: &mut [Files; 2]) -> Result<()> {
             Some(vec![Vec::new(); count]),
         );
         let produced = crate::search_docs::index_files(&bundle);
+        if kind == BundleKind::Public {
+            verify_public(&produced, &forbidden)?;
+        }
         let paths: HashSet<String> = produced.iter().map(|f| f.path.clone()).collect();
         let mut outcome = Outcome::default();
         write_changed(dir, &mut memo.written, prepare(produced)?, &mut outcome)?;

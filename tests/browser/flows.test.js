@@ -37,7 +37,8 @@ before(async () => {
   work = tempDir('docket-flows-');
   fs.mkdirSync(path.join(work, 'open'));
   fs.mkdirSync(path.join(work, 'closed'));
-  open = await startPortal(exampleSite(path.join(work, 'open')));
+  // The pagination test opens more tickets than one customer may per window.
+  open = await startPortal(exampleSite(path.join(work, 'open'), { rate_limit_new_tickets: '100' }));
   closed = await startPortal(exampleSite(path.join(work, 'closed'), { allow_new_tickets: 'false' }));
   browser = await launchChromium();
 });
@@ -145,14 +146,14 @@ async function localTimes(page) {
 
 /**
  * Registers `email` on `portal` in a fresh context, opens the link mailed to
- * it and signs in; returns the page (on My Tickets).
+ * it, chooses the password on the verification page (which signs in), then
+ * signs in again through the login form; returns the page (on My Tickets).
  */
 async function registerAndVerify(portal, email, contextOptions = {}) {
   const context = await browser.newContext(contextOptions);
   const page = await context.newPage();
   await page.goto(`${portal.url}/register`);
   await page.fill('#email', email);
-  await page.fill('#password', NEW_PASSWORD);
   await follow(page, 'main button[type=submit]');
   assert.equal(await page.textContent('h1'), 'Check your mail');
   assert.match(await statusNotice(page), new RegExp(`We sent a message to ${email}`));
@@ -161,11 +162,26 @@ async function registerAndVerify(portal, email, contextOptions = {}) {
   const link = mail.body.match(/https?:\/\/\S+\/verify\?token=[A-Za-z0-9_-]+/);
   assert.ok(link, `no verification link in:\n${mail.body}`);
   const target = new URL(link[0]);
-  await page.goto(`${portal.url}${target.pathname}${target.search}`);
-  assert.match(await statusNotice(page), /Your address is confirmed/);
+  // Opening the link only shows the form; posting it confirms the address.
+  const opened = await page.goto(`${portal.url}${target.pathname}${target.search}`);
+  assert.equal(opened.headers()['referrer-policy'], 'strict-origin');
+  // Two different passwords: the confirmation field says so.
+  await page.fill('#password', NEW_PASSWORD);
+  await page.fill('#password_confirm', 'another long password');
+  await follow(page, 'main button[type=submit]');
+  assert.match(await page.textContent('#confirm-error'), /The two passwords differ/);
+  assert.equal(await page.getAttribute('#password_confirm', 'aria-describedby'), 'confirm-error');
+  await page.fill('#password', NEW_PASSWORD);
+  await page.fill('#password_confirm', NEW_PASSWORD);
+  await follow(page, 'main button[type=submit]');
+  assert.match(await statusNotice(page), /Your address is confirmed and you are signed in/);
+  await follow(page, 'main a.button:has-text("My Tickets")');
+  assert.equal(new URL(page.url()).pathname, '/my/tickets');
 
-  await follow(page, 'main a.button:has-text("Log in")');
-  // A wrong password keeps the address and marks both fields.
+  // The chosen password signs in; a wrong one keeps the address and marks
+  // both fields.
+  await context.clearCookies();
+  await page.goto(`${portal.url}/login?next=%2Fmy%2Ftickets`);
   await page.fill('#email', email);
   await page.fill('#password', 'not the password');
   await follow(page, 'main button[type=submit]');

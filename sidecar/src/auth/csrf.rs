@@ -1,6 +1,10 @@
 //! CSRF: every state-changing form carries its session's token, compared in
-//! constant time, and the request must come from this site (its `Origin`,
-//! or failing that its `Referer`).
+//! constant time, and the request must come from this site: its `Origin`
+//! (or failing that its `Referer`) must be one of the [`AllowedOrigins`] —
+//! `[site] base_url`'s origin and `[sidecar] allowed_origins` — and is
+//! never compared with `Host`, which a DNS-rebinding page controls.
+
+use std::net::SocketAddr;
 
 use subtle::ConstantTimeEq;
 
@@ -29,9 +33,9 @@ pub fn check(
     req: &Req,
     session: Option<&Session>,
     form_token: &str,
-    base_url: &str,
+    origins: &AllowedOrigins,
 ) -> Result<(), CsrfError> {
-    if !same_origin(req, base_url) {
+    if !same_origin(req, origins) {
         return Err(CsrfError::ForeignOrigin);
     }
     let session = session.ok_or(CsrfError::NoSession)?;
@@ -45,9 +49,9 @@ pub fn check(
     }
 }
 
-/// Whether the request's `Origin` (or, without one, `Referer`) is this
-/// site: the host the request was sent to, or the configured base URL.
-pub fn same_origin(req: &Req, base_url: &str) -> bool {
+/// Whether the request's `Origin` (or, without one, `Referer`) is one of
+/// `origins`. A request with neither, or `Origin: null`, is not.
+pub fn same_origin(req: &Req, origins: &AllowedOrigins) -> bool {
     let claimed = match req.header(hyper::header::ORIGIN) {
         Some(origin) => origin.to_owned(),
         None => match req.header(hyper::header::REFERER) {
@@ -55,19 +59,79 @@ pub fn same_origin(req: &Req, base_url: &str) -> bool {
             None => return false,
         },
     };
-    if claimed == "null" || claimed.is_empty() {
-        return false;
+    origins.allows(&claimed)
+}
+
+/// The origins state-changing requests may come from, normalised
+/// (`scheme://host[:port]`, lower case, without the scheme's default port).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AllowedOrigins(Vec<String>);
+
+impl AllowedOrigins {
+    /// The origin of `base_url` and each of `extra`. An entry that is not
+    /// an `http` or `https` origin is an error naming it.
+    pub fn new(base_url: &str, extra: &[String]) -> Result<Self, String> {
+        let mut origins = Vec::with_capacity(extra.len() + 1);
+        origins.push(
+            normalize(&origin_of(base_url))
+                .ok_or_else(|| format!("base_url {base_url:?} has no http(s) origin"))?,
+        );
+        for entry in extra {
+            let bare = entry.strip_suffix('/').unwrap_or(entry);
+            match normalize(bare) {
+                Some(origin) if origin_of(bare).len() == bare.len() => origins.push(origin),
+                _ => {
+                    return Err(format!(
+                    "allowed_origins: {entry:?} is not an origin like \"https://help.example.com\""
+                ))
+                }
+            }
+        }
+        Ok(Self(origins))
     }
-    let base = origin_of(base_url);
-    if claimed.eq_ignore_ascii_case(&base) {
-        return true;
+
+    /// Whether `origin` (as a browser sends it) is allowed.
+    pub fn allows(&self, origin: &str) -> bool {
+        normalize(origin).is_some_and(|o| self.0.contains(&o))
     }
-    let Some(host) = req.header(hyper::header::HOST) else {
-        return false;
+}
+
+/// The origins of a server bound to `addr` when that is a loopback
+/// address, as a browser on the same machine names them.
+pub fn loopback_origins(addr: SocketAddr) -> Vec<String> {
+    if !addr.ip().is_loopback() {
+        return Vec::new();
+    }
+    let port = addr.port();
+    let ip = match addr {
+        SocketAddr::V4(v4) => v4.ip().to_string(),
+        SocketAddr::V6(v6) => format!("[{}]", v6.ip()),
     };
-    ["http://", "https://"]
-        .iter()
-        .any(|scheme| claimed.eq_ignore_ascii_case(&format!("{scheme}{host}")))
+    vec![
+        format!("http://{ip}:{port}"),
+        format!("http://localhost:{port}"),
+    ]
+}
+
+/// `origin` in lower case without the scheme's default port, when it is an
+/// `http` or `https` origin with a host (no user information).
+fn normalize(origin: &str) -> Option<String> {
+    let (scheme, authority) = origin.split_once("://")?;
+    let scheme = scheme.to_ascii_lowercase();
+    let default_port = match scheme.as_str() {
+        "http" => ":80",
+        "https" => ":443",
+        _ => return None,
+    };
+    let authority = authority.to_ascii_lowercase();
+    if authority.is_empty()
+        || authority.contains(['@', '/', '?', '#', ' '])
+        || authority.starts_with(':')
+    {
+        return None;
+    }
+    let authority = authority.strip_suffix(default_port).unwrap_or(&authority);
+    Some(format!("{scheme}://{authority}"))
 }
 
 /// `scheme://authority` of a URL (everything before the path).
@@ -100,13 +164,16 @@ mod tests {
 
     fn session() -> Session {
         Session {
-            id: 1,
+            id: Some(1),
             csrf: "t".repeat(64),
             user: None,
         }
     }
 
-    const BASE: &str = "https://help.example.com";
+    fn base() -> AllowedOrigins {
+        let local = loopback_origins(SocketAddr::from(([127, 0, 0, 1], 8080)));
+        AllowedOrigins::new("https://help.example.com", &local).unwrap_or_else(|e| panic!("{e}"))
+    }
 
     #[test]
     fn the_right_token_from_this_site_passes() {
@@ -117,7 +184,7 @@ mod tests {
                 &post(Some("http://127.0.0.1:8080"), None),
                 Some(&s),
                 &token,
-                BASE
+                &base()
             ),
             Ok(())
         );
@@ -126,7 +193,7 @@ mod tests {
                 &post(Some("https://help.example.com"), None),
                 Some(&s),
                 &token,
-                BASE
+                &base()
             ),
             Ok(())
         );
@@ -135,7 +202,7 @@ mod tests {
                 &post(None, Some("http://127.0.0.1:8080/login?x")),
                 Some(&s),
                 &token,
-                BASE
+                &base()
             ),
             Ok(())
         );
@@ -146,11 +213,14 @@ mod tests {
         let s = session();
         let req = post(Some("http://127.0.0.1:8080"), None);
         assert_eq!(
-            check(&req, Some(&s), "", BASE),
+            check(&req, Some(&s), "", &base()),
             Err(CsrfError::MissingToken)
         );
-        assert_eq!(check(&req, Some(&s), "x", BASE), Err(CsrfError::WrongToken));
-        assert_eq!(check(&req, None, "x", BASE), Err(CsrfError::NoSession));
+        assert_eq!(
+            check(&req, Some(&s), "x", &base()),
+            Err(CsrfError::WrongToken)
+        );
+        assert_eq!(check(&req, None, "x", &base()), Err(CsrfError::NoSession));
         let token = "t".repeat(64);
         for (o, r) in [
             (Some("https://evil.example"), None),
@@ -160,9 +230,45 @@ mod tests {
             (None, None),
         ] {
             assert_eq!(
-                check(&post(o, r), Some(&s), &token, BASE),
+                check(&post(o, r), Some(&s), &token, &base()),
                 Err(CsrfError::ForeignOrigin),
                 "{o:?} {r:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn the_host_header_is_never_an_allowed_origin() {
+        let mut req = Req::new(Method::POST, "/logout");
+        req.headers
+            .insert(HOST, HeaderValue::from_static("evil.example"));
+        req.headers
+            .insert(ORIGIN, HeaderValue::from_static("http://evil.example"));
+        assert!(!same_origin(&req, &base()));
+    }
+
+    #[test]
+    fn configured_origins_are_normalised_and_checked() {
+        let extra = vec![
+            "https://Portal.Example.com:443/".to_owned(),
+            "http://10.0.0.5:8080".to_owned(),
+        ];
+        let origins = AllowedOrigins::new("https://help.example.com/", &extra)
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert!(origins.allows("https://portal.example.com"));
+        assert!(origins.allows("http://10.0.0.5:8080"));
+        assert!(origins.allows("https://help.example.com"));
+        assert!(!origins.allows("http://help.example.com"));
+        assert!(!origins.allows("http://127.0.0.1:8080"));
+        for bad in [
+            "portal.example.com",
+            "ftp://x",
+            "https://x/path",
+            "https://",
+        ] {
+            assert!(
+                AllowedOrigins::new("https://h", &[bad.to_owned()]).is_err(),
+                "{bad}"
             );
         }
     }

@@ -35,6 +35,12 @@ impl Role {
     }
 }
 
+/// The password hash of a self-registered account whose owner has not yet
+/// confirmed the address: not a PHC string, so no password matches it. The
+/// password is chosen on the verification page, by whoever proves the
+/// mailbox.
+pub const NO_PASSWORD_YET: &str = "!";
+
 /// An account as stored.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Account {

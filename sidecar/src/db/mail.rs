@@ -25,6 +25,9 @@ pub struct QueuedMail {
     pub mail: OutgoingMail,
     /// Delivery attempts so far.
     pub attempts: u32,
+    /// An agent notification, which may be combined with others to the
+    /// same address into one digest.
+    pub digest: bool,
 }
 
 impl Db {
@@ -42,13 +45,52 @@ impl Db {
         .await
     }
 
+    /// Queues an agent notification. The first to an address goes out at
+    /// once; one that follows another to the same address within
+    /// `window_secs` is held until that window ends, together with every
+    /// other held one, so that the sender combines them into one digest.
+    pub async fn enqueue_agent_notice(&self, mail: OutgoingMail, window_secs: i64) -> Result<i64> {
+        self.write(move |tx| {
+            let t = now();
+            let held: Option<i64> = tx.query_row(
+                "SELECT MIN(next_attempt_at) FROM mail_queue
+                 WHERE digest = 1 AND recipient = ?1 AND sent_at IS NULL AND next_attempt_at > ?2",
+                params![mail.to, t],
+                |r| r.get(0),
+            )?;
+            let due = match held {
+                Some(due) => due,
+                None => {
+                    let recent: bool = tx.query_row(
+                        "SELECT EXISTS (SELECT 1 FROM mail_queue
+                         WHERE digest = 1 AND recipient = ?1 AND created_at > ?2)",
+                        params![mail.to, t - window_secs],
+                        |r| r.get(0),
+                    )?;
+                    if recent && window_secs > 0 {
+                        t + window_secs
+                    } else {
+                        t
+                    }
+                }
+            };
+            tx.execute(
+                "INSERT INTO mail_queue (recipient, subject, body, created_at, next_attempt_at, digest)
+                 VALUES (?1, ?2, ?3, ?4, ?5, 1)",
+                params![mail.to, mail.subject, mail.body, t, due],
+            )?;
+            Ok(tx.last_insert_rowid())
+        })
+        .await
+    }
+
     /// Up to `limit` unsent messages whose next attempt is due, the
     /// longest due first. The order is the index's (`mail_queue_due` ends
     /// with the row id), so a long queue is not sorted on every call.
     pub async fn due_mail(&self, limit: u32) -> Result<Vec<QueuedMail>> {
         self.read(move |c| {
             let mut stmt = c.prepare_cached(
-                "SELECT id, recipient, subject, body, attempts FROM mail_queue
+                "SELECT id, recipient, subject, body, attempts, digest FROM mail_queue
                  WHERE sent_at IS NULL AND next_attempt_at <= ?1
                  ORDER BY next_attempt_at, id LIMIT ?2",
             )?;
@@ -61,6 +103,7 @@ impl Db {
                         body: row.get(3)?,
                     },
                     attempts: row.get(4)?,
+                    digest: row.get(5)?,
                 })
             })?;
             rows.collect()

@@ -45,6 +45,7 @@ use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
 const MIGRATIONS: &[&str] = &[
     include_str!("migrations/001_accounts.sql"),
     include_str!("migrations/002_tickets.sql"),
+    include_str!("migrations/003_mail_digest.sql"),
 ];
 
 /// Most reads running at once, and so most reader connections. Reads

@@ -65,21 +65,19 @@ impl Db {
         .await
     }
 
-    /// Uses a verification token: marks it used and the account verified.
-    /// `None` when the token is unknown, used or expired.
-    pub async fn use_verify_token(&self, token_hash: &str) -> Result<Option<i64>> {
-        let token_hash = token_hash.to_owned();
-        self.write(move |tx| {
-            let Some(account_id) = consume(tx, TokenPurpose::Verify, &token_hash)? else {
-                return Ok(None);
-            };
-            tx.execute(
-                "UPDATE accounts SET verified_at = COALESCE(verified_at, ?2) WHERE id = ?1",
-                params![account_id, now()],
-            )?;
-            Ok(Some(account_id))
-        })
-        .await
+    /// Uses a verification token: the one who proved the mailbox sets the
+    /// account's password. In one transaction the token and every other
+    /// verification token of the account are spent, the password hash is
+    /// replaced, the account is marked verified and every session of the
+    /// account ends (a squatter's included). `None` when the token is
+    /// unknown, used or expired.
+    pub async fn use_verify_token(
+        &self,
+        token_hash: &str,
+        password_hash: &str,
+    ) -> Result<Option<i64>> {
+        self.set_password_by_token(TokenPurpose::Verify, token_hash, password_hash)
+            .await
     }
 
     /// Uses a reset token: sets the new password hash, ends every session of
@@ -90,10 +88,24 @@ impl Db {
         token_hash: &str,
         password_hash: &str,
     ) -> Result<Option<i64>> {
+        self.set_password_by_token(TokenPurpose::Reset, token_hash, password_hash)
+            .await
+    }
+
+    /// Spends a token of `purpose` and, in the same transaction, replaces
+    /// the account's password hash, marks it verified (its mailbox was just
+    /// proven), ends every session of the account and spends its other
+    /// tokens of that purpose.
+    async fn set_password_by_token(
+        &self,
+        purpose: TokenPurpose,
+        token_hash: &str,
+        password_hash: &str,
+    ) -> Result<Option<i64>> {
         let token_hash = token_hash.to_owned();
         let password_hash = password_hash.to_owned();
         self.write(move |tx| {
-            let Some(account_id) = consume(tx, TokenPurpose::Reset, &token_hash)? else {
+            let Some(account_id) = consume(tx, purpose, &token_hash)? else {
                 return Ok(None);
             };
             let t = now();
@@ -105,8 +117,8 @@ impl Db {
             tx.execute("DELETE FROM sessions WHERE account_id = ?1", [account_id])?;
             tx.execute(
                 "UPDATE account_tokens SET used_at = ?2
-                 WHERE account_id = ?1 AND purpose = 'reset' AND used_at IS NULL",
-                params![account_id, t],
+                 WHERE account_id = ?1 AND purpose = ?3 AND used_at IS NULL",
+                params![account_id, t, purpose.as_str()],
             )?;
             Ok(Some(account_id))
         })

@@ -171,7 +171,7 @@ pub async fn reply(app: &App, req: &Req) -> Result<Response, TicketsError> {
         .await
         .map_err(back_to(page))?;
     let form = req.form();
-    csrf::check(req, Some(&session), form.get("csrf"), &app.options.base_url)?;
+    csrf::check(req, Some(&session), form.get("csrf"), &app.origins)?;
     let ticket = ticket_in_path(app, req, "/reply").await?;
     let internal = form.get("internal_note") == "on";
     let body = match check_body(form.get("body")) {
@@ -214,7 +214,7 @@ pub async fn set_status(app: &App, req: &Req) -> Result<Response, TicketsError> 
         .await
         .map_err(back_to(page))?;
     let form = req.form();
-    csrf::check(req, Some(&session), form.get("csrf"), &app.options.base_url)?;
+    csrf::check(req, Some(&session), form.get("csrf"), &app.origins)?;
     let ticket = ticket_in_path(app, req, "/status").await?;
     let Some(status) = Status::parse(form.get("status")) else {
         let state = PageState {

@@ -1,8 +1,11 @@
 //! `GET /login`, `POST /login` and `POST /logout`.
 //!
 //! A wrong password and an unknown address get the same 401 after the same
-//! Argon2 work (unknown addresses are checked against a dummy hash). A
-//! successful login replaces the session: new cookie token, new CSRF token.
+//! Argon2 work (unknown addresses are checked against a dummy hash). An
+//! account whose address is not verified yet cannot sign in: it has no
+//! password until the verification page sets one, and it is answered like
+//! an unknown address. A successful login replaces the session: new cookie
+//! token, new CSRF token.
 
 use hyper::{header, StatusCode};
 use serde::Serialize;
@@ -103,7 +106,9 @@ pub async fn submit(app: &App, req: &Req) -> Result<Response, LoginError> {
     }
     let email = normalize_email(form.get("email")).ok();
     if let Some(email) = &email {
-        if let Some(wait) = rate_limit::hit_account(app, Action::Login, email).await? {
+        if let Some(wait) =
+            rate_limit::hit_account_from(app, Action::Login, email, req.client).await?
+        {
             return Err(LoginError::RateLimited(wait));
         }
     }
@@ -111,6 +116,10 @@ pub async fn submit(app: &App, req: &Req) -> Result<Response, LoginError> {
         Some(email) => app.db.account_by_email(email).await?,
         None => None,
     };
+    // An unverified account has no password of its own yet (it is chosen
+    // on the verification page) and may not sign in: it is checked like an
+    // unknown address, against the dummy hash, and gets the same answer.
+    let account = account.filter(|a| a.verified);
     let stored_hash = account.as_ref().map(|a| a.password_hash.clone());
     let matches = app
         .passwords
@@ -127,7 +136,7 @@ pub async fn submit(app: &App, req: &Req) -> Result<Response, LoginError> {
             .pages
             .render(StatusCode::UNAUTHORIZED, "login.html", &view)?);
     };
-    rate_limit::clear_account(app, Action::Login, &account.email).await?;
+    rate_limit::clear_account_from(app, Action::Login, &account.email, req.client).await?;
     let user = CurrentUser {
         account_id: account.id,
         email: account.email,
@@ -140,7 +149,7 @@ pub async fn submit(app: &App, req: &Req) -> Result<Response, LoginError> {
         next
     };
     let target = target.to_owned();
-    let started = start_session(app, Some(user), Some(session.id)).await?;
+    let started = start_session(app, Some(user), session.id).await?;
     tracing::info!(
         account = started.session.user.as_ref().map(|u| u.account_id),
         "signed in"
@@ -160,7 +169,9 @@ pub async fn logout(app: &App, req: &Req) -> Result<Response, LoginError> {
     let session = current_session(app, req).await?;
     // `csrf::check` already refuses a request without a session.
     let session = checked_session(app, req, session, form.get("csrf"))?;
-    app.db.delete_session(session.id).await?;
+    if let Some(id) = session.id {
+        app.db.delete_session(id).await?;
+    }
     let target = if app.options.config.serve_public {
         "/?signed_out=1"
     } else {

@@ -172,6 +172,22 @@ pub fn home_of(role: Role) -> &'static str {
     }
 }
 
+/// The account a mailed single-use link is for while the link is usable
+/// (`token` as the visitor sent it). Only looks: nothing is spent. Text
+/// that cannot be a token is never looked up.
+pub async fn account_of_link(
+    app: &App,
+    purpose: crate::db::tokens::TokenPurpose,
+    token: &str,
+) -> anyhow::Result<Option<crate::db::accounts::Account>> {
+    if !crate::auth::tokens::looks_like_token(token) {
+        return Ok(None);
+    }
+    app.db
+        .peek_account_token(purpose, &crate::auth::tokens::hash_token(token))
+        .await
+}
+
 /// Adds a `Set-Cookie` header when there is one to send.
 pub fn with_cookie(mut resp: Response, set_cookie: Option<String>) -> Response {
     if let Some(value) = set_cookie {
@@ -189,6 +205,6 @@ pub fn checked_session(
     session: Option<Session>,
     form_token: &str,
 ) -> Result<Session, CsrfError> {
-    csrf::check(req, session.as_ref(), form_token, &app.options.base_url)?;
+    csrf::check(req, session.as_ref(), form_token, &app.origins)?;
     session.ok_or(CsrfError::NoSession)
 }

@@ -12,7 +12,8 @@ use serde::Serialize;
 
 use super::tickets::{
     back_to, check_body, check_subject, notify_agents, page_param, path_param, status_options,
-    status_param, MessageView, Pager, StatusOption, TicketView, TicketsError, PER_PAGE,
+    status_param, throttle_customer, MessageView, Pager, StatusOption, TicketView, TicketsError,
+    PER_PAGE,
 };
 use super::{require_role, AccessError};
 use crate::app::App;
@@ -95,7 +96,7 @@ pub async fn list(app: &App, req: &Req) -> Result<Response, TicketsError> {
     let page = page_param(req.query_param("page"));
     // The session and the page of tickets in one read: the list is only
     // read for a verified customer, and only used if the session is live.
-    let token_hash = cookie_token_hash(req);
+    let token_hash = cookie_token_hash(app, req);
     let found = match &token_hash {
         Some(token_hash) => {
             app.db
@@ -236,7 +237,7 @@ pub async fn reply(app: &App, req: &Req) -> Result<Response, TicketsError> {
         .await
         .map_err(back_to(page))?;
     let form = req.form();
-    csrf::check(req, Some(&session), form.get("csrf"), &app.options.base_url)?;
+    csrf::check(req, Some(&session), form.get("csrf"), &app.origins)?;
     let raw_ref = path_param(&req.path, "/my/tickets/", "/reply").unwrap_or("");
     let ticket = owned_ticket(app, &user, raw_ref).await?;
     let body = match check_body(form.get("body")) {
@@ -294,6 +295,7 @@ pub(crate) async fn add_customer_reply(
     email: &str,
     body: String,
 ) -> Result<(Ticket, &'static str), TicketsError> {
+    throttle_customer(app, email, false).await?;
     let message = customer_message(account_id, email, body.clone());
     let outcome = app
         .db
@@ -347,7 +349,7 @@ pub async fn create(app: &App, req: &Req) -> Result<Response, TicketsError> {
         .map_err(back_to("/my/tickets/new"))?;
     may_open_tickets(app, &user)?;
     let form = req.form();
-    csrf::check(req, Some(&session), form.get("csrf"), &app.options.base_url)?;
+    csrf::check(req, Some(&session), form.get("csrf"), &app.origins)?;
     // Both fields are checked, so every problem shows beside its field.
     let (subject, body) = match (
         check_subject(form.get("subject")),
@@ -367,6 +369,7 @@ pub async fn create(app: &App, req: &Req) -> Result<Response, TicketsError> {
                 .render(StatusCode::BAD_REQUEST, "new_ticket.html", &view)?);
         }
     };
+    throttle_customer(app, &user.email, true).await?;
     let first = customer_message(Some(user.account_id), &user.email, body.clone());
     let ticket = app.db.create_ticket(&subject, &user.email, first).await?;
     notify_agents(app, &ticket, &body, true).await;

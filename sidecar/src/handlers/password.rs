@@ -1,25 +1,27 @@
 //! `GET`/`POST /password/forgot` and `GET`/`POST /password/reset`.
 //!
 //! The forgot form answers the same whether or not the address has an
-//! account; an existing one gets a single-use link valid for one hour.
+//! account, and in the same time (the lookup, the link and the mail come
+//! after the answer); an existing one gets a single-use link valid for one
+//! hour.
 //! Setting a new password ends every session of the account.
 
 use hyper::StatusCode;
 use serde::Serialize;
 
-use super::{checked_session, with_cookie, Failure};
-use crate::app::App;
+use super::{account_of_link, checked_session, with_cookie, Failure};
+use crate::app::{AfterAnswer, App};
 use crate::auth::csrf::CsrfError;
 use crate::auth::email::normalize_email;
 use crate::auth::passwords::check_password_rules;
 use crate::auth::rate_limit::{self, Action};
 use crate::auth::sessions::ensure_session;
-use crate::auth::tokens::{hash_token, looks_like_token, random_token};
+use crate::auth::tokens::{hash_token, random_token};
 use crate::auth::{current_session, Session};
 use crate::db::mail::OutgoingMail;
 use crate::db::now;
 use crate::db::tokens::TokenPurpose;
-use crate::http::{Req, Response};
+use crate::http::{self, Req, Response};
 use crate::pages::Common;
 
 /// How long a reset link works, in seconds.
@@ -113,26 +115,12 @@ pub async fn forgot_submit(app: &App, req: &Req) -> Result<Response, PasswordErr
     if let Some(wait) = rate_limit::hit_account(app, Action::Reset, &email).await? {
         return Err(PasswordError::RateLimited(wait));
     }
-    if let Some(account) = app.db.account_by_email(&email).await? {
-        let token = random_token()?;
-        app.db
-            .create_account_token(
-                TokenPurpose::Reset,
-                account.id,
-                &hash_token(&token),
-                now() + RESET_TTL_SECS,
-            )
-            .await?;
-        app.send_mail(OutgoingMail {
-            to: account.email,
-            subject: format!("Reset your password for {}", app.options.site_title),
-            body: format!(
-                "Hello,\n\nopen this link within one hour to choose a new password:\n\n{}\n\nIf you did not ask for this, ignore this message; your password stays as it is.\n",
-                app.url(&format!("/password/reset?token={token}"))
-            ),
-        })
-        .await?;
-    }
+    // The lookup, the link and the mail happen after the answer, so that a
+    // known and an unknown address answer alike, in the same time.
+    app.spawn_after_answer(
+        "mailing a reset link",
+        mail_reset_link(app.after_answer(), email),
+    );
     let view = PlainView {
         common: common(app, Some(&session)),
     };
@@ -141,15 +129,39 @@ pub async fn forgot_submit(app: &App, req: &Req) -> Result<Response, PasswordErr
         .render(StatusCode::OK, "forgot_done.html", &view)?)
 }
 
+/// Stores a reset link for the account of `email`, if there is one, and
+/// mails it.
+async fn mail_reset_link(job: AfterAnswer, email: String) -> anyhow::Result<()> {
+    let Some(account) = job.db.account_by_email(&email).await? else {
+        return Ok(());
+    };
+    let token = random_token()?;
+    job.db
+        .create_account_token(
+            TokenPurpose::Reset,
+            account.id,
+            &hash_token(&token),
+            now() + RESET_TTL_SECS,
+        )
+        .await?;
+    job.send_mail(OutgoingMail {
+        to: account.email,
+        subject: format!("Reset your password for {}", job.site_title),
+        body: format!(
+            "Hello,\n\nopen this link within one hour to choose a new password:\n\n{}\n\nIf you did not ask for this, ignore this message; your password stays as it is.\n",
+            job.url(&format!("/password/reset?token={token}"))
+        ),
+    })
+    .await
+}
+
 /// `GET /password/reset?token=`: the new-password form, if the link works.
+/// Opening it spends nothing; only the form's `POST` does.
 pub async fn reset_form(app: &App, req: &Req) -> Result<Response, PasswordError> {
     let token = req.query_param("token").unwrap_or_default();
-    let valid = looks_like_token(&token)
-        && app
-            .db
-            .peek_account_token(TokenPurpose::Reset, &hash_token(&token))
-            .await?
-            .is_some();
+    let valid = account_of_link(app, TokenPurpose::Reset, &token)
+        .await?
+        .is_some();
     let (session, set_cookie) = ensure_session(app, req).await?;
     let view = ResetView {
         common: common(app, Some(&session)),
@@ -162,7 +174,8 @@ pub async fn reset_form(app: &App, req: &Req) -> Result<Response, PasswordError>
     } else {
         StatusCode::BAD_REQUEST
     };
-    let resp = app.pages.render(status, "reset.html", &view)?;
+    let mut resp = app.pages.render(status, "reset.html", &view)?;
+    http::keep_token_out_of_referer(&mut resp);
     Ok(with_cookie(resp, set_cookie))
 }
 
@@ -175,13 +188,7 @@ pub async fn reset_submit(app: &App, req: &Req) -> Result<Response, PasswordErro
         return Err(PasswordError::RateLimited(wait));
     }
     let token = form.get("token");
-    let account = if looks_like_token(token) {
-        app.db
-            .peek_account_token(TokenPurpose::Reset, &hash_token(token))
-            .await?
-    } else {
-        None
-    };
+    let account = account_of_link(app, TokenPurpose::Reset, token).await?;
     let invalid = |app: &App| {
         let view = ResetView {
             common: common(app, Some(&session)),

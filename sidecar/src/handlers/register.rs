@@ -1,27 +1,37 @@
-//! `GET /register`, `POST /register` and `GET /verify?token=`.
+//! `GET`/`POST /register` and `GET`/`POST /verify`.
 //!
-//! Registration makes an unverified customer and mails a single-use link
-//! (24 h). An address that already has an account gets the same answer on
-//! screen and a mail to its owner instead (a fresh link while the account
-//! is still unconfirmed, else a notice), so the form reveals nothing.
+//! Registration asks only for the e-mail address: it makes an unverified
+//! customer without a password and mails a single-use link (24 h). An
+//! address that already has an account gets the same answer on screen and
+//! a mail to its owner instead (a fresh link while the account is still
+//! unconfirmed, else a notice), so the form reveals nothing; all of that
+//! happens after the answer, so its timing reveals nothing either.
+//!
+//! The link (`GET /verify?token=`) only shows a form and spends nothing, so
+//! mail scanners and link previewers that fetch it change nothing. Posting
+//! that form (`POST /verify`: token, new password and its confirmation,
+//! CSRF token) is what verifies the address: whoever proves the mailbox
+//! chooses the password, every session of the account ends, and the
+//! verifier is signed in with a fresh session. An unverified account has no
+//! password, so nobody can sign in to it before that.
 
 use hyper::StatusCode;
 use serde::Serialize;
 
-use super::{checked_session, with_cookie, Failure};
-use crate::app::App;
+use super::{account_of_link, checked_session, with_cookie, Failure};
+use crate::app::{AfterAnswer, App};
 use crate::auth::csrf::CsrfError;
 use crate::auth::email::normalize_email;
 use crate::auth::passwords::check_password_rules;
 use crate::auth::rate_limit::{self, Action};
-use crate::auth::sessions::ensure_session;
-use crate::auth::tokens::{hash_token, looks_like_token, random_token};
-use crate::auth::{current_session, Role, Session};
-use crate::db::accounts::CreateAccountError;
+use crate::auth::sessions::{ensure_session, start_session};
+use crate::auth::tokens::{hash_token, random_token};
+use crate::auth::{current_session, CurrentUser, Role, Session};
+use crate::db::accounts::{CreateAccountError, NO_PASSWORD_YET};
 use crate::db::mail::OutgoingMail;
 use crate::db::now;
 use crate::db::tokens::TokenPurpose;
-use crate::http::{Req, Response};
+use crate::http::{self, Req, Response};
 use crate::pages::Common;
 
 /// How long a verification link works, in seconds.
@@ -61,7 +71,6 @@ struct RegisterView<'a> {
     common: Option<Common>,
     email: &'a str,
     email_error: Option<&'a str>,
-    password_error: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -71,11 +80,51 @@ struct DoneView<'a> {
     email: &'a str,
 }
 
+/// The verification page: the password form (`valid`), the confirmation
+/// (`verified`), or neither (a dead link).
 #[derive(Serialize)]
-struct VerifyView {
+struct VerifyView<'a> {
     #[serde(flatten)]
     common: Common,
+    token: &'a str,
+    email: &'a str,
+    valid: bool,
     verified: bool,
+    password_error: Option<String>,
+    confirm_error: Option<&'a str>,
+}
+
+impl<'a> VerifyView<'a> {
+    /// The page of a link that does not work (or no longer does).
+    fn dead(app: &App, session: Option<&Session>) -> Self {
+        Self {
+            common: Common::new(&app.options.site_title, session),
+            token: "",
+            email: "",
+            valid: false,
+            verified: false,
+            password_error: None,
+            confirm_error: None,
+        }
+    }
+
+    /// The password form of a working link for `email`.
+    fn form(app: &App, session: &Session, token: &'a str, email: &'a str) -> Self {
+        Self {
+            token,
+            email,
+            valid: true,
+            ..Self::dead(app, Some(session))
+        }
+    }
+}
+
+/// Renders the verification page; its URL may hold a live token, so it
+/// never goes out in a `Referer`.
+fn render_verify(app: &App, status: StatusCode, view: &VerifyView<'_>) -> anyhow::Result<Response> {
+    let mut resp = app.pages.render(status, "verify.html", view)?;
+    http::keep_token_out_of_referer(&mut resp);
+    Ok(resp)
 }
 
 fn render_form(
@@ -101,7 +150,7 @@ pub async fn form(app: &App, req: &Req) -> Result<Response, RegisterError> {
     Ok(with_cookie(resp, set_cookie))
 }
 
-/// `POST /register` (`email`, `password`, `csrf`).
+/// `POST /register` (`email`, `csrf`; a `password` field is ignored).
 pub async fn submit(app: &App, req: &Req) -> Result<Response, RegisterError> {
     if !app.options.config.allow_registration {
         return Err(RegisterError::Disabled);
@@ -113,16 +162,12 @@ pub async fn submit(app: &App, req: &Req) -> Result<Response, RegisterError> {
         return Err(RegisterError::RateLimited(wait));
     }
     let typed = form.get("email");
-    let email = normalize_email(typed);
-    let password = form.get("password");
-    let password_error = check_password_rules(password, typed).err();
-    let email = match (email, password_error) {
-        (Ok(email), None) => email,
-        (email, password_error) => {
+    let email = match normalize_email(typed) {
+        Ok(email) => email,
+        Err(message) => {
             let view = RegisterView {
                 email: typed,
-                email_error: email.err(),
-                password_error,
+                email_error: Some(message),
                 ..RegisterView::default()
             };
             return Ok(render_form(app, &session, StatusCode::BAD_REQUEST, view)?);
@@ -131,28 +176,12 @@ pub async fn submit(app: &App, req: &Req) -> Result<Response, RegisterError> {
     if let Some(wait) = rate_limit::hit_account(app, Action::Register, &email).await? {
         return Err(RegisterError::RateLimited(wait));
     }
-    // Hash in every case so a taken address takes as long as a free one.
-    let hash = app.passwords.hash(password.to_owned()).await?;
-    match app
-        .db
-        .create_account(&email, &hash, Role::Customer, false)
-        .await
-    {
-        Ok(account_id) => send_verification(app, account_id, &email).await?,
-        Err(CreateAccountError::Taken) => {
-            // An account still waiting for its confirmation gets a fresh
-            // link (the only way to a new one once the first has expired
-            // or was lost); its password stays as it was. Any other gets a
-            // notice. The page is the same either way.
-            match app.db.account_by_email(&email).await? {
-                Some(account) if !account.verified && account.role == Role::Customer => {
-                    send_verification(app, account.id, &email).await?;
-                }
-                _ => app.send_mail(already_registered_mail(app, &email)).await?,
-            }
-        }
-        Err(CreateAccountError::Unexpected(e)) => return Err(e.into()),
-    }
+    // The account, its link and the mail are made after the answer, so
+    // that a free address and a taken one answer alike, in the same time.
+    app.spawn_after_answer(
+        "registration",
+        register_address(app.after_answer(), email.clone()),
+    );
     let view = DoneView {
         common: Common::new(&app.options.site_title, Some(&session)),
         email: &email,
@@ -162,11 +191,38 @@ pub async fn submit(app: &App, req: &Req) -> Result<Response, RegisterError> {
         .render(StatusCode::OK, "register_done.html", &view)?)
 }
 
+/// Makes the unverified account of `email` and mails its link; for a
+/// taken address, mails a fresh link while the account is still
+/// unconfirmed, else a notice.
+async fn register_address(job: AfterAnswer, email: String) -> anyhow::Result<()> {
+    // No password yet: whoever opens the mailed link chooses it.
+    match job
+        .db
+        .create_account(&email, NO_PASSWORD_YET, Role::Customer, false)
+        .await
+    {
+        Ok(account_id) => send_verification(&job, account_id, &email).await,
+        Err(CreateAccountError::Taken) => {
+            // An account still waiting for its confirmation gets a fresh
+            // link (the only way to a new one once the first has expired
+            // or was lost); whoever opens it sets the password. Any other
+            // gets a notice.
+            match job.db.account_by_email(&email).await? {
+                Some(account) if !account.verified && account.role == Role::Customer => {
+                    send_verification(&job, account.id, &email).await
+                }
+                _ => job.send_mail(already_registered_mail(&job, &email)).await,
+            }
+        }
+        Err(CreateAccountError::Unexpected(e)) => Err(e),
+    }
+}
+
 /// Stores a new single-use verification token for `account_id` and mails
 /// its link to `email`.
-async fn send_verification(app: &App, account_id: i64, email: &str) -> Result<(), RegisterError> {
+async fn send_verification(job: &AfterAnswer, account_id: i64, email: &str) -> anyhow::Result<()> {
     let token = random_token()?;
-    app.db
+    job.db
         .create_account_token(
             TokenPurpose::Verify,
             account_id,
@@ -174,53 +230,109 @@ async fn send_verification(app: &App, account_id: i64, email: &str) -> Result<()
             now() + VERIFY_TTL_SECS,
         )
         .await?;
-    app.send_mail(verification_mail(app, email, &token)).await?;
-    Ok(())
-}
-
-fn verification_mail(app: &App, email: &str, token: &str) -> OutgoingMail {
-    OutgoingMail {
+    job.send_mail(OutgoingMail {
         to: email.to_owned(),
-        subject: format!("Confirm your address for {}", app.options.site_title),
+        subject: format!("Confirm your address for {}", job.site_title),
         body: format!(
             "Hello,\n\nplease confirm your e-mail address by opening this link within 24 hours:\n\n{}\n\nIf you did not register, ignore this message.\n",
-            app.url(&format!("/verify?token={token}"))
+            job.url(&format!("/verify?token={token}"))
         ),
-    }
+    })
+    .await
 }
 
-fn already_registered_mail(app: &App, email: &str) -> OutgoingMail {
+fn already_registered_mail(job: &AfterAnswer, email: &str) -> OutgoingMail {
     OutgoingMail {
         to: email.to_owned(),
-        subject: format!("Your account at {}", app.options.site_title),
+        subject: format!("Your account at {}", job.site_title),
         body: format!(
             "Hello,\n\nsomeone (perhaps you) tried to register this address, which already has an account.\nLog in at {} or reset your password at {}.\n\nIf this was not you, ignore this message; nothing was changed.\n",
-            app.url("/login"),
-            app.url("/password/forgot")
+            job.url("/login"),
+            job.url("/password/forgot")
         ),
     }
 }
 
-/// `GET /verify?token=`: activates the account once.
-pub async fn verify(app: &App, req: &Req) -> Result<Response, RegisterError> {
+/// `GET /verify?token=`: the form that confirms the address and sets the
+/// password. Opening it spends nothing.
+pub async fn verify_form(app: &App, req: &Req) -> Result<Response, RegisterError> {
     let token = req.query_param("token").unwrap_or_default();
-    let verified = if looks_like_token(&token) {
-        app.db
-            .use_verify_token(&hash_token(&token))
-            .await?
-            .is_some()
-    } else {
-        false
+    let account = account_of_link(app, TokenPurpose::Verify, &token).await?;
+    let (session, set_cookie) = ensure_session(app, req).await?;
+    let resp = match &account {
+        Some(account) => render_verify(
+            app,
+            StatusCode::OK,
+            &VerifyView::form(app, &session, &token, &account.email),
+        )?,
+        None => render_verify(
+            app,
+            StatusCode::BAD_REQUEST,
+            &VerifyView::dead(app, Some(&session)),
+        )?,
     };
+    Ok(with_cookie(resp, set_cookie))
+}
+
+/// `POST /verify` (`token`, `password`, `password_confirm`, `csrf`):
+/// spends the token, sets the password, marks the address verified, ends
+/// every session of the account and signs the verifier in.
+pub async fn verify_submit(app: &App, req: &Req) -> Result<Response, RegisterError> {
+    let form = req.form();
     let session = current_session(app, req).await?;
+    let session = checked_session(app, req, session, form.get("csrf"))?;
+    if let Some(wait) = rate_limit::hit_client(app, Action::Reset, req.client).await? {
+        return Err(RegisterError::RateLimited(wait));
+    }
+    let token = form.get("token");
+    let account = account_of_link(app, TokenPurpose::Verify, token).await?;
+    let Some(account) = account else {
+        return Ok(render_verify(
+            app,
+            StatusCode::BAD_REQUEST,
+            &VerifyView::dead(app, Some(&session)),
+        )?);
+    };
+    let password = form.get("password");
+    let password_error = check_password_rules(password, &account.email).err();
+    let confirm_error = (password_error.is_none() && form.get("password_confirm") != password)
+        .then_some("The two passwords differ. Type the same password twice.");
+    if password_error.is_some() || confirm_error.is_some() {
+        let view = VerifyView {
+            password_error,
+            confirm_error,
+            ..VerifyView::form(app, &session, token, &account.email)
+        };
+        return Ok(render_verify(app, StatusCode::BAD_REQUEST, &view)?);
+    }
+    let hash = app.passwords.hash(password.to_owned()).await?;
+    if app
+        .db
+        .use_verify_token(&hash_token(token), &hash)
+        .await?
+        .is_none()
+    {
+        return Ok(render_verify(
+            app,
+            StatusCode::BAD_REQUEST,
+            &VerifyView::dead(app, Some(&session)),
+        )?);
+    }
+    tracing::info!(
+        account = account.id,
+        "address verified; password set, sessions ended"
+    );
+    let user = CurrentUser {
+        account_id: account.id,
+        email: account.email,
+        role: account.role,
+        verified: true,
+    };
+    let started = start_session(app, Some(user), session.id).await?;
     let view = VerifyView {
-        common: Common::new(&app.options.site_title, session.as_ref()),
-        verified,
+        verified: true,
+        ..VerifyView::dead(app, Some(&started.session))
     };
-    let status = if verified {
-        StatusCode::OK
-    } else {
-        StatusCode::BAD_REQUEST
-    };
-    Ok(app.pages.render(status, "verify.html", &view)?)
+    let resp = render_verify(app, StatusCode::OK, &view)?;
+    Ok(with_cookie(resp, Some(started.set_cookie)))
 }

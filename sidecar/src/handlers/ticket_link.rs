@@ -21,7 +21,7 @@ use subtle::ConstantTimeEq;
 use super::my_tickets::{add_customer_reply, render_ticket, TicketPageView};
 use super::tickets::{check_body, path_param, TicketsError};
 use super::{checked_session, with_cookie, Failure};
-use crate::app::App;
+use crate::app::{AfterAnswer, App};
 use crate::auth::csrf::{self, CsrfError};
 use crate::auth::current_session;
 use crate::auth::email::normalize_email;
@@ -82,7 +82,10 @@ pub async fn request(app: &App, req: &Req) -> Result<Response, Failure> {
         .map_err(TicketsError::from)?;
     let session = checked_session(app, req, session, form.get("csrf"))?;
     let config = &app.options.config;
-    let client_key = format!("ticket_link:client:{}", req.client);
+    let client_key = format!(
+        "ticket_link:client:{}",
+        rate_limit::client_bucket(req.client)
+    );
     if let Some(retry_after) =
         rate_limit::hit_key(app, &client_key, config.rate_limit_per_client).await?
     {
@@ -95,7 +98,10 @@ pub async fn request(app: &App, req: &Req) -> Result<Response, Failure> {
         let limited = rate_limit::hit_key(app, &address_key, config.rate_limit_per_account).await?;
         // Over the limit the answer stays the same; only the mail is skipped.
         if limited.is_none() {
-            tokio::spawn(send_link(LinkJob::new(app), email, reference));
+            app.spawn_after_answer(
+                "mailing a ticket link",
+                send_link(app.after_answer(), email, reference),
+            );
         }
     }
     let view = RequestView {
@@ -109,53 +115,30 @@ pub async fn request(app: &App, req: &Req) -> Result<Response, Failure> {
         .render(StatusCode::OK, "ticket_link.html", &view)?)
 }
 
-/// What mailing a link needs, owned, so that it can run after the answer
-/// has gone out: the answer then takes the same time whether or not the
-/// address and reference match a ticket.
-struct LinkJob {
-    db: crate::db::Db,
-    bell: std::sync::Arc<tokio::sync::Notify>,
-    app_url: String,
-}
-
-impl LinkJob {
-    fn new(app: &App) -> Self {
-        Self {
-            db: app.db.clone(),
-            bell: std::sync::Arc::clone(&app.mail_bell),
-            app_url: app.url(""),
-        }
-    }
-}
-
-/// Stores and mails a link when `email` is the requester of `reference`;
-/// failures are logged (nobody is waiting for them).
-async fn send_link(job: LinkJob, email: String, reference: String) {
-    if let Err(err) = try_send_link(&job, &email, &reference).await {
-        tracing::error!("cannot mail a ticket link: {err:#}");
-    }
-}
-
-async fn try_send_link(job: &LinkJob, email: &str, reference: &str) -> anyhow::Result<()> {
+/// Stores and mails a link when `email` is the requester of `reference`.
+async fn send_link(job: AfterAnswer, email: String, reference: String) -> anyhow::Result<()> {
     let token = random_token()?;
     let ticket = job
         .db
-        .create_ticket_link(reference, email, &hash_token(&token), now() + LINK_TTL_SECS)
+        .create_ticket_link(
+            &reference,
+            &email,
+            &hash_token(&token),
+            now() + LINK_TTL_SECS,
+        )
         .await?;
     if let Some(ticket) = ticket {
-        job.db
-            .enqueue_mail(OutgoingMail {
-                to: ticket.requester.clone(),
-                subject: format!("Your link to \"{}\" [{}]", ticket.subject, ticket.reference),
-                body: format!(
-                    "Hello,\n\nhere is the link you asked for. It opens your request \"{}\" once, within {} minutes:\n\n{}/t/{token}\n\nIf you did not ask for it, ignore this message.\n",
-                    ticket.subject,
-                    LINK_TTL_SECS / 60,
-                    job.app_url
-                ),
-            })
-            .await?;
-        job.bell.notify_one();
+        job.send_mail(OutgoingMail {
+            to: ticket.requester.clone(),
+            subject: format!("Your link to \"{}\" [{}]", ticket.subject, ticket.reference),
+            body: format!(
+                "Hello,\n\nhere is the link you asked for. It opens your request \"{}\" once, within {} minutes:\n\n{}\n\nIf you did not ask for it, ignore this message.\n",
+                ticket.subject,
+                LINK_TTL_SECS / 60,
+                job.url(&format!("/t/{token}"))
+            ),
+        })
+        .await?;
     }
     Ok(())
 }
@@ -191,7 +174,7 @@ pub async fn show(app: &App, req: &Req) -> Result<Response, TicketsError> {
         let replied = req.query_param("replied").is_some() || reopened;
         let common = Common::new(&app.options.site_title, None);
         let reply_action = format!("/t/{token}/reply");
-        return render_ticket(app, StatusCode::OK, &ticket, |t, messages| TicketPageView {
+        let mut resp = render_ticket(app, StatusCode::OK, &ticket, |t, messages| TicketPageView {
             common,
             ticket: t,
             messages,
@@ -205,7 +188,9 @@ pub async fn show(app: &App, req: &Req) -> Result<Response, TicketsError> {
             draft: String::new(),
             via_link: true,
         })
-        .await;
+        .await?;
+        http::keep_token_out_of_referer(&mut resp);
+        return Ok(resp);
     }
     if !app.db.ticket_link_usable(&hash_token(token)).await? {
         return Err(TicketsError::NotFound);
@@ -214,15 +199,17 @@ pub async fn show(app: &App, req: &Req) -> Result<Response, TicketsError> {
         common: Common::new(&app.options.site_title, None),
         action: format!("/t/{token}"),
     };
-    Ok(app
+    let mut resp = app
         .pages
-        .render(StatusCode::OK, "ticket_link_open.html", &view)?)
+        .render(StatusCode::OK, "ticket_link_open.html", &view)?;
+    http::keep_token_out_of_referer(&mut resp);
+    Ok(resp)
 }
 
 /// `POST /t/{token}`: spends the link and hands out the grant cookie.
 pub async fn open(app: &App, req: &Req) -> Result<Response, TicketsError> {
     let token = token_in_path(req, "")?;
-    if !csrf::same_origin(req, &app.options.base_url) {
+    if !csrf::same_origin(req, &app.origins) {
         return Err(CsrfError::ForeignOrigin.into());
     }
     let grant = random_token()?;
@@ -257,7 +244,7 @@ pub async fn open(app: &App, req: &Req) -> Result<Response, TicketsError> {
 /// `POST /t/{token}/reply` (`body`, `csrf`): a reply as the requester.
 pub async fn reply(app: &App, req: &Req) -> Result<Response, TicketsError> {
     let token = token_in_path(req, "/reply")?;
-    if !csrf::same_origin(req, &app.options.base_url) {
+    if !csrf::same_origin(req, &app.origins) {
         return Err(CsrfError::ForeignOrigin.into());
     }
     let form = req.form();

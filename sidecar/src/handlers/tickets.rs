@@ -10,6 +10,7 @@ use serde::Serialize;
 use super::{AccessError, Failure};
 use crate::app::App;
 use crate::auth::csrf::CsrfError;
+use crate::auth::rate_limit;
 use crate::auth::Role;
 use crate::db::mail::OutgoingMail;
 use crate::db::tickets::{Message, Status, StatusEvent, Ticket};
@@ -36,6 +37,9 @@ pub enum TicketsError {
     /// switched-off feature.
     #[error("not found")]
     NotFound,
+    /// Too many new tickets or replies from one address: seconds to wait.
+    #[error("too many messages")]
+    TooMany(u64),
     /// Store or template failure.
     #[error(transparent)]
     Unexpected(#[from] anyhow::Error),
@@ -47,6 +51,7 @@ impl From<TicketsError> for Failure {
             TicketsError::Access(e) => e.into(),
             TicketsError::Csrf(e) => e.into(),
             TicketsError::NotFound => Failure::NotFound,
+            TicketsError::TooMany(retry_after) => Failure::TooManyRequests { retry_after },
             TicketsError::Unexpected(e) => Failure::Unexpected(e),
         }
     }
@@ -307,6 +312,26 @@ fn iso_time(t: i64) -> String {
         .unwrap_or_default()
 }
 
+/// Counts a new ticket (`created`) or a reply by the customer `email`
+/// against `rate_limit_new_tickets` or `rate_limit_replies` per window, so
+/// one account cannot flood the agents' mailboxes:
+/// [`TicketsError::TooMany`] over the limit.
+pub async fn throttle_customer(app: &App, email: &str, created: bool) -> Result<(), TicketsError> {
+    let config = &app.options.config;
+    let (key, limit) = if created {
+        (
+            format!("ticket:account:{email}"),
+            config.rate_limit_new_tickets,
+        )
+    } else {
+        (format!("reply:account:{email}"), config.rate_limit_replies)
+    };
+    match rate_limit::hit_key(app, &key, limit).await? {
+        Some(wait) => Err(TicketsError::TooMany(wait)),
+        None => Ok(()),
+    }
+}
+
 /// Queues a mail, logging (not failing) when the queue refuses: the change
 /// it reports is already committed.
 async fn queue(app: &App, mail: OutgoingMail) {
@@ -335,19 +360,19 @@ pub async fn notify_agents(app: &App, ticket: &Ticket, body: &str, created: bool
         "replied"
     };
     for to in recipients {
-        queue(
-            app,
-            OutgoingMail {
-                to,
-                subject: format!("[{}] {}", ticket.reference, ticket.subject),
-                body: format!(
-                    "{} {what}:\n\n{body}\n\nOpen the ticket: {}\n",
-                    ticket.requester,
-                    app.url(&format!("/agent/tickets/{}", ticket.reference))
-                ),
-            },
-        )
-        .await;
+        let mail = OutgoingMail {
+            to,
+            subject: format!("[{}] {}", ticket.reference, ticket.subject),
+            body: format!(
+                "{} {what}:\n\n{body}\n\nOpen the ticket: {}\n",
+                ticket.requester,
+                app.url(&format!("/agent/tickets/{}", ticket.reference))
+            ),
+        };
+        let to = mail.to.clone();
+        if let Err(err) = app.send_agent_notice(mail).await {
+            tracing::error!(%to, "cannot queue a ticket notification: {err:#}");
+        }
     }
 }
 

@@ -156,6 +156,20 @@ impl TestServer {
         conn.query_row(sql, [], |r| r.get(0)).unwrap()
     }
 
+    /// Waits until the number `sql` counts is `expected` (for work that
+    /// runs after the answer), and fails after 10 s.
+    pub fn wait_for_count(&self, sql: &str, expected: i64) {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let now = self.count(sql);
+            if now == expected {
+                return;
+            }
+            assert!(Instant::now() < deadline, "{sql}: {now}, not {expected}");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
     /// Waits for a mail to `to` whose text contains `needle` in the outbox
     /// and returns its text.
     pub fn wait_for_mail(&self, to: &str, needle: &str) -> String {
@@ -320,6 +334,36 @@ impl Client {
             "/login",
             "/login",
             &[("email", email), ("password", password), ("next", next)],
+        )
+    }
+
+    /// Opens the mailed verification link `token` and posts its form with
+    /// `password` (twice): what confirms the address and sets the password.
+    pub fn verify_address(&mut self, token: &str, password: &str) -> Resp {
+        self.submit(
+            &format!("/verify?token={token}"),
+            "/verify",
+            &[
+                ("token", token),
+                ("password", password),
+                ("password_confirm", password),
+            ],
+        )
+    }
+
+    /// Posts the verification form for `token` with a CSRF token of this
+    /// client's session, without first requiring the link's page to work
+    /// (for links that no longer do).
+    pub fn verify_address_anyway(&mut self, token: &str, password: &str) -> Resp {
+        let csrf = self.get("/login").csrf();
+        self.post(
+            "/verify",
+            &[
+                ("token", token),
+                ("password", password),
+                ("password_confirm", password),
+                ("csrf", &csrf),
+            ],
         )
     }
 

@@ -1,0 +1,162 @@
+//! A running `docket serve` for the tests: the real binary on a temporary
+//! copy of the `serve_site` fixture, on a free port, with requests over a
+//! plain socket. Every wait is for a definite condition against a generous
+//! deadline (see `serve_live.rs`).
+
+#![allow(dead_code)]
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// How long any one condition may take to come true.
+pub const DEADLINE: Duration = Duration::from_secs(120);
+
+/// A running `docket serve` on a copy of the fixture; killed on drop.
+pub struct Served {
+    child: Child,
+    /// `127.0.0.1:port`.
+    pub addr: String,
+    _dir: tempfile::TempDir,
+    /// The site's root folder.
+    pub root: PathBuf,
+}
+
+impl Served {
+    pub fn start() -> Self {
+        Self::start_with("")
+    }
+
+    /// Like [`Served::start`], with `config` appended to the fixture's
+    /// `docket.toml` first.
+    pub fn start_with(config: &str) -> Self {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let root = dir.path().join("site");
+        let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
+        copy_tree(&repo.join("tests/fixtures/serve_site"), &root);
+        let toml = root.join("docket.toml");
+        let mut text = std::fs::read_to_string(&toml).expect("docket.toml");
+        text.push_str(config);
+        std::fs::write(&toml, text).expect("docket.toml");
+        // The portal's pages need the theme's templates.
+        copy_tree(&repo.join("themes"), &root.join("themes"));
+        let mut child = Command::new(env!("CARGO_BIN_EXE_docket"))
+            .args(["serve", "--port", "0", "--site"])
+            .arg(&root)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("docket serve starts");
+        let stdout = child.stdout.take().expect("stdout");
+        // Read the address on a thread of its own, so a server that never
+        // prints it fails the test at the deadline instead of hanging it;
+        // the thread then keeps draining stdout so the server never blocks
+        // on a full pipe.
+        let (addr_tx, addr_rx) = std::sync::mpsc::channel::<String>();
+        std::thread::spawn(move || {
+            let mut sent = false;
+            for line in BufReader::new(stdout).lines() {
+                let Ok(line) = line else { break };
+                if sent {
+                    continue;
+                }
+                if let Some(rest) = line.split("http://").nth(1) {
+                    let addr = rest.split('/').next().unwrap_or_default().to_owned();
+                    sent = addr_tx.send(addr).is_ok();
+                }
+            }
+        });
+        let addr = match addr_rx.recv_timeout(DEADLINE) {
+            Ok(addr) => addr,
+            Err(err) => {
+                let _ = child.kill();
+                let _ = child.wait();
+                panic!("docket serve printed no address ({err})");
+            }
+        };
+        Self {
+            child,
+            addr,
+            _dir: dir,
+            root,
+        }
+    }
+
+    /// One request; a server that does not answer within the deadline
+    /// fails the test.
+    pub fn get(&self, path: &str) -> (u16, String) {
+        self.get_as(path, &self.addr)
+    }
+
+    /// A GET of `path` with `host` in the Host header.
+    pub fn get_as(&self, path: &str, host: &str) -> (u16, String) {
+        self.send(&format!(
+            "GET {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"
+        ))
+    }
+
+    /// Sends `head` (a whole request) as is; the status and the answer.
+    pub fn send(&self, head: &str) -> (u16, String) {
+        let mut stream = TcpStream::connect(&self.addr).expect("connect");
+        stream.set_read_timeout(Some(DEADLINE)).expect("timeout");
+        stream.set_write_timeout(Some(DEADLINE)).expect("timeout");
+        stream.write_all(head.as_bytes()).expect("send");
+        let mut raw = Vec::new();
+        stream.read_to_end(&mut raw).expect("read");
+        let text = String::from_utf8_lossy(&raw).into_owned();
+        let status = text
+            .split(' ')
+            .nth(1)
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(0);
+        (status, text)
+    }
+
+    /// A file of the serving output (`public/…`, `internal/…`).
+    pub fn served_file(&self, rel: &str) -> PathBuf {
+        self.root.join(".docket/serve").join(rel)
+    }
+
+    pub fn write(&self, rel: &str, text: &str) {
+        let path = self.root.join(rel);
+        std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+        std::fs::write(path, text).expect("write");
+    }
+
+    /// Polls `path` until `check` accepts the answer.
+    pub fn wait_for(&self, path: &str, what: &str, check: impl Fn(u16, &str) -> bool) -> String {
+        let started = Instant::now();
+        loop {
+            let (status, body) = self.get(path);
+            if check(status, &body) {
+                return body;
+            }
+            assert!(
+                started.elapsed() < DEADLINE,
+                "{path}: still not {what}; last answer:\n{body}"
+            );
+            std::thread::sleep(Duration::from_millis(25));
+        }
+    }
+}
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+pub fn copy_tree(from: &Path, to: &Path) {
+    for entry in walkdir::WalkDir::new(from) {
+        let entry = entry.expect("walk");
+        let target = to.join(entry.path().strip_prefix(from).expect("inside"));
+        if entry.file_type().is_dir() {
+            std::fs::create_dir_all(&target).expect("mkdir");
+        } else {
+            std::fs::copy(entry.path(), &target).expect("copy");
+        }
+    }
+}
