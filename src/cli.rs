@@ -28,6 +28,8 @@ pub enum Command {
     Build(BuildArgs),
     /// Validate content and links without writing output.
     Check(CheckArgs),
+    /// Write a new article (a draft, dated today, titled from its file name).
+    New(NewArgs),
     /// Development server: build, watch, rebuild, live reload, sidecar on the same port.
     Serve(ServeArgs),
     /// Production sidecar: portal, tickets and the internal bundle for agents.
@@ -67,6 +69,9 @@ pub struct BuildArgs {
     /// Ignore the build cache in `.docket/`.
     #[arg(long)]
     pub no_cache: bool,
+    /// Fail on warnings too (and ignore the build cache).
+    #[arg(long)]
+    pub strict: bool,
 }
 
 /// Options of `docket check`.
@@ -78,6 +83,26 @@ pub struct CheckArgs {
     /// Check drafts too.
     #[arg(long)]
     pub drafts: bool,
+    /// Fail on warnings too.
+    #[arg(long)]
+    pub strict: bool,
+}
+
+/// Options of `docket new`.
+#[derive(Debug, Args)]
+pub struct NewArgs {
+    /// The article's path under `content/` (`billing/refunds.md`).
+    pub path: String,
+    /// Write the translation in this language (`name.ja.md` beside the
+    /// source, sharing its `translationKey`).
+    #[arg(long)]
+    pub lang: Option<String>,
+    /// Tag the article internal.
+    #[arg(long)]
+    pub internal: bool,
+    /// The site.
+    #[command(flatten)]
+    pub site: SiteArg,
 }
 
 /// Options of `docket serve`.

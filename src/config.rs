@@ -27,6 +27,9 @@ pub struct Config {
     pub build: BuildConfig,
     /// `[sidecar]` (schema owned by the sidecar crate).
     pub sidecar: SidecarConfig,
+    /// `[params]`: free values for shortcodes (`site.params`, the `param`
+    /// shortcode), as Hugo's site params.
+    pub params: toml::Table,
 }
 
 /// `[site]`: what the site is called and where it lives.

@@ -3,7 +3,7 @@
 //! sidecar in the `docket-sidecar` crate.
 //!
 //! The build reads like its modules: [`content`] loads articles,
-//! [`markdown`] renders them, [`links`] checks their links, [`bundle`]
+//! [`markdown`] renders them (expanding [`shortcodes`]), [`links`] checks their links, [`bundle`]
 //! derives the public and internal models, [`taxonomy`] lists them,
 //! [`pages`] lists a bundle's files, [`render`] turns them into HTML, [`feeds`] writes sitemap and feed,
 //! [`output`] writes and verifies, and [`site`] runs the steps in order.
@@ -18,11 +18,13 @@ pub mod feeds;
 pub mod links;
 pub mod listing;
 pub mod markdown;
+pub mod new_article;
 pub mod output;
 pub mod pages;
 pub mod render;
 pub mod search;
 pub mod search_docs;
 pub mod serve;
+pub mod shortcodes;
 pub mod site;
 pub mod taxonomy;

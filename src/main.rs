@@ -7,9 +7,9 @@ mod ticket_cmd;
 use std::process::ExitCode;
 
 use clap::Parser;
-use docket::cli::{BuildArgs, CheckArgs, Cli, Command, ServeArgs};
+use docket::cli::{BuildArgs, CheckArgs, Cli, Command, NewArgs, ServeArgs};
 use docket::config::Settings;
-use docket::error::ContentErrors;
+use docket::error::{ContentError, ContentErrors};
 use docket::serve::ServeOptions;
 use docket::site::{self, BuildOptions};
 
@@ -59,6 +59,7 @@ fn run(command: Command) -> anyhow::Result<()> {
     match command {
         Command::Build(args) => build(&args),
         Command::Check(args) => check(&args),
+        Command::New(args) => new(&args),
         Command::Ticket { action } => ticket_cmd::ticket(action),
         Command::Sidecar(args) if args.demo => sidecar_cmd::sidecar_demo(&args.site),
         Command::Sidecar(site) => sidecar_cmd::sidecar(&site.site),
@@ -77,6 +78,7 @@ fn build(args: &BuildArgs) -> anyhow::Result<()> {
         drafts: args.drafts,
         write: true,
         use_cache: !args.no_cache,
+        strict: args.strict,
     };
     let report = site::build(&settings, &options)?;
     if report.unchanged {
@@ -91,13 +93,15 @@ fn build(args: &BuildArgs) -> anyhow::Result<()> {
         );
         return Ok(());
     }
+    print_warnings(&report.warnings);
     println!(
-        "built {} public + {} internal articles ({} + {} files) in {} ms",
+        "built {} public + {} internal articles ({} + {} files) in {} ms{}",
         report.public,
         report.internal,
         report.public_files,
         report.internal_files,
-        report.elapsed.as_millis()
+        report.elapsed.as_millis(),
+        warning_count(&report.warnings)
     );
     Ok(())
 }
@@ -122,13 +126,53 @@ fn check(args: &CheckArgs) -> anyhow::Result<()> {
         drafts: args.drafts,
         write: false,
         use_cache: false,
+        strict: args.strict,
     };
     let report = site::build(&settings, &options)?;
+    print_warnings(&report.warnings);
+    let verdict = if report.warnings.is_empty() {
+        "no problems".to_owned()
+    } else {
+        warning_count(&report.warnings)
+            .trim_start_matches(", ")
+            .to_owned()
+    };
     println!(
-        "checked {} public + {} internal articles in {} ms: no problems",
+        "checked {} public + {} internal articles in {} ms: {verdict}",
         report.public,
         report.internal,
         report.elapsed.as_millis()
     );
     Ok(())
+}
+
+fn new(args: &NewArgs) -> anyhow::Result<()> {
+    let settings = Settings::load(&args.site.site, None)?;
+    let written = docket::new_article::write(
+        &settings,
+        &docket::new_article::NewArticle {
+            path: &args.path,
+            lang: args.lang.as_deref(),
+            internal: args.internal,
+            today: time::OffsetDateTime::now_utc().date(),
+        },
+    )?;
+    println!("wrote {}", written.display());
+    Ok(())
+}
+
+/// Prints each warning as `file:line: warning: message` (stderr).
+fn print_warnings(warnings: &[ContentError]) {
+    for w in warnings {
+        eprintln!("{}:{}: warning: {}", w.path, w.line, w.message);
+    }
+}
+
+/// `, N warning(s)` for the summary line, or nothing.
+fn warning_count(warnings: &[ContentError]) -> String {
+    match warnings.len() {
+        0 => String::new(),
+        1 => ", 1 warning".to_owned(),
+        n => format!(", {n} warnings"),
+    }
 }

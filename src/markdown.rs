@@ -11,7 +11,7 @@
 use std::collections::HashMap;
 use std::ops::Range;
 
-use pulldown_cmark::{CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
+use pulldown_cmark::{BlockQuoteKind, CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 use serde::Serialize;
 
 /// Stands for the bundle root in [`Rendered::html`]. Input text cannot
@@ -25,6 +25,20 @@ pub struct Context<'a> {
     pub resolve: &'a (dyn Fn(&str) -> Option<String> + Sync),
     /// The file line of the text's first line (for [`Link::line`]).
     pub first_line: usize,
+    /// The text's language code (callout titles).
+    pub lang: &'a str,
+    /// Shortcode templates and page data; `None` leaves shortcodes as
+    /// written.
+    pub shortcodes: Option<&'a crate::shortcodes::expand::Env<'a>>,
+}
+
+/// A problem found while rendering (a shortcode error), at a file line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    /// The file line.
+    pub line: usize,
+    /// What is wrong.
+    pub message: String,
 }
 
 /// The result of rendering one Markdown text.
@@ -41,6 +55,8 @@ pub struct Rendered {
     pub text: std::sync::Arc<str>,
     /// Every link and image destination, as written.
     pub links: Vec<Link>,
+    /// Shortcode errors (the caller turns them into content errors).
+    pub problems: Vec<Problem>,
 }
 
 impl Rendered {
@@ -76,8 +92,20 @@ pub struct Link {
     pub image: bool,
 }
 
-/// Renders `text` (tables, footnotes, strikethrough and task lists on).
+/// Renders `text` (tables, footnotes, strikethrough, task lists and
+/// GitHub callouts on), expanding shortcodes when the context has them.
+/// Text without `{{<` or `{{%` takes the plain path (one `memchr` scan).
 pub fn render(text: &str, ctx: &Context<'_>) -> Rendered {
+    match ctx.shortcodes {
+        Some(env) if crate::shortcodes::may_contain(text) => {
+            crate::shortcodes::expand::render(text, ctx, env)
+        }
+        _ => render_markdown(text, ctx),
+    }
+}
+
+/// Renders Markdown without looking for shortcodes.
+pub(crate) fn render_markdown(text: &str, ctx: &Context<'_>) -> Rendered {
     let text = if text.contains(ROOT_MARK) {
         std::borrow::Cow::Owned(text.replace(ROOT_MARK, "\u{fffd}"))
     } else {
@@ -87,6 +115,7 @@ pub fn render(text: &str, ctx: &Context<'_>) -> Rendered {
     join_cjk_lines(&mut events);
     let toc = assign_heading_ids(&mut events);
     label_task_markers(&mut events);
+    mark_callouts(&mut events, ctx.lang);
     let lines = LineIndex::new(&text, ctx.first_line);
     let links = rewrite_links(&mut events, ctx, &lines);
     let (plain, summary) = plain_text(&events);
@@ -98,6 +127,7 @@ pub fn render(text: &str, ctx: &Context<'_>) -> Rendered {
         summary,
         text: plain.into(),
         links,
+        problems: Vec::new(),
     }
 }
 
@@ -106,7 +136,8 @@ fn parse(text: &str) -> Vec<(Event<'_>, Range<usize>)> {
         | Options::ENABLE_FOOTNOTES
         | Options::ENABLE_STRIKETHROUGH
         | Options::ENABLE_TASKLISTS
-        | Options::ENABLE_HEADING_ATTRIBUTES;
+        | Options::ENABLE_HEADING_ATTRIBUTES
+        | Options::ENABLE_GFM;
     Parser::new_ext(text, options).into_offset_iter().collect()
 }
 
@@ -238,6 +269,60 @@ fn label_task_markers(events: &mut [(Event<'_>, Range<usize>)]) {
     }
 }
 
+/// The kinds of callout, as GitHub's `> [!NOTE]` and the shortcodes of
+/// the same names write them.
+pub const CALLOUT_KINDS: [&str; 5] = ["note", "tip", "important", "warning", "caution"];
+
+/// The opening markup of a callout box of `kind` (one of
+/// [`CALLOUT_KINDS`]): a `role="note"` region named by its visible,
+/// translated title. Close it with `</div>`.
+pub fn callout_open(kind: &str, lang: &str) -> String {
+    let title = callout_title(kind, lang);
+    format!(
+        "<div class=\"callout callout-{kind}\" role=\"note\" aria-label=\"{title}\">\n<p class=\"callout-title\">{title}</p>\n"
+    )
+}
+
+/// The title of a callout in the article's language (English for
+/// languages without their own).
+fn callout_title(kind: &str, lang: &str) -> &'static str {
+    let ja = lang == "ja" || lang.starts_with("ja-");
+    match (kind, ja) {
+        ("tip", false) => "Tip",
+        ("tip", true) => "ヒント",
+        ("important", false) => "Important",
+        ("important", true) => "重要",
+        ("warning", false) => "Warning",
+        ("warning", true) => "警告",
+        ("caution", false) => "Caution",
+        ("caution", true) => "注意",
+        (_, false) => "Note",
+        (_, true) => "注記",
+    }
+}
+
+fn callout_kind(kind: BlockQuoteKind) -> &'static str {
+    match kind {
+        BlockQuoteKind::Note => "note",
+        BlockQuoteKind::Tip => "tip",
+        BlockQuoteKind::Important => "important",
+        BlockQuoteKind::Warning => "warning",
+        BlockQuoteKind::Caution => "caution",
+    }
+}
+
+/// Turns GitHub's `> [!NOTE]` block quotes into callout boxes.
+fn mark_callouts(events: &mut [(Event<'_>, Range<usize>)], lang: &str) {
+    for (event, _) in events.iter_mut() {
+        let html = match event {
+            Event::Start(Tag::BlockQuote(Some(kind))) => callout_open(callout_kind(*kind), lang),
+            Event::End(TagEnd::BlockQuote(Some(_))) => "</div>\n".to_owned(),
+            _ => continue,
+        };
+        *event = Event::Html(CowStr::from(html));
+    }
+}
+
 /// Maps byte offsets to file lines.
 struct LineIndex {
     starts: Vec<usize>,
@@ -319,7 +404,7 @@ fn rewrite_links(
 }
 
 /// Escapes a value for a double-quoted attribute.
-fn attr(value: &str) -> String {
+pub(crate) fn attr(value: &str) -> String {
     html_escape::encode_double_quoted_attribute(value).into_owned()
 }
 
@@ -381,7 +466,7 @@ fn plain_text(events: &[(Event<'_>, Range<usize>)]) -> (String, String) {
 /// either end (what `split_whitespace` + `join(" ")` gives, in one pass
 /// without a word list). ASCII bytes are classified without decoding; only
 /// the lead byte of a multi-byte character decodes it.
-fn collapse_whitespace(text: &str) -> String {
+pub(crate) fn collapse_whitespace(text: &str) -> String {
     let bytes = text.as_bytes();
     let mut out = String::with_capacity(text.len());
     let mut pending_space = false;
@@ -440,6 +525,8 @@ mod tests {
             &Context {
                 resolve: &|_| None,
                 first_line: 1,
+                lang: "en",
+                shortcodes: None,
             },
         )
     }
@@ -515,6 +602,8 @@ mod tests {
             &Context {
                 resolve: &resolve,
                 first_line: 5,
+                lang: "en",
+                shortcodes: None,
             },
         );
         assert!(
@@ -541,6 +630,8 @@ mod tests {
             &Context {
                 resolve: &resolve,
                 first_line: 1,
+                lang: "en",
+                shortcodes: None,
             },
         );
         assert!(

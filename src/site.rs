@@ -20,6 +20,24 @@ use crate::output::{self, Forbidden, OutputFile};
 use crate::pages;
 use crate::render::Theme;
 
+/// First path segments of pages the build generates (listings, search)
+/// or the sidecar serves: root-relative links to them are not checked.
+pub const GENERATED: &[&str] = &[
+    "categories",
+    "tags",
+    "search",
+    "page",
+    "portal",
+    "agent",
+    "login",
+    "logout",
+    "register",
+    "reset",
+    "account",
+    "api",
+    "tickets",
+];
+
 /// How to build.
 #[derive(Debug, Clone, Default)]
 pub struct BuildOptions {
@@ -30,6 +48,9 @@ pub struct BuildOptions {
     /// Skip the build when nothing changed since the last one (see
     /// [`crate::build_cache`]); `build --no-cache` turns it off.
     pub use_cache: bool,
+    /// Fail on warnings too (`--strict`; the cache is not used, so the
+    /// warnings are looked for).
+    pub strict: bool,
 }
 
 /// What a build did.
@@ -47,6 +68,8 @@ pub struct Report {
     pub elapsed: Duration,
     /// Whether nothing had changed, so nothing was built.
     pub unchanged: bool,
+    /// What Hugo tolerates but writers need to know, sorted.
+    pub warnings: Vec<ContentError>,
 }
 
 /// Builds (or checks) the site. Content problems come back as a
@@ -60,7 +83,7 @@ pub fn build(settings: &Settings, options: &BuildOptions) -> Result<Report> {
         );
     }
     let mut timer = StepTimer::from_env();
-    let (cache, mut site) = if options.write && options.use_cache {
+    let (cache, mut site) = if options.write && options.use_cache && !options.strict {
         let cache = BuildCache::scan(settings, options.drafts);
         if let Some(counts) = cache.unchanged() {
             timer.step("cache");
@@ -71,6 +94,7 @@ pub fn build(settings: &Settings, options: &BuildOptions) -> Result<Report> {
                 internal_files: counts.internal_files,
                 elapsed: started.elapsed(),
                 unchanged: true,
+                warnings: Vec::new(),
             });
         }
         BuildCache::clear(settings);
@@ -94,12 +118,15 @@ pub fn build(settings: &Settings, options: &BuildOptions) -> Result<Report> {
         (None, site)
     };
     site.check_urls();
-    site.render_markdown();
+    let theme = Theme::load(settings)?;
+    site.render_markdown(&theme);
     site.drop_sources();
     timer.step("markdown");
     site.check_links();
+    site.check_site_paths();
+    site.collect_warnings(options.strict);
     site.fail_on_errors()?;
-    let theme = Theme::load(settings)?;
+    let warnings = ContentErrors::sorted(std::mem::take(&mut site.warnings)).0;
     let (public, internal) = rayon::join(
         || site.bundle(BundleKind::Public),
         || site.bundle(BundleKind::Internal),
@@ -164,6 +191,7 @@ pub fn build(settings: &Settings, options: &BuildOptions) -> Result<Report> {
         internal_files,
         elapsed: started.elapsed(),
         unchanged: false,
+        warnings,
     })
 }
 
@@ -198,6 +226,9 @@ pub struct Site<'s> {
     pub intros: Vec<CategoryIntro>,
     /// Problems found so far.
     pub errors: Vec<ContentError>,
+    /// What Hugo tolerates but writers need to know (errors only with
+    /// `--strict`).
+    pub warnings: Vec<ContentError>,
 }
 
 impl<'s> Site<'s> {
@@ -214,6 +245,7 @@ impl<'s> Site<'s> {
             skipped,
             intros: content.intros,
             errors: content.errors,
+            warnings: Vec::new(),
         }
     }
 
@@ -231,6 +263,7 @@ impl<'s> Site<'s> {
             skipped,
             intros,
             errors: Vec::new(),
+            warnings: Vec::new(),
         }
     }
 
@@ -250,85 +283,51 @@ impl<'s> Site<'s> {
         )
     }
 
-    /// Like [`Site::render_markdown`], for the articles whose `source` is
-    /// in `sources` only (an incremental rebuild).
-    pub fn render_markdown_of(&mut self, sources: &std::collections::HashSet<String>) {
-        let index = self.link_index();
-        let rendered: Vec<(usize, Rendered)> = self
-            .articles
-            .par_iter()
-            .enumerate()
-            .filter(|(_, a)| sources.contains(&a.source))
-            .map(|(i, a)| {
-                let resolve = |dest: &str| index.resolve(dest, &a.content_path);
-                let ctx = markdown::Context {
-                    resolve: &resolve,
-                    first_line: a.body_line,
-                };
-                (i, markdown::render(&a.body, &ctx))
-            })
-            .collect();
-        for (i, r) in rendered {
-            self.articles[i].rendered = r;
-        }
-    }
-
-    /// Two articles (or an alias and an article) must not share a URL.
+    /// Two articles (or an alias and an article) must not share a URL;
+    /// the rule is [`claim_urls`]'s. An alias that a later article loses is
+    /// removed from it.
     pub fn check_urls(&mut self) {
-        let mut owner: HashMap<String, &str> = HashMap::new();
-        let mut claims: Vec<(String, &Article, &str, usize)> = Vec::new();
-        for a in &self.articles {
-            claims.push((a.url.clone(), a, "URL", a.url_line));
-        }
-        for a in &self.articles {
-            for alias in &a.front.aliases {
-                claims.push((pages::alias_path(alias), a, "alias", a.aliases_line));
-            }
-        }
-        for (url, a, what, line) in claims {
-            if let Some(first) = owner.get(url.as_str()) {
-                if *first != a.source {
-                    self.errors.push(ContentError::new(
-                        &a.source,
-                        line,
-                        format!("{what} /{url} is already used by {first}"),
-                    ));
-                }
-            } else {
-                owner.insert(url, &a.source);
-            }
+        let claims = claim_urls(&self.articles);
+        self.errors.extend(claims.errors);
+        self.warnings.extend(claims.warnings);
+        for (i, url) in claims.dropped {
+            self.articles[i]
+                .front
+                .aliases
+                .retain(|alias| pages::alias_path(alias) != url);
         }
     }
 
     /// Renders every article's and category introduction's Markdown once,
-    /// in parallel, rewriting links to other articles.
-    pub fn render_markdown(&mut self) {
+    /// in parallel, rewriting links to other articles and expanding
+    /// shortcodes (their errors join the site's errors).
+    pub fn render_markdown(&mut self, theme: &Theme) {
         let index = self.link_index();
-        let render = |text: &str, from: &str, first_line: usize| -> Rendered {
-            let resolve = |dest: &str| index.resolve(dest, from);
-            markdown::render(
-                text,
-                &markdown::Context {
-                    resolve: &resolve,
-                    first_line,
-                },
-            )
-        };
-        let articles: Vec<Rendered> = self
-            .articles
-            .par_iter()
-            .map(|a| render(&a.body, &a.content_path, a.body_line))
-            .collect();
-        let intros: Vec<Rendered> = self
-            .intros
-            .par_iter()
-            .map(|i| render(&i.body, &i.content_path, i.body_line))
-            .collect();
+        let texts = TextRenderer::new(self.settings, &index, theme);
+        let articles: Vec<Rendered> = self.articles.par_iter().map(|a| texts.article(a)).collect();
+        let intros: Vec<Rendered> = self.intros.par_iter().map(|i| texts.intro(i)).collect();
         for (a, r) in self.articles.iter_mut().zip(articles) {
             a.rendered = r;
         }
         for (i, r) in self.intros.iter_mut().zip(intros) {
             i.rendered = r;
+        }
+        self.collect_problems();
+    }
+
+    /// Moves the rendering problems of articles and introductions into
+    /// the site's errors, with their file.
+    fn collect_problems(&mut self) {
+        let texts = self
+            .articles
+            .iter_mut()
+            .map(|a| (&a.source, &mut a.rendered))
+            .chain(self.intros.iter_mut().map(|i| (&i.source, &mut i.rendered)));
+        for (source, rendered) in texts {
+            for p in rendered.problems.drain(..) {
+                self.errors
+                    .push(ContentError::new(source, p.line, p.message));
+            }
         }
     }
 
@@ -341,6 +340,68 @@ impl<'s> Site<'s> {
         for i in &mut self.intros {
             i.body = String::new();
         }
+    }
+
+    /// Root-relative links and images to a path nothing in the bundle
+    /// answers are warnings: article URLs, aliases, page-bundle assets,
+    /// category introductions and `static/` files are known; listings,
+    /// search and the sidecar's pages (see [`GENERATED`]) are not checked.
+    pub fn check_site_paths(&mut self) {
+        let mut known: std::collections::HashSet<String> = pages::static_files(self.settings)
+            .into_iter()
+            .map(|f| f.path)
+            .collect();
+        for a in &self.articles {
+            known.insert(a.url.clone());
+            known.extend(a.front.aliases.iter().map(|x| pages::alias_path(x)));
+            known.extend(a.assets.iter().map(|x| format!("{}{}", a.url, x.rel)));
+        }
+        let languages = self.settings.languages();
+        let base_url = &self.settings.base_url;
+        let texts = self
+            .articles
+            .iter()
+            .map(|a| (&a.source, &a.content_path, &a.rendered.links))
+            .chain(
+                self.intros
+                    .iter()
+                    .map(|i| (&i.source, &i.content_path, &i.rendered.links)),
+            );
+        let mut warnings = Vec::new();
+        for (source, content_path, links) in texts {
+            for link in links {
+                let crate::links::Dest::SitePath { path, .. } =
+                    crate::links::classify(&link.dest, content_path, base_url)
+                else {
+                    continue;
+                };
+                let path = path.strip_prefix("internal/").unwrap_or(&path);
+                let first = path.split('/').next().unwrap_or_default();
+                let rest = if languages.contains(&first) {
+                    path[first.len()..].trim_start_matches('/')
+                } else {
+                    path
+                };
+                let head = rest.split('/').next().unwrap_or_default();
+                if known.contains(path)
+                    || rest.is_empty()
+                    || GENERATED.contains(&head)
+                    || rest.ends_with(".xml")
+                    || rest.ends_with(".json")
+                {
+                    continue;
+                }
+                let what = if link.image { "image" } else { "link" };
+                warnings.push(ContentError::new(
+                    source,
+                    link.line,
+                    format!(
+                        "{what} to /{path}, which is not in the bundle (no article, alias, asset or static file has that path)"
+                    ),
+                ));
+            }
+        }
+        self.warnings.extend(warnings);
     }
 
     /// Broken `.md` links and public-to-internal links are errors.
@@ -377,6 +438,20 @@ impl<'s> Site<'s> {
                 kind: "category introduction",
             });
             self.errors.extend(errors);
+        }
+    }
+
+    /// Adds the front matter warnings of the built articles; with
+    /// `strict`, every warning becomes an error.
+    pub fn collect_warnings(&mut self, strict: bool) {
+        for a in &mut self.articles {
+            self.warnings.append(&mut a.warnings);
+        }
+        if strict {
+            self.errors.extend(self.warnings.drain(..).map(|mut w| {
+                w.message = format!("{} (--strict)", w.message);
+                w
+            }));
         }
     }
 
@@ -418,18 +493,111 @@ impl<'s> Site<'s> {
 
     /// The URL paths of internal articles, their aliases and assets.
     fn forbidden(&self) -> Forbidden {
-        let mut forbidden = Forbidden::default();
-        for a in self.articles.iter().filter(|a| a.internal) {
-            forbidden.add(&a.url, &a.source);
-            for alias in &a.front.aliases {
-                forbidden.add(&pages::alias_path(alias), &a.source);
-            }
-            for asset in &a.assets {
-                forbidden.add(&format!("{}{}", a.url, asset.rel), &a.source);
-            }
-        }
-        forbidden
+        Forbidden::of_internal(&self.articles)
     }
+}
+
+/// Renders the Markdown of a site's texts: links resolve through a
+/// [`LinkIndex`], shortcodes through the theme's templates, with the
+/// page's and the site's data (built only for texts with shortcodes).
+pub struct TextRenderer<'a> {
+    index: &'a LinkIndex<'a>,
+    theme: &'a Theme,
+    site: serde_json::Value,
+    default_language: &'a str,
+}
+
+impl<'a> TextRenderer<'a> {
+    /// A renderer for the site of `settings`.
+    pub fn new(settings: &'a Settings, index: &'a LinkIndex<'a>, theme: &'a Theme) -> Self {
+        let config = &settings.config;
+        let site = serde_json::json!({
+            "title": config.site.title,
+            "base_url": settings.base_url,
+            "params": serde_json::to_value(&config.params).unwrap_or_default(),
+        });
+        Self {
+            index,
+            theme,
+            site,
+            default_language: &config.site.default_language,
+        }
+    }
+
+    /// An article's body.
+    pub fn article(&self, a: &Article) -> Rendered {
+        let page = || {
+            serde_json::json!({
+                "title": a.title,
+                "description": a.front.description,
+                "lang": a.lang,
+                "url": a.url,
+                "internal": a.internal,
+                "file": a.source,
+                "params": page_params(&a.front.extra),
+            })
+        };
+        self.text(&a.body, &a.content_path, a.body_line, &a.lang, &page)
+    }
+
+    /// A category introduction's body.
+    pub fn intro(&self, i: &CategoryIntro) -> Rendered {
+        let page = || {
+            serde_json::json!({
+                "title": i.title,
+                "description": i.description,
+                "lang": i.lang,
+                "file": i.source,
+                "params": {},
+            })
+        };
+        self.text(&i.body, &i.content_path, i.body_line, &i.lang, &page)
+    }
+
+    fn text(
+        &self,
+        text: &str,
+        from: &str,
+        first_line: usize,
+        lang: &str,
+        page: &(dyn Fn() -> serde_json::Value + Sync),
+    ) -> Rendered {
+        let resolve = |dest: &str| self.index.resolve(dest, from);
+        let env = crate::shortcodes::expand::Env {
+            templates: self.theme,
+            page,
+            site: &self.site,
+        };
+        let lang = if lang.is_empty() {
+            self.default_language
+        } else {
+            lang
+        };
+        markdown::render(
+            text,
+            &markdown::Context {
+                resolve: &resolve,
+                first_line,
+                lang,
+                shortcodes: Some(&env),
+            },
+        )
+    }
+}
+
+/// A page's parameters as Hugo's `.Params` sees them: the front matter's
+/// other keys, with the entries of a `params:` map among them.
+fn page_params(extra: &std::collections::BTreeMap<String, serde_yaml::Value>) -> serde_json::Value {
+    let mut params = match serde_json::to_value(extra) {
+        Ok(serde_json::Value::Object(map)) => map,
+        _ => serde_json::Map::new(),
+    };
+    if let Some(serde_json::Value::Object(nested)) = params.remove("params") {
+        for (k, v) in nested {
+            params.entry(k).or_insert(v);
+        }
+    }
+    serde_json::Value::Object(params)
 }
 
 /// Both bundles, written but not yet swapped in.
@@ -445,4 +613,65 @@ impl StagedBundles {
         files.extend(self.internal.commit()?);
         Ok(files)
     }
+}
+
+/// What the unique-URL rule found: errors, warnings, and the aliases that
+/// articles lose (index into the list given, alias path).
+#[derive(Debug, Default)]
+pub struct UrlClaims {
+    /// A URL or alias already taken by another article's URL, or an
+    /// article's URL taken by an alias.
+    pub errors: Vec<ContentError>,
+    /// Two articles claiming the same alias.
+    pub warnings: Vec<ContentError>,
+    /// Aliases to remove: (article index, alias path).
+    pub dropped: Vec<(usize, String)>,
+}
+
+/// The unique-URL rule, shared by `docket build` and `docket serve`:
+/// every article's URL is claimed first, then the aliases, each in the
+/// order of the articles' source paths. A URL claimed twice is an error,
+/// except an alias claimed by two articles: Hugo tolerates that, so it is
+/// a warning naming both files, the first by path keeps it and the other
+/// loses it.
+pub fn claim_urls<A: std::borrow::Borrow<Article>>(articles: &[A]) -> UrlClaims {
+    let at = |i: usize| -> &Article { articles[i].borrow() };
+    let mut order: Vec<usize> = (0..articles.len()).collect();
+    order.sort_by(|&a, &b| at(a).source.cmp(&at(b).source));
+    let mut claims: Vec<(String, usize, &str, usize)> = Vec::new();
+    for &i in &order {
+        let a = at(i);
+        claims.push((a.url.clone(), i, "URL", a.url_line));
+    }
+    for &i in &order {
+        let a = at(i);
+        for alias in &a.front.aliases {
+            claims.push((pages::alias_path(alias), i, "alias", a.aliases_line));
+        }
+    }
+    let mut owner: HashMap<String, (&str, &str)> = HashMap::new();
+    let mut found = UrlClaims::default();
+    for (url, i, what, line) in claims {
+        let a = at(i);
+        match owner.get(url.as_str()) {
+            Some((first, _)) if *first == a.source => {}
+            Some((first, "alias")) if what == "alias" => {
+                found.warnings.push(ContentError::new(
+                    &a.source,
+                    line,
+                    format!("alias /{url} is also claimed by {first}, which keeps it"),
+                ));
+                found.dropped.push((i, url));
+            }
+            Some((first, _)) => found.errors.push(ContentError::new(
+                &a.source,
+                line,
+                format!("{what} /{url} is already used by {first}"),
+            )),
+            None => {
+                owner.insert(url, (&a.source, what));
+            }
+        }
+    }
+    found
 }

@@ -348,6 +348,7 @@ mod tests {
             url_line: 1,
             aliases_line: 1,
             assets: Vec::new(),
+            warnings: Vec::new(),
             rendered: Default::default(),
         }
     }

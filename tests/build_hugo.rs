@@ -1,5 +1,5 @@
 //! Content written for Hugo builds unchanged: Hugo's fields are accepted,
-//! `categories` gives the category, shortcodes are left as text.
+//! `categories` gives the category, the site's own shortcodes render.
 
 mod build_support;
 
@@ -15,7 +15,11 @@ fn hugo_front_matter_builds_unchanged() {
         page.contains("<li><a href=\"/categories/billing/refunds/\">Refunds</a></li>"),
         "{page}"
     );
-    assert!(page.contains("{{&lt; notice warning &gt;}}"), "{page}");
+    assert!(
+        page.contains("<div class=\"notice notice-warning\">Refunds take 5 days.</div>"),
+        "{page}"
+    );
+    assert!(!page.contains("{{"), "{page}");
     assert!(
         page.contains("datetime=\"2026-01-30T10:00:00+09:00\""),
         "{page}"

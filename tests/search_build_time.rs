@@ -59,7 +59,8 @@ fn search_index_build_time() {
     let settings = Settings::load(&root, None).expect("site settings load");
     let mut site = Site::load(&settings, false);
     site.check_urls();
-    site.render_markdown();
+    let theme = docket::render::Theme::load(&settings).expect("theme loads");
+    site.render_markdown(&theme);
     let public = site.bundle(BundleKind::Public);
     let internal = site.bundle(BundleKind::Internal);
     let (wall, cpu) = best_of(runs, || {

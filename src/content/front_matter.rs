@@ -64,12 +64,13 @@ pub struct Split<'a> {
     pub body_line: usize,
 }
 
-/// Removes a UTF-8 BOM and turns CRLF line ends into LF (line numbers stay
-/// the same).
+/// Removes a UTF-8 BOM and turns CRLF and lone CR line ends into LF. A
+/// lone CR ends a line for YAML, for CommonMark and for most editors, so
+/// it must for the line numbers in error messages too.
 pub fn normalize(text: &str) -> String {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     if text.contains('\r') {
-        text.replace("\r\n", "\n")
+        text.replace("\r\n", "\n").replace('\r', "\n")
     } else {
         text.to_owned()
     }
@@ -136,6 +137,66 @@ pub fn key_line(split: &Split<'_>, key: &str) -> usize {
                 .is_some_and(|rest| rest.trim_start().starts_with(':'))
         })
         .map_or(split.yaml_line, |i| split.yaml_line + i)
+}
+
+/// Front matter keys of Hugo's that docket accepts without using them
+/// (besides the fields of [`FrontMatter`]): they raise no warning.
+pub const HUGO_KEYS: &[&str] = &[
+    "params",
+    "expiryDate",
+    "publishDate",
+    "layout",
+    "type",
+    "summary",
+    "images",
+    "menu",
+    "menus",
+    "outputs",
+    "resources",
+    "series",
+    "sitemap",
+    "build",
+    "cascade",
+    "headless",
+    "isCJKLanguage",
+    "markup",
+    "toc",
+    "author",
+    "authors",
+    "audio",
+    "videos",
+    "keywords",
+    "expirydate",
+    "publishdate",
+];
+
+/// What Hugo tolerates but a writer should know, as `(line, message)`:
+/// keys docket does not know (a typo such as `tilte` surfaces) and an
+/// empty `description`.
+pub fn warnings(split: &Split<'_>, front: &FrontMatter) -> Vec<(usize, String)> {
+    let mut out = Vec::new();
+    for key in front.extra.keys() {
+        if !HUGO_KEYS.contains(&key.as_str()) {
+            out.push((
+                key_line(split, key),
+                format!(
+                    "unknown front matter key \"{key}\" (a typo? its value is only available as page.extra)"
+                ),
+            ));
+        }
+    }
+    if front
+        .description
+        .as_deref()
+        .is_some_and(|d| d.trim().is_empty())
+    {
+        out.push((
+            key_line(split, "description"),
+            "empty description: write one sentence for listings and search results, or remove the key"
+                .to_owned(),
+        ));
+    }
+    out
 }
 
 /// Reads a date value: `2026-01-30`, `2026-01-30T10:00:00Z` (RFC 3339, any
@@ -222,6 +283,17 @@ mod tests {
         assert_eq!(fm.link_title.as_deref(), Some("B"));
         assert!(fm.extra.contains_key("mood"));
         assert!(fm.extra.contains_key("params"));
+    }
+
+    #[test]
+    fn unknown_keys_and_an_empty_description_are_warnings_at_their_line() {
+        let text = "---\ntitle: A\ntilte: B\nexpiryDate: 2030-01-01\ndescription: \"\"\n---\n";
+        let s = split(text).unwrap();
+        let w = warnings(&s, &parse(&s).unwrap());
+        assert_eq!(w.len(), 2, "{w:?}");
+        assert_eq!(w[0].0, 3);
+        assert!(w[0].1.contains("\"tilte\""), "{w:?}");
+        assert_eq!(w[1].0, 5);
     }
 
     #[test]

@@ -401,6 +401,10 @@ impl ArticleParts<'_> {
                 front_matter::key_line(self.split, "aliases")
             },
             assets: self.assets,
+            warnings: front_matter::warnings(self.split, &front)
+                .into_iter()
+                .map(|(line, msg)| ContentError::new(&self.source, line, msg))
+                .collect(),
             rendered: Rendered::default(),
             front,
         })

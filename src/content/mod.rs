@@ -56,6 +56,9 @@ pub struct Article {
     pub aliases_line: usize,
     /// Files of the page bundle (`topic/index.md`), copied beside the page.
     pub assets: Vec<Asset>,
+    /// What Hugo tolerates but a writer should know (unknown front matter
+    /// keys, an empty description).
+    pub warnings: Vec<crate::error::ContentError>,
     /// The rendered body, filled in by the Markdown step.
     pub rendered: Rendered,
 }

@@ -62,6 +62,26 @@ const BUILT_IN: &[(&str, &str)] = &[
         "alias.html",
         include_str!("../../themes/default/templates/alias.html"),
     ),
+    (
+        "shortcodes/figure.html",
+        include_str!("../../themes/default/templates/shortcodes/figure.html"),
+    ),
+    (
+        "shortcodes/youtube.html",
+        include_str!("../../themes/default/templates/shortcodes/youtube.html"),
+    ),
+    (
+        "shortcodes/vimeo.html",
+        include_str!("../../themes/default/templates/shortcodes/vimeo.html"),
+    ),
+    (
+        "shortcodes/highlight.html",
+        include_str!("../../themes/default/templates/shortcodes/highlight.html"),
+    ),
+    (
+        "shortcodes/details.html",
+        include_str!("../../themes/default/templates/shortcodes/details.html"),
+    ),
 ];
 
 /// The built-in theme's static files, copied when the site has no
@@ -82,6 +102,10 @@ pub const BUILT_IN_STATIC: &[(&str, &str)] = &[
     (
         "js/local-time.js",
         include_str!("../../themes/default/static/js/local-time.js"),
+    ),
+    (
+        "js/video.js",
+        include_str!("../../themes/default/static/js/video.js"),
     ),
     (
         "css/portal.css",
@@ -106,7 +130,10 @@ impl Theme {
             settings.theme_dir.join("templates"),
             settings.root.join("templates"),
         ] {
-            for (name, text) in read_templates(&dir)? {
+            let shortcodes = read_templates(&dir.join("shortcodes"))?
+                .into_iter()
+                .map(|(name, text)| (format!("shortcodes/{name}"), text));
+            for (name, text) in read_templates(&dir)?.into_iter().chain(shortcodes) {
                 sources.retain(|(n, _)| *n != name);
                 sources.push((name, text));
             }
@@ -132,6 +159,20 @@ impl Theme {
         self.tera
             .render(name, &ctx)
             .map_err(|e| anyhow::anyhow!("template {name}: {}", tera_chain(&e)))
+    }
+}
+
+/// Shortcodes are the templates `shortcodes/NAME.html` of the theme.
+impl crate::shortcodes::expand::Templates for Theme {
+    fn has_shortcode(&self, name: &str) -> bool {
+        self.has(&format!("shortcodes/{name}.html"))
+    }
+
+    fn render_shortcode(&self, name: &str, vars: &serde_json::Value) -> Result<String, String> {
+        let ctx = tera::Context::from_value(vars.clone()).map_err(|e| tera_chain(&e))?;
+        self.tera
+            .render(&format!("shortcodes/{name}.html"), &ctx)
+            .map_err(|e| tera_chain(&e))
     }
 }
 
