@@ -75,7 +75,7 @@ pub struct BuildConfig {
     /// The tag that makes an article internal.
     pub internal_tag: String,
     /// Articles per page of a category or tag listing; longer listings go
-    /// on to `page/2/`, `page/3/`, … (see [`crate::listing`]).
+    /// on to `page/2/`, `page/3/`, … (see [`crate::model::listing`]).
     pub listing_page_size: usize,
 }
 

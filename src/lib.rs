@@ -1,30 +1,24 @@
 //! docket's generator: turns a folder of Markdown articles into a public and
-//! an internal static bundle. The command line lives in `main.rs`; the
-//! sidecar in the `docket-sidecar` crate.
+//! an internal static bundle; the sidecar lives in the `docket-sidecar`
+//! crate.
 //!
-//! The build reads like its modules: [`content`] loads articles,
-//! [`markdown`] renders them (expanding [`shortcodes`]), [`links`] checks their links, [`bundle`]
-//! derives the public and internal models, [`taxonomy`] lists them,
-//! [`pages`] lists a bundle's files, [`render`] turns them into HTML, [`feeds`] writes sitemap and feed,
-//! [`output`] writes and verifies, and [`site`] runs the steps in order.
+//! The modules read as the pipeline: [`content`] loads articles,
+//! [`render::markdown`] turns their bodies into HTML, [`model`] derives the
+//! public and internal site (bundles, taxonomy, listings, links), [`pages`]
+//! lists a bundle's files, [`render`] turns them into HTML, [`search`]
+//! builds the search index, [`output`] writes and verifies, and [`site`]
+//! runs the steps in order. [`serve`] rebuilds on edits and serves the
+//! result; [`cli`] is the command line.
 
 pub mod build_cache;
-pub mod bundle;
 pub mod cli;
 pub mod config;
 pub mod content;
 pub mod error;
-pub mod feeds;
-pub mod links;
-pub mod listing;
-pub mod markdown;
-pub mod new_article;
+pub mod model;
 pub mod output;
 pub mod pages;
 pub mod render;
 pub mod search;
-pub mod search_docs;
 pub mod serve;
-pub mod shortcodes;
 pub mod site;
-pub mod taxonomy;

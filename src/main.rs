@@ -1,13 +1,12 @@
 //! The `docket` binary: parse the command line, run one command, print the
 //! error chain once and set the exit code.
 
-mod sidecar_cmd;
-mod ticket_cmd;
-
 use std::process::ExitCode;
 
 use clap::Parser;
-use docket::cli::{BuildArgs, CheckArgs, Cli, Command, NewArgs, ServeArgs};
+use docket::cli::{
+    sidecar_cmd, ticket_cmd, BuildArgs, CheckArgs, Cli, Command, NewArgs, ServeArgs,
+};
 use docket::config::Settings;
 use docket::error::{ContentError, ContentErrors};
 use docket::serve::ServeOptions;
@@ -148,9 +147,9 @@ fn check(args: &CheckArgs) -> anyhow::Result<()> {
 
 fn new(args: &NewArgs) -> anyhow::Result<()> {
     let settings = Settings::load(&args.site.site, None)?;
-    let written = docket::new_article::write(
+    let written = docket::cli::new_cmd::write(
         &settings,
-        &docket::new_article::NewArticle {
+        &docket::cli::new_cmd::NewArticle {
             path: &args.path,
             lang: args.lang.as_deref(),
             internal: args.internal,

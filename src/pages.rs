@@ -9,12 +9,12 @@ use std::collections::HashMap;
 use anyhow::Result;
 use rayon::prelude::*;
 
-use crate::bundle::{Bundle, BundleKind};
 use crate::config::Settings;
 use crate::content::clean_path;
-use crate::feeds;
-use crate::listing::{self, ListingPage};
+use crate::model::bundle::{Bundle, BundleKind};
+use crate::model::listing::{self, ListingPage};
 use crate::output::{self, OutputFile};
+use crate::render::feeds;
 use crate::render::{Renderer, Theme};
 
 /// Every file of one bundle, in memory: static files, pages, assets,
@@ -57,7 +57,7 @@ pub fn bundle_files(
 /// the build holds a page per thread rather than the whole bundle. The
 /// files are those of [`bundle_files`] with the same precedence, without
 /// the search index (`docket build` builds both bundles' indexes in one
-/// pass, [`crate::search_docs::index_files_of`], and puts them in after).
+/// pass, [`crate::search::docs::index_files_of`], and puts them in after).
 pub fn write_bundle(
     settings: &Settings,
     theme: &Theme,
@@ -93,7 +93,7 @@ pub fn write_bundle(
 
 fn search_index_of(bundle: &Bundle<'_>, wanted: bool) -> Vec<OutputFile> {
     if wanted {
-        crate::search_docs::index_files(bundle)
+        crate::search::docs::index_files(bundle)
     } else {
         Vec::new()
     }

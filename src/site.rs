@@ -10,14 +10,14 @@ use anyhow::Result;
 use rayon::prelude::*;
 
 use crate::build_cache::{BuildCache, Counts};
-use crate::bundle::{Bundle, BundleKind};
 use crate::config::Settings;
 use crate::content::{self, Article, CategoryIntro};
 use crate::error::{ContentError, ContentErrors};
-use crate::links::LinkIndex;
-use crate::markdown::{self, Rendered};
+use crate::model::bundle::{Bundle, BundleKind};
+use crate::model::links::LinkIndex;
 use crate::output::{self, Forbidden, OutputFile};
 use crate::pages;
+use crate::render::markdown::{self, Rendered};
 use crate::render::Theme;
 
 /// First path segments of pages the build generates (listings, search)
@@ -146,7 +146,7 @@ pub fn build(settings: &Settings, options: &BuildOptions) -> Result<Report> {
                     || pages::write_bundle(settings, &theme, &internal, &internal_sink),
                 )
             },
-            || crate::search_docs::index_files_of(&[&public, &internal]),
+            || crate::search::docs::index_files_of(&[&public, &internal]),
         );
         public_written?;
         internal_written?;
@@ -370,8 +370,8 @@ impl<'s> Site<'s> {
         let mut warnings = Vec::new();
         for (source, content_path, links) in texts {
             for link in links {
-                let crate::links::Dest::SitePath { path, .. } =
-                    crate::links::classify(&link.dest, content_path, base_url)
+                let crate::model::links::Dest::SitePath { path, .. } =
+                    crate::model::links::classify(&link.dest, content_path, base_url)
                 else {
                     continue;
                 };
@@ -430,7 +430,7 @@ impl<'s> Site<'s> {
                             || c.starts_with(&format!("{}/", intro.path))
                     })
             });
-            let errors = index.check_text(&crate::links::Linker {
+            let errors = index.check_text(&crate::model::links::Linker {
                 source: &intro.source,
                 content_path: &intro.content_path,
                 public,
@@ -563,7 +563,7 @@ impl<'a> TextRenderer<'a> {
         page: &(dyn Fn() -> serde_json::Value + Sync),
     ) -> Rendered {
         let resolve = |dest: &str| self.index.resolve(dest, from);
-        let env = crate::shortcodes::expand::Env {
+        let env = crate::render::shortcodes::expand::Env {
             templates: self.theme,
             page,
             site: &self.site,

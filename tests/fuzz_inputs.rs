@@ -13,7 +13,7 @@
 use std::path::{Component, Path};
 
 use docket::content::front_matter;
-use docket::markdown::{self, Context, ROOT_MARK};
+use docket::render::markdown::{self, Context, ROOT_MARK};
 use docket::serve::host::is_loopback;
 use docket::serve::paths::locate;
 use docket_sidecar::http::Req;
@@ -74,7 +74,7 @@ proptest! {
             );
             let url = loc.url();
             let internal = url == "/internal" || url.starts_with("/internal/");
-            prop_assert_eq!(internal, loc.kind == docket::bundle::BundleKind::Internal);
+            prop_assert_eq!(internal, loc.kind == docket::model::bundle::BundleKind::Internal);
             prop_assert_eq!(locate(&url), Some(loc.clone()), "{:?} -> {:?}", raw, url);
         }
     }

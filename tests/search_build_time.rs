@@ -14,8 +14,8 @@
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use docket::bundle::BundleKind;
 use docket::config::Settings;
+use docket::model::bundle::BundleKind;
 use docket::site::Site;
 
 /// User + system CPU time of this process, from `/proc/self/stat`.
@@ -64,7 +64,7 @@ fn search_index_build_time() {
     let public = site.bundle(BundleKind::Public);
     let internal = site.bundle(BundleKind::Internal);
     let (wall, cpu) = best_of(runs, || {
-        docket::search_docs::index_files_of(&[&public, &internal])
+        docket::search::docs::index_files_of(&[&public, &internal])
     });
     eprintln!(
         "both bundles together: {} ms wall, {} ms CPU ({} + {} articles)",
@@ -75,8 +75,8 @@ fn search_index_build_time() {
     );
     let (wall, cpu) = best_of(runs, || {
         (
-            docket::search_docs::index_files(&public),
-            docket::search_docs::index_files(&internal),
+            docket::search::docs::index_files(&public),
+            docket::search::docs::index_files(&internal),
         )
     });
     eprintln!(

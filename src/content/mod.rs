@@ -12,7 +12,7 @@ use time::OffsetDateTime;
 pub use front_matter::FrontMatter;
 pub use load::{load, load_one, Content, Loaded};
 
-use crate::markdown::Rendered;
+use crate::render::markdown::Rendered;
 
 /// One article: a Markdown file with front matter, in one language.
 #[derive(Debug, Clone)]

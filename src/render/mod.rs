@@ -5,6 +5,9 @@
 //! `themes/<theme>/templates/`, then the site's own `templates/` — a later
 //! file with the same name wins.
 
+pub mod feeds;
+pub mod markdown;
+pub mod shortcodes;
 pub mod views;
 
 use std::path::Path;
@@ -13,11 +16,11 @@ use anyhow::{Context as _, Result};
 use serde::Serialize;
 use tera::Tera;
 
-use crate::bundle::Bundle;
 use crate::config::Settings;
 use crate::content::Article;
-use crate::listing::{page_dir, Listing, ListingPage};
-use crate::taxonomy::Category;
+use crate::model::bundle::Bundle;
+use crate::model::listing::{page_dir, Listing, ListingPage};
+use crate::model::taxonomy::Category;
 use views::*;
 
 /// The built-in templates, used when the theme folder lacks one.
@@ -163,7 +166,7 @@ impl Theme {
 }
 
 /// Shortcodes are the templates `shortcodes/NAME.html` of the theme.
-impl crate::shortcodes::expand::Templates for Theme {
+impl crate::render::shortcodes::expand::Templates for Theme {
     fn has_shortcode(&self, name: &str) -> bool {
         self.has(&format!("shortcodes/{name}.html"))
     }
@@ -275,11 +278,10 @@ impl<'a> Renderer<'a> {
                 end += seg.len();
                 let sub = &path[..end];
                 end += 1;
-                let title = self
-                    .bundle
-                    .taxonomy
-                    .category(lang, sub)
-                    .map_or_else(|| crate::taxonomy::title_case(sub), |c| c.title.clone());
+                let title = self.bundle.taxonomy.category(lang, sub).map_or_else(
+                    || crate::model::taxonomy::title_case(sub),
+                    |c| c.title.clone(),
+                );
                 crumbs.push(Crumb {
                     title,
                     href: self.href(&category_path(&prefix, sub)),

@@ -8,7 +8,7 @@ use serde::Serialize;
 use time::OffsetDateTime;
 
 use crate::content::{url_segment, Article};
-use crate::markdown::TocEntry;
+use crate::render::markdown::TocEntry;
 
 /// Fields every page has (`base.html` uses them).
 #[derive(Debug, Serialize)]

@@ -17,6 +17,7 @@
 //! - [`verify`]: whether built index files reveal a word (for the check that
 //!   nothing internal reaches the public bundle).
 
+pub mod docs;
 pub mod files;
 pub mod hash;
 pub mod index;

@@ -3,7 +3,7 @@
 //! affect ([`Touched`]), their Markdown re-rendered and their links checked
 //! again, while the link errors of every other article are kept from
 //! earlier rebuilds ([`LinkErrors`]). The rules themselves stay in
-//! [`crate::links`] and are the same as a full build's.
+//! [`crate::model::links`] and are the same as a full build's.
 
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
@@ -12,8 +12,8 @@ use rayon::prelude::*;
 
 use crate::content::{Article, CategoryIntro};
 use crate::error::ContentError;
-use crate::links::{LinkIndex, Linker};
-use crate::markdown;
+use crate::model::links::{LinkIndex, Linker};
+use crate::render::markdown;
 
 /// What identifies the articles of a change in links written elsewhere:
 /// their Markdown file names (`alpha.md`) and the last segments of their

@@ -18,7 +18,7 @@ use std::sync::RwLock;
 use hyper::body::Bytes;
 
 use super::paths::Location;
-use crate::bundle::BundleKind;
+use crate::model::bundle::BundleKind;
 
 /// A file's bytes with a strong validator.
 #[derive(Debug, Clone)]

@@ -28,7 +28,7 @@ use super::fresh::{Fresh, FreshFile};
 use super::host;
 use super::live::{Live, Status};
 use super::paths::{locate, Location};
-use crate::bundle::BundleKind;
+use crate::model::bundle::BundleKind;
 
 /// The script every HTML page gets while serving.
 const LIVERELOAD_JS: &str = include_str!("livereload.js");

@@ -12,7 +12,7 @@
 
 use docket_sidecar::handlers::files::plain_names;
 
-use crate::bundle::BundleKind;
+use crate::model::bundle::BundleKind;
 
 /// What a request path names: a bundle and a path inside it.
 #[derive(Debug, Clone, PartialEq, Eq)]

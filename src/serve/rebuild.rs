@@ -22,17 +22,17 @@ use super::checks::{self, Inbound, LinkErrors, Touched};
 use super::fresh::Fresh;
 use super::search_worker::{SearchWorker, Snapshot};
 use super::watch::Changes;
-use crate::bundle::{Bundle, BundleKind};
 use crate::config::Settings;
 use crate::content::{self, clean_path, Article, CategoryIntro, Loaded};
 use crate::error::{ContentError, ContentErrors};
-use crate::listing::{self, page_dir, Listing, ListingPage};
+use crate::model::bundle::{Bundle, BundleKind};
+use crate::model::listing::{self, page_dir, Listing, ListingPage};
+use crate::model::taxonomy::Taxonomy;
 use crate::output::{self, Body, Forbidden, OutputFile};
 use crate::pages;
 use crate::render::views::{category_path, tag_path};
 use crate::render::{Renderer, Theme};
 use crate::site::Site;
-use crate::taxonomy::Taxonomy;
 
 /// What a rebuild did.
 #[derive(Debug, Default, Clone)]
@@ -298,7 +298,7 @@ impl Builder {
             memo.lists = list_signatures(&bundle, self.settings.config.build.listing_page_size);
             outcome.listings += memo.lists.len();
             memo.feed = bundle
-                .recent(bundle.default_language, crate::feeds::FEED_ENTRIES)
+                .recent(bundle.default_language, crate::render::feeds::FEED_ENTRIES)
                 .iter()
                 .map(|a| a.url.clone())
                 .collect();
@@ -967,7 +967,7 @@ fn update_bundle(
     // stays and no changed article is or was in the feed.
     let feed: Vec<String> = if bundle.kind == BundleKind::Public {
         bundle
-            .recent(bundle.default_language, crate::feeds::FEED_ENTRIES)
+            .recent(bundle.default_language, crate::render::feeds::FEED_ENTRIES)
             .iter()
             .map(|a| a.url.clone())
             .collect()

@@ -14,8 +14,8 @@ use std::sync::Arc;
 use anyhow::{Context, Result};
 
 use super::rebuild::{prepare, remove, verify_public, write_changed, Outcome, Written};
-use crate::bundle::{Bundle, BundleKind};
 use crate::content::{Article, CategoryIntro};
+use crate::model::bundle::{Bundle, BundleKind};
 
 /// What the index is built from.
 pub struct Snapshot {
@@ -123,7 +123,7 @@ fn index(snapshot: &Snapshot, files: &mut [Files; 2]) -> Result<()> {
             &snapshot.internal_tag,
             Some(vec![Vec::new(); count]),
         );
-        let produced = crate::search_docs::index_files(&bundle);
+        let produced = crate::search::docs::index_files(&bundle);
         if kind == BundleKind::Public {
             verify_public(&produced, &forbidden)?;
         }

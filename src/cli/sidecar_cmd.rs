@@ -6,9 +6,9 @@
 use std::io::{BufRead, IsTerminal, Write};
 use std::path::Path;
 
+use crate::cli::AccountAction;
+use crate::config::Settings;
 use anyhow::{bail, Context, Result};
-use docket::cli::AccountAction;
-use docket::config::Settings;
 use docket_sidecar::{Options, Role};
 
 /// Builds the sidecar's options from `docket.toml` at `site`.

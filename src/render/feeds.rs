@@ -2,7 +2,7 @@
 //! from `base_url`), the Atom `feed.xml` and `robots.txt`. Pure functions
 //! from the bundle model to text.
 
-use crate::bundle::Bundle;
+use crate::model::bundle::Bundle;
 use crate::render::views::{category_path, iso, summary_of, tag_path};
 
 /// How many entries the Atom feed carries.

@@ -3,10 +3,10 @@
 
 use std::path::Path;
 
+use crate::cli::TicketAction;
 use anyhow::Result;
-use docket::cli::TicketAction;
 
-use crate::sidecar_cmd;
+use super::sidecar_cmd;
 
 /// Runs one `docket ticket` action.
 pub fn ticket(action: TicketAction) -> Result<()> {

@@ -7,9 +7,9 @@
 
 use std::ops::Range;
 
-use crate::bundle::Bundle;
+use crate::model::bundle::Bundle;
+use crate::model::taxonomy::Category;
 use crate::render::views::{category_path, tag_path};
-use crate::taxonomy::Category;
 
 /// A category or tag listing of one bundle.
 #[derive(Debug, Clone, Copy)]

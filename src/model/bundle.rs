@@ -9,7 +9,7 @@
 use std::collections::HashMap;
 
 use crate::content::{Article, CategoryIntro};
-use crate::taxonomy::{self, Taxonomy};
+use crate::model::taxonomy::{self, Taxonomy};
 
 /// The two bundles.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -5,7 +5,7 @@
 //! several bundles at once). The index itself is the `search` module's
 //! business.
 
-use crate::bundle::Bundle;
+use crate::model::bundle::Bundle;
 use crate::output::OutputFile;
 use crate::render::views::summary_of;
 use crate::search::{self, SearchDoc};
@@ -65,12 +65,10 @@ fn breadcrumb_text(bundle: &Bundle<'_>, lang: &str, category: Option<&str>) -> S
         end += seg.len();
         let sub = &path[..end];
         end += 1;
-        parts.push(
-            bundle
-                .taxonomy
-                .category(lang, sub)
-                .map_or_else(|| crate::taxonomy::title_case(sub), |c| c.title.clone()),
-        );
+        parts.push(bundle.taxonomy.category(lang, sub).map_or_else(
+            || crate::model::taxonomy::title_case(sub),
+            |c| c.title.clone(),
+        ));
     }
     parts.join(" › ")
 }

@@ -1,0 +1,9 @@
+//! The command line: [`args`] parses it, and each `*_cmd` module carries out
+//! one family of commands on top of the library.
+
+pub mod args;
+pub mod new_cmd;
+pub mod sidecar_cmd;
+pub mod ticket_cmd;
+
+pub use args::*;
