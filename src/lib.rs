@@ -3,7 +3,7 @@
 //! crate.
 //!
 //! The modules read as the pipeline: [`content`] loads articles,
-//! [`render::markdown`] turns their bodies into HTML, [`model`] derives the
+//! and turns their bodies into HTML ([`content::markdown`]), [`model`] derives the
 //! public and internal site (bundles, taxonomy, listings, links), [`pages`]
 //! lists a bundle's files, [`render`] turns them into HTML, [`search`]
 //! builds the search index, [`output`] writes and verifies, and [`site`]

@@ -11,13 +11,13 @@ use rayon::prelude::*;
 
 use crate::build_cache::{BuildCache, Counts};
 use crate::config::Settings;
+use crate::content::markdown::{self, Rendered};
 use crate::content::{self, Article, CategoryIntro};
 use crate::error::{ContentError, ContentErrors};
 use crate::model::bundle::{Bundle, BundleKind};
 use crate::model::links::LinkIndex;
 use crate::output::{self, Forbidden, OutputFile};
 use crate::pages;
-use crate::render::markdown::{self, Rendered};
 use crate::render::Theme;
 
 /// First path segments of pages the build generates (listings, search)
@@ -563,7 +563,7 @@ impl<'a> TextRenderer<'a> {
         page: &(dyn Fn() -> serde_json::Value + Sync),
     ) -> Rendered {
         let resolve = |dest: &str| self.index.resolve(dest, from);
-        let env = crate::render::shortcodes::expand::Env {
+        let env = crate::content::shortcodes::expand::Env {
             templates: self.theme,
             page,
             site: &self.site,

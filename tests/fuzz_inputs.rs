@@ -13,7 +13,7 @@
 use std::path::{Component, Path};
 
 use docket::content::front_matter;
-use docket::render::markdown::{self, Context, ROOT_MARK};
+use docket::content::markdown::{self, Context, ROOT_MARK};
 use docket::serve::host::is_loopback;
 use docket::serve::paths::locate;
 use docket_sidecar::http::Req;

@@ -11,9 +11,9 @@ use walkdir::WalkDir;
 use super::front_matter::{self, FrontMatter, Split};
 use super::{clean_path, url_segment, Article, Asset, CategoryIntro};
 use crate::config::{is_language_code, Settings};
+use crate::content::markdown::Rendered;
 use crate::error::ContentError;
 use crate::model::listing;
-use crate::render::markdown::Rendered;
 
 /// Everything read from `content/`.
 #[derive(Debug, Default)]

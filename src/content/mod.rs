@@ -4,6 +4,8 @@
 
 pub mod front_matter;
 pub mod load;
+pub mod markdown;
+pub mod shortcodes;
 
 use std::path::PathBuf;
 
@@ -12,7 +14,7 @@ use time::OffsetDateTime;
 pub use front_matter::FrontMatter;
 pub use load::{load, load_one, Content, Loaded};
 
-use crate::render::markdown::Rendered;
+use crate::content::markdown::Rendered;
 
 /// One article: a Markdown file with front matter, in one language.
 #[derive(Debug, Clone)]

@@ -1,7 +1,7 @@
 //! What a link written in an article points to, and the rules links must
 //! follow: a `.md` link must name an existing, built article; a public
 //! article must not link to an internal one, neither by `.md` file nor by
-//! its URL path. Works on [`crate::render::markdown::Link`] data, never on HTML.
+//! its URL path. Works on [`crate::content::markdown::Link`] data, never on HTML.
 
 use std::collections::HashMap;
 
@@ -123,7 +123,7 @@ pub struct Linker<'a> {
     /// internal articles).
     pub public: bool,
     /// Its links.
-    pub links: &'a [crate::render::markdown::Link],
+    pub links: &'a [crate::content::markdown::Link],
     /// `article` or `category introduction`, for messages.
     pub kind: &'a str,
 }

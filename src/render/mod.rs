@@ -6,8 +6,6 @@
 //! file with the same name wins.
 
 pub mod feeds;
-pub mod markdown;
-pub mod shortcodes;
 pub mod views;
 
 use std::path::Path;
@@ -166,7 +164,7 @@ impl Theme {
 }
 
 /// Shortcodes are the templates `shortcodes/NAME.html` of the theme.
-impl crate::render::shortcodes::expand::Templates for Theme {
+impl crate::content::shortcodes::expand::Templates for Theme {
     fn has_shortcode(&self, name: &str) -> bool {
         self.has(&format!("shortcodes/{name}.html"))
     }

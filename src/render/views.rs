@@ -7,8 +7,8 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 use time::OffsetDateTime;
 
+use crate::content::markdown::TocEntry;
 use crate::content::{url_segment, Article};
-use crate::render::markdown::TocEntry;
 
 /// Fields every page has (`base.html` uses them).
 #[derive(Debug, Serialize)]

@@ -10,10 +10,10 @@ use std::sync::Arc;
 
 use rayon::prelude::*;
 
+use crate::content::markdown;
 use crate::content::{Article, CategoryIntro};
 use crate::error::ContentError;
 use crate::model::links::{LinkIndex, Linker};
-use crate::render::markdown;
 
 /// What identifies the articles of a change in links written elsewhere:
 /// their Markdown file names (`alpha.md`) and the last segments of their

@@ -1,6 +1,6 @@
 //! Hugo shortcodes in Markdown source: a small tokenizer with line
 //! tracking and the tree it builds. Pure parsing — expanding a tree into
-//! HTML is [`crate::render::markdown`]'s business.
+//! HTML is [`crate::content::markdown`]'s business.
 //!
 //! Syntax (as in Hugo):
 //! - `{{< name arg key="v" >}}`: output is HTML, not Markdown-processed;

@@ -11,7 +11,7 @@
 use serde_json::{Map, Value};
 
 use super::{parse, Call, Delim, Node};
-use crate::render::markdown::{
+use crate::content::markdown::{
     self, attr, callout_open, collapse_whitespace, Context, Link, Problem, Rendered, CALLOUT_KINDS,
     ROOT_MARK,
 };
