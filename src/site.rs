@@ -563,7 +563,7 @@ impl<'a> TextRenderer<'a> {
         page: &(dyn Fn() -> serde_json::Value + Sync),
     ) -> Rendered {
         let resolve = |dest: &str| self.index.resolve(dest, from);
-        let env = crate::content::shortcodes::expand::Env {
+        let env = crate::content::markdown::shortcodes::expand::Env {
             templates: self.theme,
             page,
             site: &self.site,

@@ -5,7 +5,6 @@
 pub mod front_matter;
 pub mod load;
 pub mod markdown;
-pub mod shortcodes;
 
 use std::path::PathBuf;
 

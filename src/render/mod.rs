@@ -164,7 +164,7 @@ impl Theme {
 }
 
 /// Shortcodes are the templates `shortcodes/NAME.html` of the theme.
-impl crate::content::shortcodes::expand::Templates for Theme {
+impl crate::content::markdown::shortcodes::expand::Templates for Theme {
     fn has_shortcode(&self, name: &str) -> bool {
         self.has(&format!("shortcodes/{name}.html"))
     }

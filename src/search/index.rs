@@ -13,7 +13,6 @@
 //! breadcrumb's part of the scores are per bundle. The file layout is
 //! [`super::files`]' business.
 
-use std::cmp::Ordering;
 use std::collections::BTreeMap;
 
 use rayon::prelude::*;
@@ -23,7 +22,7 @@ use super::terms::{self, combine, Counted, TermId};
 use super::SearchDoc;
 
 pub use super::terms::{
-    FieldWeight, BODY, BREADCRUMB, DESCRIPTION, HEADINGS, KEYWORDS, MAX_SCORE, TITLE,
+    compare_utf16, FieldWeight, BODY, BREADCRUMB, DESCRIPTION, HEADINGS, KEYWORDS, MAX_SCORE, TITLE,
 };
 
 /// One article containing a term.
@@ -249,27 +248,10 @@ pub fn doc_scores(doc: &SearchDoc) -> Vec<(String, u8)> {
     scores
 }
 
-/// Orders strings by UTF-16 code units, the order of JavaScript's `<`.
-/// (Rust's `str` order is by code point; the two differ only for characters
-/// above U+FFFF against U+E000..=U+FFFF.)
-pub fn compare_utf16(a: &str, b: &str) -> Ordering {
-    // The first differing character decides; back up to its start.
-    let mut at = a.bytes().zip(b.bytes()).take_while(|(x, y)| x == y).count();
-    while !a.is_char_boundary(at) {
-        at -= 1;
-    }
-    match (a[at..].chars().next(), b[at..].chars().next()) {
-        (Some(x), Some(y)) => {
-            let (mut ux, mut uy) = ([0u16; 2], [0u16; 2]);
-            x.encode_utf16(&mut ux).cmp(&y.encode_utf16(&mut uy))
-        }
-        (x, y) => x.is_some().cmp(&y.is_some()),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::cmp::Ordering;
 
     #[test]
     fn utf16_order_agrees_with_comparing_code_units() {

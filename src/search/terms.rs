@@ -14,12 +14,12 @@
 //! ([`Counted::breadcrumbs`]) added per bundle: `min(31, min(31, a) + b)`
 //! is `min(31, a + b)`.
 
+use std::cmp::Ordering;
 use std::sync::Mutex;
 
 use rayon::prelude::*;
 
 use super::hash::WordMap;
-use super::index::compare_utf16;
 use super::stem;
 use super::tokenize::{for_each_word, Word};
 use super::words::WordTable;
@@ -303,4 +303,22 @@ fn score(counts: &[u8; FIELDS]) -> u8 {
 /// breadcrumb's part (either may be 0).
 pub fn combine(own: u8, breadcrumb: u8) -> u8 {
     own.saturating_add(breadcrumb).clamp(1, MAX_SCORE)
+}
+
+/// Orders strings by UTF-16 code units, the order of JavaScript's `<`.
+/// (Rust's `str` order is by code point; the two differ only for characters
+/// above U+FFFF against U+E000..=U+FFFF.)
+pub fn compare_utf16(a: &str, b: &str) -> Ordering {
+    // The first differing character decides; back up to its start.
+    let mut at = a.bytes().zip(b.bytes()).take_while(|(x, y)| x == y).count();
+    while !a.is_char_boundary(at) {
+        at -= 1;
+    }
+    match (a[at..].chars().next(), b[at..].chars().next()) {
+        (Some(x), Some(y)) => {
+            let (mut ux, mut uy) = ([0u16; 2], [0u16; 2]);
+            x.encode_utf16(&mut ux).cmp(&y.encode_utf16(&mut uy))
+        }
+        (x, y) => x.is_some().cmp(&y.is_some()),
+    }
 }

@@ -8,6 +8,8 @@
 //! [`ROOT_MARK`] in front, so one rendering serves both bundles:
 //! [`Rendered::html_in`] puts the bundle's root in.
 
+pub mod shortcodes;
+
 use std::collections::HashMap;
 use std::ops::Range;
 
@@ -29,7 +31,7 @@ pub struct Context<'a> {
     pub lang: &'a str,
     /// Shortcode templates and page data; `None` leaves shortcodes as
     /// written.
-    pub shortcodes: Option<&'a crate::content::shortcodes::expand::Env<'a>>,
+    pub shortcodes: Option<&'a crate::content::markdown::shortcodes::expand::Env<'a>>,
 }
 
 /// A problem found while rendering (a shortcode error), at a file line.
@@ -97,8 +99,8 @@ pub struct Link {
 /// Text without `{{<` or `{{%` takes the plain path (one `memchr` scan).
 pub fn render(text: &str, ctx: &Context<'_>) -> Rendered {
     match ctx.shortcodes {
-        Some(env) if crate::content::shortcodes::may_contain(text) => {
-            crate::content::shortcodes::expand::render(text, ctx, env)
+        Some(env) if crate::content::markdown::shortcodes::may_contain(text) => {
+            crate::content::markdown::shortcodes::expand::render(text, ctx, env)
         }
         _ => render_markdown(text, ctx),
     }
