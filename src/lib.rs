@@ -22,3 +22,4 @@ pub mod render;
 pub mod search;
 pub mod serve;
 pub mod site;
+pub mod urls;

@@ -358,7 +358,7 @@ impl Forbidden {
         for a in articles.into_iter().filter(|a| a.internal) {
             forbidden.add(&a.url, &a.source);
             for alias in &a.front.aliases {
-                forbidden.add(&crate::pages::alias_path(alias), &a.source);
+                forbidden.add(&crate::urls::alias_path(alias), &a.source);
             }
             for asset in &a.assets {
                 forbidden.add(&format!("{}{}", a.url, asset.rel), &a.source);

@@ -10,7 +10,6 @@ use anyhow::Result;
 use rayon::prelude::*;
 
 use crate::config::Settings;
-use crate::content::clean_path;
 use crate::model::bundle::{Bundle, BundleKind};
 use crate::model::listing::{self, ListingPage};
 use crate::output::{self, OutputFile};
@@ -182,16 +181,6 @@ pub fn static_files(settings: &Settings) -> Vec<OutputFile> {
     files
 }
 
-/// The bundle path an alias is written to (`old/path/` or `old.html`).
-pub fn alias_path(alias: &str) -> String {
-    let path = clean_path(alias);
-    if path.ends_with(".html") || path.is_empty() {
-        path
-    } else {
-        format!("{path}/")
-    }
-}
-
 /// One page to render, with the bundle path of its file.
 struct PageJob<'b> {
     path: String,
@@ -242,14 +231,8 @@ fn page_jobs<'b>(bundle: &'b Bundle<'b>, page_size: usize) -> Vec<PageJob<'b>> {
     });
     for (i, a) in bundle.articles.iter().enumerate() {
         for alias in &a.front.aliases {
-            let path = alias_path(alias);
-            let path = if path.ends_with(".html") {
-                path
-            } else {
-                index_of(path)
-            };
             jobs.push(PageJob {
-                path,
+                path: crate::urls::alias_file(alias),
                 page: Page::Alias(i),
             });
         }

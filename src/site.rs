@@ -294,7 +294,7 @@ impl<'s> Site<'s> {
             self.articles[i]
                 .front
                 .aliases
-                .retain(|alias| pages::alias_path(alias) != url);
+                .retain(|alias| crate::urls::alias_path(alias) != url);
         }
     }
 
@@ -353,7 +353,7 @@ impl<'s> Site<'s> {
             .collect();
         for a in &self.articles {
             known.insert(a.url.clone());
-            known.extend(a.front.aliases.iter().map(|x| pages::alias_path(x)));
+            known.extend(a.front.aliases.iter().map(|x| crate::urls::alias_path(x)));
             known.extend(a.assets.iter().map(|x| format!("{}{}", a.url, x.rel)));
         }
         let languages = self.settings.languages();
@@ -646,7 +646,7 @@ pub fn claim_urls<A: std::borrow::Borrow<Article>>(articles: &[A]) -> UrlClaims 
     for &i in &order {
         let a = at(i);
         for alias in &a.front.aliases {
-            claims.push((pages::alias_path(alias), i, "alias", a.aliases_line));
+            claims.push((crate::urls::alias_path(alias), i, "alias", a.aliases_line));
         }
     }
     let mut owner: HashMap<String, (&str, &str)> = HashMap::new();

@@ -13,7 +13,6 @@ use super::{clean_path, url_segment, Article, Asset, CategoryIntro};
 use crate::config::{is_language_code, Settings};
 use crate::content::markdown::Rendered;
 use crate::error::ContentError;
-use crate::model::listing;
 
 /// Everything read from `content/`.
 #[derive(Debug, Default)]
@@ -342,7 +341,7 @@ impl ArticleParts<'_> {
             .or_else(|| Some(clean_path(self.folder)))
             .filter(|c| !c.is_empty());
         let page_folder = category.as_deref().and_then(|path| {
-            let (parent, number) = listing::page_folder_of(path)?;
+            let (parent, number) = crate::urls::page_folder_of(path)?;
             Some(format!(
                 "category `{path}` would share its folder with page {number} of the `{parent}` listing: rename its `page` part (folder or `category:`)"
             ))

@@ -265,10 +265,6 @@ impl<'a> Bundle<'a> {
 
     /// The URL prefix of `lang` inside the bundle (`""` or `ja/`).
     pub fn lang_prefix(&self, lang: &str) -> String {
-        if lang == self.default_language {
-            String::new()
-        } else {
-            format!("{lang}/")
-        }
+        crate::urls::lang_prefix(lang, self.default_language)
     }
 }

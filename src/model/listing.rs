@@ -9,7 +9,7 @@ use std::ops::Range;
 
 use crate::model::bundle::Bundle;
 use crate::model::taxonomy::Category;
-use crate::render::views::{category_path, tag_path};
+use crate::urls::{category_path, page_dir, tag_path};
 
 /// A category or tag listing of one bundle.
 #[derive(Debug, Clone, Copy)]
@@ -113,43 +113,9 @@ pub fn page_range(len: usize, size: usize, number: usize) -> Range<usize> {
     start..start.saturating_add(size).min(len)
 }
 
-/// The sub-folder of a listing's folder that holds its later pages.
-const PAGES_FOLDER: &str = "page";
-
-/// The folder of page `number` of the listing whose page 1 is `dir`
-/// (ending in `/`): `dir` itself, else `dir` + `page/<number>/`.
-pub fn page_dir(dir: &str, number: usize) -> String {
-    if number <= 1 {
-        dir.to_owned()
-    } else {
-        format!("{dir}{PAGES_FOLDER}/{number}/")
-    }
-}
-
-/// The parent category path and page number whose page folder the
-/// category path `category` would be (`guides/page/2` → `("guides",
-/// "2")`), if it is one.
-pub fn page_folder_of(category: &str) -> Option<(&str, &str)> {
-    let (rest, number) = category.rsplit_once('/')?;
-    let parent = rest.strip_suffix(PAGES_FOLDER)?.strip_suffix('/')?;
-    let numeric = !number.is_empty() && number.bytes().all(|b| b.is_ascii_digit());
-    numeric.then_some((parent, number))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn a_category_path_ending_in_page_and_a_number_is_a_page_folder() {
-        assert_eq!(page_folder_of("guides/page/2"), Some(("guides", "2")));
-        assert_eq!(page_folder_of("a/b/page/10"), Some(("a/b", "10")));
-        assert_eq!(page_folder_of("guides/page"), None);
-        assert_eq!(page_folder_of("guides/page/two"), None);
-        assert_eq!(page_folder_of("page/2"), None);
-        assert_eq!(page_folder_of("guides/xpage/2"), None);
-        assert_eq!(page_folder_of("guides/page/2/more"), None);
-    }
 
     #[test]
     fn pages_split_the_articles_and_an_empty_listing_has_one_page() {
@@ -161,12 +127,5 @@ mod tests {
         assert_eq!(page_range(61, 30, 3), 60..61);
         assert_eq!(page_range(61, 30, 4), 61..61);
         assert_eq!(page_range(0, 30, 1), 0..0);
-    }
-
-    #[test]
-    fn page_one_is_the_listing_folder_and_later_pages_are_under_page() {
-        assert_eq!(page_dir("categories/a/", 1), "categories/a/");
-        assert_eq!(page_dir("categories/a/", 2), "categories/a/page/2/");
-        assert_eq!(page_dir("ja/tags/x/", 12), "ja/tags/x/page/12/");
     }
 }

@@ -82,9 +82,9 @@ impl<'a> Taxonomy<'a> {
             .collect();
         for (i, a) in articles.iter().enumerate() {
             let Some(path) = &a.category else { continue };
-            let mut current = path.as_str();
-            let mut child: Option<&str> = None;
-            loop {
+            let chain: Vec<&str> = crate::urls::ancestors(path).collect();
+            for (depth, &current) in chain.iter().enumerate() {
+                let child = chain.get(depth + 1).copied();
                 let key = (a.lang.clone(), current.to_owned());
                 let cat = self.categories.entry(key).or_insert_with(|| {
                     let intro = intro_of
@@ -111,13 +111,6 @@ impl<'a> Taxonomy<'a> {
                             cat.children.push(c.to_owned());
                         }
                     }
-                }
-                match current.rfind('/') {
-                    Some(at) => {
-                        child = Some(current);
-                        current = &current[..at];
-                    }
-                    None => break,
                 }
             }
         }
@@ -199,6 +192,22 @@ impl<'a> Taxonomy<'a> {
             .collect();
         top.sort_by(|a, b| a.title.cmp(&b.title));
         top
+    }
+
+    /// The category `path` of `lang` and each of its ancestors, outermost
+    /// first, with their titles (a category without articles of its own
+    /// in this language gets its title from its path).
+    pub fn trail<'p>(
+        &'p self,
+        lang: &'p str,
+        path: &'p str,
+    ) -> impl Iterator<Item = (&'p str, String)> + 'p {
+        crate::urls::ancestors(path).map(move |sub| {
+            let title = self
+                .category(lang, sub)
+                .map_or_else(|| title_case(sub), |c| c.title.clone());
+            (sub, title)
+        })
     }
 
     /// The category of `lang` with `path`.

@@ -3,7 +3,8 @@
 //! from the bundle model to text.
 
 use crate::model::bundle::Bundle;
-use crate::render::views::{category_path, iso, summary_of, tag_path};
+use crate::render::views::{iso, summary_of};
+use crate::urls::{category_path, tag_path};
 
 /// How many entries the Atom feed carries.
 pub const FEED_ENTRIES: usize = 30;

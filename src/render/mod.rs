@@ -17,8 +17,9 @@ use tera::Tera;
 use crate::config::Settings;
 use crate::content::Article;
 use crate::model::bundle::Bundle;
-use crate::model::listing::{page_dir, Listing, ListingPage};
+use crate::model::listing::{Listing, ListingPage};
 use crate::model::taxonomy::Category;
+use crate::urls::{category_path, page_dir, tag_path};
 use views::*;
 
 /// The built-in templates, used when the theme folder lacks one.
@@ -271,15 +272,7 @@ impl<'a> Renderer<'a> {
             href: self.href(&prefix),
         }];
         if let Some(path) = path {
-            let mut end = 0;
-            for seg in path.split('/') {
-                end += seg.len();
-                let sub = &path[..end];
-                end += 1;
-                let title = self.bundle.taxonomy.category(lang, sub).map_or_else(
-                    || crate::model::taxonomy::title_case(sub),
-                    |c| c.title.clone(),
-                );
+            for (sub, title) in self.bundle.taxonomy.trail(lang, path) {
                 crumbs.push(Crumb {
                     title,
                     href: self.href(&category_path(&prefix, sub)),

@@ -8,7 +8,7 @@ use serde::Serialize;
 use time::OffsetDateTime;
 
 use crate::content::markdown::TocEntry;
-use crate::content::{url_segment, Article};
+use crate::content::Article;
 
 /// Fields every page has (`base.html` uses them).
 #[derive(Debug, Serialize)]
@@ -295,29 +295,4 @@ pub fn language_name(code: &str) -> &str {
         "pt" | "pt-br" => "Português",
         _ => code,
     }
-}
-
-/// The bundle path of a tag page (without root).
-pub fn tag_path(lang_prefix: &str, tag: &str) -> String {
-    format!("{lang_prefix}tags/{}/", tag_segment(tag))
-}
-
-/// A tag as one URL segment: characters that would end or split a path
-/// (`/ ? # % \` and spaces) become `-`.
-pub fn tag_segment(tag: &str) -> String {
-    url_segment(tag)
-        .chars()
-        .map(|c| {
-            if matches!(c, '/' | '?' | '#' | '%' | '\\') {
-                '-'
-            } else {
-                c
-            }
-        })
-        .collect()
-}
-
-/// The bundle path of a category page (without root).
-pub fn category_path(lang_prefix: &str, path: &str) -> String {
-    format!("{lang_prefix}categories/{path}/")
 }

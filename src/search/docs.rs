@@ -59,16 +59,10 @@ fn breadcrumb_text(bundle: &Bundle<'_>, lang: &str, category: Option<&str>) -> S
     let Some(path) = category else {
         return String::new();
     };
-    let mut parts = Vec::new();
-    let mut end = 0;
-    for seg in path.split('/') {
-        end += seg.len();
-        let sub = &path[..end];
-        end += 1;
-        parts.push(bundle.taxonomy.category(lang, sub).map_or_else(
-            || crate::model::taxonomy::title_case(sub),
-            |c| c.title.clone(),
-        ));
-    }
+    let parts: Vec<String> = bundle
+        .taxonomy
+        .trail(lang, path)
+        .map(|(_, title)| title)
+        .collect();
     parts.join(" › ")
 }

@@ -23,16 +23,16 @@ use super::fresh::Fresh;
 use super::search_worker::{SearchWorker, Snapshot};
 use super::watch::Changes;
 use crate::config::Settings;
-use crate::content::{self, clean_path, Article, CategoryIntro, Loaded};
+use crate::content::{self, Article, CategoryIntro, Loaded};
 use crate::error::{ContentError, ContentErrors};
 use crate::model::bundle::{Bundle, BundleKind};
-use crate::model::listing::{self, page_dir, Listing, ListingPage};
+use crate::model::listing::{self, Listing, ListingPage};
 use crate::model::taxonomy::Taxonomy;
 use crate::output::{self, Body, Forbidden, OutputFile};
 use crate::pages;
-use crate::render::views::{category_path, tag_path};
 use crate::render::{Renderer, Theme};
 use crate::site::Site;
+use crate::urls::{self, alias_file, category_path, page_dir, tag_path};
 
 /// What a rebuild did.
 #[derive(Debug, Default, Clone)]
@@ -440,7 +440,7 @@ impl Builder {
                     Arc::make_mut(&mut cache.articles[i])
                         .front
                         .aliases
-                        .retain(|alias| crate::pages::alias_path(alias) != url);
+                        .retain(|alias| urls::alias_path(alias) != url);
                 }
                 claims.errors
             };
@@ -700,18 +700,6 @@ fn bundle_dir(settings: &Settings, kind: BundleKind) -> PathBuf {
     }
 }
 
-/// The bundle path an alias is written to (as `docket build` does).
-fn alias_file(alias: &str) -> String {
-    let path = clean_path(alias);
-    if path.ends_with(".html") {
-        path
-    } else if path.is_empty() {
-        "index.html".to_owned()
-    } else {
-        format!("{path}/index.html")
-    }
-}
-
 /// The files an article owns in a bundle: its page, aliases and assets.
 fn owned_files(a: &Article) -> Vec<String> {
     let mut files = vec![format!("{}index.html", a.url)];
@@ -776,18 +764,6 @@ fn list_signature(bundle: &Bundle<'_>, page: &ListingPage<'_>, langs: &[&str]) -
         }
     }
     h.finish()
-}
-
-/// `path` and each of its ancestors (`a/b/c` → `a`, `a/b`, `a/b/c`).
-fn with_ancestors(path: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut end = 0;
-    for seg in path.split('/') {
-        end += seg.len();
-        out.push(path[..end].to_owned());
-        end += 1;
-    }
-    out
 }
 
 /// What [`update_bundle`] works from.
@@ -873,7 +849,7 @@ fn update_bundle(
     for &i in &changed {
         let a = bundle.articles[i];
         if let Some(c) = &a.category {
-            cats.extend(with_ancestors(c).into_iter().map(|p| (a.lang.clone(), p)));
+            cats.extend(urls::ancestors(c).map(|p| (a.lang.clone(), p.to_owned())));
         }
         tags.extend(
             a.visible_tags(internal_tag)
@@ -882,7 +858,7 @@ fn update_bundle(
     }
     for b in before {
         if let Some(c) = &b.category {
-            cats.extend(with_ancestors(c).into_iter().map(|p| (b.lang.clone(), p)));
+            cats.extend(urls::ancestors(c).map(|p| (b.lang.clone(), p.to_owned())));
         }
         tags.extend(b.tags.iter().map(|t| (b.lang.clone(), t.clone())));
     }
