@@ -10,16 +10,14 @@
 //! runs the steps in order. [`serve`] rebuilds on edits and serves the
 //! result; [`cli`] is the command line.
 
-pub mod build_cache;
+pub mod build;
 pub mod cli;
 pub mod config;
 pub mod content;
 pub mod error;
 pub mod model;
 pub mod output;
-pub mod pages;
 pub mod render;
 pub mod search;
 pub mod serve;
-pub mod site;
 pub mod urls;

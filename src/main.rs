@@ -4,13 +4,13 @@
 use std::process::ExitCode;
 
 use clap::Parser;
+use docket::build::{self, BuildOptions};
 use docket::cli::{
     sidecar_cmd, ticket_cmd, BuildArgs, CheckArgs, Cli, Command, NewArgs, ServeArgs,
 };
 use docket::config::Settings;
 use docket::error::{ContentError, ContentErrors};
 use docket::serve::ServeOptions;
-use docket::site::{self, BuildOptions};
 
 /// The build allocates and frees many short strings on every thread
 /// (template values, tokens); mimalloc does that with far fewer
@@ -79,7 +79,7 @@ fn build(args: &BuildArgs) -> anyhow::Result<()> {
         use_cache: !args.no_cache,
         strict: args.strict,
     };
-    let report = site::build(&settings, &options)?;
+    let report = build::build(&settings, &options)?;
     if report.unchanged {
         println!(
             "nothing changed since the last build: {} public + {} internal articles \
@@ -127,7 +127,7 @@ fn check(args: &CheckArgs) -> anyhow::Result<()> {
         use_cache: false,
         strict: args.strict,
     };
-    let report = site::build(&settings, &options)?;
+    let report = build::build(&settings, &options)?;
     print_warnings(&report.warnings);
     let verdict = if report.warnings.is_empty() {
         "no problems".to_owned()

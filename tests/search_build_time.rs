@@ -16,7 +16,7 @@ use std::time::{Duration, Instant};
 
 use docket::config::Settings;
 use docket::model::bundle::BundleKind;
-use docket::site::Site;
+use docket::model::site::Site;
 
 /// User + system CPU time of this process, from `/proc/self/stat`.
 fn cpu() -> Duration {

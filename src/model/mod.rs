@@ -7,4 +7,5 @@
 pub mod bundle;
 pub mod links;
 pub mod listing;
+pub mod site;
 pub mod taxonomy;

@@ -6,6 +6,7 @@
 //! file with the same name wins.
 
 pub mod feeds;
+pub mod text;
 pub mod views;
 
 use std::path::Path;

@@ -1,19 +1,14 @@
-//! The content checks of `docket build` (unique URLs, link rules), done
-//! for a change instead of for the whole site: which articles a change can
-//! affect ([`Touched`]), their Markdown re-rendered and their links checked
-//! again, while the link errors of every other article are kept from
-//! earlier rebuilds ([`LinkErrors`]). The rules themselves stay in
-//! [`crate::model::links`] and are the same as a full build's.
+//! What an edit can affect through links: which articles a change can
+//! touch ([`Touched`]), which articles link to them ([`Inbound`]), and the
+//! link errors of every other article kept from earlier rebuilds
+//! ([`LinkErrors`]). The checks themselves are the build's
+//! ([`crate::build::checks`]).
 
 use std::collections::{HashMap, HashSet};
-use std::sync::Arc;
-
-use rayon::prelude::*;
 
 use crate::content::markdown;
-use crate::content::{Article, CategoryIntro};
+use crate::content::Article;
 use crate::error::ContentError;
-use crate::model::links::{LinkIndex, Linker};
 
 /// What identifies the articles of a change in links written elsewhere:
 /// their Markdown file names (`alpha.md`) and the last segments of their
@@ -116,69 +111,6 @@ impl Inbound {
     }
 }
 
-/// A link index over the serving model's articles.
-pub fn link_index<'a>(
-    articles: &'a [Arc<Article>],
-    skipped: &'a [Article],
-    intros: &'a [CategoryIntro],
-    default_language: &str,
-    base_url: &'a str,
-) -> LinkIndex<'a> {
-    LinkIndex::from_refs(
-        articles.iter().map(|a| &**a),
-        skipped,
-        intros,
-        default_language,
-        base_url,
-    )
-}
-
-/// An article rendered and checked again.
-pub struct Redone {
-    /// Its position in the model.
-    pub at: usize,
-    /// Its Markdown, rendered again.
-    pub rendered: markdown::Rendered,
-    /// The errors of its links.
-    pub errors: Vec<ContentError>,
-}
-
-/// Renders the Markdown of the articles whose source is in `sources`
-/// again (with `texts`, as in `docket build`) and checks their links
-/// against `index`; shortcode errors join the link errors.
-pub fn render_and_check(
-    articles: &[Arc<Article>],
-    sources: &HashSet<String>,
-    texts: &crate::site::TextRenderer<'_>,
-    index: &LinkIndex<'_>,
-) -> Vec<Redone> {
-    articles
-        .par_iter()
-        .enumerate()
-        .filter(|(_, a)| sources.contains(&a.source))
-        .map(|(at, a)| {
-            let mut rendered = texts.article(a);
-            let mut errors: Vec<ContentError> = rendered
-                .problems
-                .drain(..)
-                .map(|p| ContentError::new(&a.source, p.line, p.message))
-                .collect();
-            errors.extend(index.check_text(&Linker {
-                source: &a.source,
-                content_path: &a.content_path,
-                public: !a.internal,
-                links: &rendered.links,
-                kind: "article",
-            }));
-            Redone {
-                at,
-                rendered,
-                errors,
-            }
-        })
-        .collect()
-}
-
 /// The link errors of every article, by source, kept between rebuilds and
 /// updated for the articles a change can affect.
 #[derive(Debug, Default)]
@@ -211,45 +143,6 @@ impl LinkErrors {
     pub fn all(&self) -> impl Iterator<Item = &ContentError> {
         self.by_source.values().flatten()
     }
-}
-
-/// The link errors of the category introductions (as
-/// [`crate::site::Site::check_links`] finds them): an introduction shown in
-/// the public bundle must not link to internal articles.
-pub fn intro_errors(
-    articles: &[Arc<Article>],
-    intros: &[CategoryIntro],
-    index: &LinkIndex<'_>,
-) -> Vec<ContentError> {
-    if intros.is_empty() {
-        return Vec::new();
-    }
-    // Every (language, category and its ancestors) with a public article.
-    let mut public: HashSet<(&str, &str)> = HashSet::new();
-    for a in articles.iter().filter(|a| !a.internal) {
-        let Some(category) = a.category.as_deref() else {
-            continue;
-        };
-        public.insert((a.lang.as_str(), ""));
-        let mut end = 0;
-        for seg in category.split('/') {
-            end += seg.len();
-            public.insert((a.lang.as_str(), &category[..end]));
-            end += 1;
-        }
-    }
-    intros
-        .iter()
-        .flat_map(|intro| {
-            index.check_text(&Linker {
-                source: &intro.source,
-                content_path: &intro.content_path,
-                public: public.contains(&(intro.lang.as_str(), intro.path.as_str())),
-                links: &intro.rendered.links,
-                kind: "category introduction",
-            })
-        })
-        .collect()
 }
 
 #[cfg(test)]

@@ -15,24 +15,37 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use anyhow::{bail, Context, Result};
+use anyhow::{bail, Result};
 use rayon::prelude::*;
 
-use super::checks::{self, Inbound, LinkErrors, Touched};
+use super::checks::{Inbound, LinkErrors, Touched};
 use super::fresh::Fresh;
 use super::search_worker::{SearchWorker, Snapshot};
 use super::watch::Changes;
+use crate::build::checks;
+use crate::build::checks::verify_public;
+use crate::build::plan as pages;
 use crate::config::Settings;
 use crate::content::{self, Article, CategoryIntro, Loaded};
 use crate::error::{ContentError, ContentErrors};
 use crate::model::bundle::{Bundle, BundleKind};
 use crate::model::listing::{self, Listing, ListingPage};
+use crate::model::site::Site;
 use crate::model::taxonomy::Taxonomy;
-use crate::output::{self, Body, Forbidden, OutputFile};
-use crate::pages;
+use crate::output::incremental::{
+    prepare, remove, sync_all, take_changed, write_atomically, write_changed, Counts, Prepared,
+    Written,
+};
+use crate::output::{Body, Forbidden, OutputFile};
 use crate::render::{Renderer, Theme};
-use crate::site::Site;
 use crate::urls::{self, alias_file, category_path, page_dir, tag_path};
+
+impl std::ops::AddAssign<Counts> for Outcome {
+    fn add_assign(&mut self, counts: Counts) {
+        self.written += counts.written;
+        self.removed += counts.removed;
+    }
+}
 
 /// What a rebuild did.
 #[derive(Debug, Default, Clone)]
@@ -48,9 +61,6 @@ pub struct Outcome {
     /// Wall time.
     pub elapsed: Duration,
 }
-
-/// The files of one bundle as last written: path → hash of the bytes.
-pub(crate) type Written = HashMap<String, blake3::Hash>;
 
 /// What the last build of one bundle produced, so that a change can be
 /// traced to the pages it touches and to the files it leaves behind. The
@@ -282,13 +292,13 @@ impl Builder {
         for (kind, memo) in KINDS.into_iter().zip(self.memos.iter_mut()) {
             memo.taxonomy = None;
             let mut bundle = site.bundle(kind);
-            let files = site.bundle_files(theme, &bundle, false)?;
+            let files = pages::bundle_files(&self.settings, theme, &bundle, false)?;
             if kind == BundleKind::Public {
                 verify_public(&files, &forbidden)?;
             }
             outcome.rendered += files.len();
             let dir = bundle_dir(&self.settings, kind);
-            sync_all(&dir, &mut memo.written, prepare(files)?, &mut outcome)?;
+            outcome += sync_all(&dir, &mut memo.written, prepare(files)?)?;
             memo.owned = bundle
                 .articles
                 .iter()
@@ -417,7 +427,7 @@ impl Builder {
             let Some(theme) = self.theme.as_ref() else {
                 bail!("no theme");
             };
-            let texts = crate::site::TextRenderer::new(settings, &index, theme);
+            let texts = crate::render::text::TextRenderer::new(settings, &index, theme);
             let redone = checks::render_and_check(&cache.articles, &again, &texts, &index);
             lap("markdown");
             let intro_errors = checks::intro_errors(&cache.articles, &cache.intros, &index);
@@ -435,7 +445,7 @@ impl Builder {
             let url_errors = if same_urls {
                 Vec::new()
             } else {
-                let claims = crate::site::claim_urls(&cache.articles);
+                let claims = crate::build::checks::claim_urls(&cache.articles);
                 for (i, url) in claims.dropped {
                     Arc::make_mut(&mut cache.articles[i])
                         .front
@@ -968,7 +978,7 @@ fn update_bundle(
             changed
         }
         None => {
-            write_changed(dir, &mut memo.written, prepare(files)?, outcome)?;
+            *outcome += write_changed(dir, &mut memo.written, prepare(files)?)?;
             Vec::new()
         }
     };
@@ -1002,7 +1012,7 @@ fn update_bundle(
         let kept: HashSet<&String> = memo.owned.values().flatten().collect();
         let lists = &memo.lists;
         gone.retain(|p| !kept.contains(p) && !lists.contains_key(p));
-        remove(dir, &mut memo.written, &gone, outcome)?;
+        *outcome += remove(dir, &mut memo.written, &gone)?;
         if let Some(fresh) = fresh {
             for path in &gone {
                 fresh.forget(bundle.kind, path);
@@ -1040,13 +1050,6 @@ impl Job<'_> {
     }
 }
 
-/// Fails, with `docket build`'s report, when a file of the public bundle
-/// mentions an internal article's path or lies under one.
-pub(crate) fn verify_public(files: &[OutputFile], forbidden: &Forbidden) -> Result<()> {
-    let problems = output::verify_files(files, forbidden)?;
-    output::ensure_clean(&problems)
-}
-
 /// Forgets files held for a rebuild that failed: out of `fresh`, and out of
 /// `written` (they were never written, so the next rebuild writes them).
 fn unhold(fresh: Option<&Fresh>, kind: BundleKind, held: &[Prepared], written: &mut Written) {
@@ -1062,134 +1065,6 @@ fn unhold(fresh: Option<&Fresh>, kind: BundleKind, held: &[Prepared], written: &
 fn first_error(a: Option<anyhow::Error>, b: Option<anyhow::Error>) -> anyhow::Error {
     a.or(b)
         .unwrap_or_else(|| anyhow::anyhow!("a bundle failed to rebuild"))
-}
-
-/// A file's bytes and their hash.
-pub(crate) struct Prepared {
-    pub(crate) path: String,
-    pub(crate) bytes: Vec<u8>,
-    pub(crate) hash: blake3::Hash,
-}
-
-/// Reads copies and hashes everything, in parallel.
-pub(crate) fn prepare(files: Vec<OutputFile>) -> Result<Vec<Prepared>> {
-    files
-        .into_par_iter()
-        .map(|f| {
-            let bytes = match f.body {
-                Body::Bytes(b) => b,
-                Body::Copy(source) => std::fs::read(&source)
-                    .with_context(|| format!("cannot read {}", source.display()))?,
-            };
-            let hash = blake3::hash(&bytes);
-            Ok(Prepared {
-                path: f.path,
-                bytes,
-                hash,
-            })
-        })
-        .collect()
-}
-
-/// Writes the changed files of a complete bundle and removes the rest.
-fn sync_all(
-    dir: &Path,
-    written: &mut Written,
-    files: Vec<Prepared>,
-    outcome: &mut Outcome,
-) -> Result<()> {
-    let keep: std::collections::HashSet<String> = files.iter().map(|f| f.path.clone()).collect();
-    write_changed(dir, written, files, outcome)?;
-    let gone: Vec<String> = written
-        .keys()
-        .filter(|p| !keep.contains(*p))
-        .cloned()
-        .collect();
-    remove(dir, written, &gone, outcome)
-}
-
-/// The files whose bytes differ from what was last written, noted as
-/// written.
-fn take_changed(written: &mut Written, files: Vec<Prepared>) -> Vec<Prepared> {
-    let changed: Vec<Prepared> = files
-        .into_iter()
-        .filter(|f| written.get(&f.path) != Some(&f.hash))
-        .collect();
-    for f in &changed {
-        written.insert(f.path.clone(), f.hash);
-    }
-    changed
-}
-
-/// Writes each file whose bytes differ from what was last written.
-pub(crate) fn write_changed(
-    dir: &Path,
-    written: &mut Written,
-    files: Vec<Prepared>,
-    outcome: &mut Outcome,
-) -> Result<()> {
-    let changed: Vec<Prepared> = files
-        .into_iter()
-        .filter(|f| written.get(&f.path) != Some(&f.hash))
-        .collect();
-    changed
-        .par_iter()
-        .map(|f| write_atomically(&dir.join(&f.path), &f.bytes))
-        .collect::<Result<Vec<()>>>()?;
-    outcome.written += changed.len();
-    for f in changed {
-        written.insert(f.path, f.hash);
-    }
-    Ok(())
-}
-
-/// Removes files no longer produced, and the folders they leave empty
-/// (a listing's last `page/<n>/`).
-pub(crate) fn remove(
-    dir: &Path,
-    written: &mut Written,
-    gone: &[String],
-    outcome: &mut Outcome,
-) -> Result<()> {
-    for path in gone {
-        let file = dir.join(path);
-        match std::fs::remove_file(&file) {
-            Ok(()) => {}
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-            Err(e) => return Err(e).with_context(|| format!("cannot remove {}", file.display())),
-        }
-        // `remove_dir` only removes an empty folder: stop at the first
-        // that is not.
-        let mut folder = file.parent();
-        while let Some(f) = folder.filter(|f| f.starts_with(dir) && *f != dir) {
-            if std::fs::remove_dir(f).is_err() {
-                break;
-            }
-            folder = f.parent();
-        }
-        written.remove(path);
-        outcome.removed += 1;
-    }
-    Ok(())
-}
-
-/// Writes beside the target, then renames, so a request never reads half
-/// a file.
-fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
-    if let Some(parent) = path.parent() {
-        std::fs::create_dir_all(parent)
-            .with_context(|| format!("cannot create {}", parent.display()))?;
-    }
-    let mut tmp = PathBuf::from(path);
-    let name = format!(
-        ".{}.docket-tmp",
-        path.file_name()
-            .map(|n| n.to_string_lossy())
-            .unwrap_or_default()
-    );
-    tmp.set_file_name(name);
-    std::fs::write(&tmp, bytes).with_context(|| format!("cannot write {}", tmp.display()))?;
-    std::fs::rename(&tmp, path).with_context(|| format!("cannot write {}", path.display()))
 }
 
 /// With `DOCKET_TIMINGS` set, prints the time since the previous lap.

@@ -13,9 +13,11 @@ use std::sync::Arc;
 
 use anyhow::{Context, Result};
 
-use super::rebuild::{prepare, remove, verify_public, write_changed, Outcome, Written};
+use super::rebuild::Outcome;
+use crate::build::checks::verify_public;
 use crate::content::{Article, CategoryIntro};
 use crate::model::bundle::{Bundle, BundleKind};
+use crate::output::incremental::{prepare, remove, write_changed, Written};
 
 /// What the index is built from.
 pub struct Snapshot {
@@ -129,14 +131,14 @@ fn index(snapshot: &Snapshot, files: &mut [Files; 2]) -> Result<()> {
         }
         let paths: HashSet<String> = produced.iter().map(|f| f.path.clone()).collect();
         let mut outcome = Outcome::default();
-        write_changed(dir, &mut memo.written, prepare(produced)?, &mut outcome)?;
+        outcome += write_changed(dir, &mut memo.written, prepare(produced)?)?;
         let gone: Vec<String> = memo
             .written
             .keys()
             .filter(|p| !paths.contains(*p))
             .cloned()
             .collect();
-        remove(dir, &mut memo.written, &gone, &mut outcome)?;
+        outcome += remove(dir, &mut memo.written, &gone)?;
     }
     if std::env::var_os("DOCKET_TIMINGS").is_some() {
         eprintln!(
