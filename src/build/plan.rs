@@ -10,11 +10,13 @@ use anyhow::Result;
 use rayon::prelude::*;
 
 use crate::config::Settings;
+use crate::content::Article;
 use crate::model::bundle::{Bundle, BundleKind};
 use crate::model::listing::{self, ListingPage};
 use crate::output::{self, OutputFile};
 use crate::render::feeds;
 use crate::render::{Renderer, Theme};
+use crate::urls;
 
 /// Every file of one bundle, in memory: static files, pages, assets,
 /// aliases, the search index (when `search_index`; `check` skips it) and
@@ -181,8 +183,10 @@ pub fn static_files(settings: &Settings) -> Vec<OutputFile> {
     files
 }
 
-/// One page to render, with the bundle path of its file.
-struct PageJob<'b> {
+/// One page to render, with the bundle path of its file: the unit of
+/// work of both the full build ([`page_jobs`]) and `docket serve`, which
+/// asks for the jobs an edit affects.
+pub struct PageJob<'b> {
     path: String,
     page: Page<'b>,
 }
@@ -197,30 +201,64 @@ enum Page<'b> {
     Alias(usize),
 }
 
-fn page_jobs<'b>(bundle: &'b Bundle<'b>, page_size: usize) -> Vec<PageJob<'b>> {
-    let index_of = |dir: String| format!("{dir}index.html");
-    let mut jobs: Vec<PageJob<'b>> = bundle
-        .articles
-        .iter()
-        .enumerate()
-        .map(|(i, a)| PageJob {
-            path: index_of(a.url.clone()),
+impl<'b> PageJob<'b> {
+    /// The page of the bundle's article `i`.
+    pub fn article(bundle: &Bundle<'b>, i: usize) -> Self {
+        Self {
+            path: urls::index_file(&bundle.articles[i].url),
             page: Page::Article(i),
+        }
+    }
+
+    /// One page of a category or tag listing.
+    pub fn listing(bundle: &Bundle<'b>, page: ListingPage<'b>) -> Self {
+        Self {
+            path: page.file(bundle),
+            page: Page::Listing(page),
+        }
+    }
+
+    /// The home page of `lang`.
+    pub fn home(bundle: &Bundle<'b>, lang: &'b str) -> Self {
+        Self {
+            path: urls::index_file(&bundle.lang_prefix(lang)),
+            page: Page::Home(lang),
+        }
+    }
+
+    /// The redirect pages of the bundle's article `i`'s aliases.
+    pub fn aliases(bundle: &Bundle<'b>, i: usize) -> impl Iterator<Item = Self> + 'b {
+        let aliases = &bundle.articles[i].front.aliases;
+        aliases.iter().map(move |alias| Self {
+            path: urls::alias_file(alias),
+            page: Page::Alias(i),
         })
+    }
+
+    /// Whether this is a category or tag listing page.
+    pub fn is_listing(&self) -> bool {
+        matches!(self.page, Page::Listing(_))
+    }
+}
+
+/// Every page of a bundle, in precedence order (a later page with the same
+/// path wins).
+fn page_jobs<'b>(bundle: &'b Bundle<'b>, page_size: usize) -> Vec<PageJob<'b>> {
+    let mut jobs: Vec<PageJob<'b>> = (0..bundle.articles.len())
+        .map(|i| PageJob::article(bundle, i))
         .collect();
     jobs.extend(
         listing::listings(bundle)
             .into_iter()
             .flat_map(|l| l.pages(page_size))
-            .map(|page| PageJob {
-                path: page.file(bundle),
-                page: Page::Listing(page),
-            }),
+            .map(|page| PageJob::listing(bundle, page)),
     );
-    jobs.extend(bundle.languages().iter().map(|&lang| PageJob {
-        path: index_of(bundle.lang_prefix(lang)),
-        page: Page::Home(lang),
-    }));
+    jobs.extend(
+        bundle
+            .languages()
+            .iter()
+            .map(|&lang| PageJob::home(bundle, lang)),
+    );
     jobs.push(PageJob {
         path: "404.html".to_owned(),
         page: Page::NotFound,
@@ -229,26 +267,30 @@ fn page_jobs<'b>(bundle: &'b Bundle<'b>, page_size: usize) -> Vec<PageJob<'b>> {
         path: "search/index.html".to_owned(),
         page: Page::Search,
     });
-    for (i, a) in bundle.articles.iter().enumerate() {
-        for alias in &a.front.aliases {
-            jobs.push(PageJob {
-                path: crate::urls::alias_file(alias),
-                page: Page::Alias(i),
-            });
-        }
+    for i in 0..bundle.articles.len() {
+        jobs.extend(PageJob::aliases(bundle, i));
     }
     jobs
 }
 
+/// The files an article owns in a bundle: its page, its aliases' redirect
+/// pages and its page-bundle assets.
+pub fn owned_paths(a: &Article) -> Vec<String> {
+    let mut files = vec![urls::index_file(&a.url)];
+    files.extend(a.front.aliases.iter().map(|x| urls::alias_file(x)));
+    files.extend(asset_files_of(a).map(|f| f.path));
+    files
+}
+
 impl PageJob<'_> {
     /// The bundle path of the page's file.
-    fn path(&self) -> &str {
+    pub fn path(&self) -> &str {
         &self.path
     }
 
     /// The page's file; `None` for the search page of a theme without
     /// `search.html`.
-    fn render(&self, r: &Renderer<'_>) -> Result<Option<OutputFile>> {
+    pub fn render(&self, r: &Renderer<'_>) -> Result<Option<OutputFile>> {
         let b = r.bundle;
         let html = match &self.page {
             Page::Article(i) => r.article(*i)?,
@@ -270,13 +312,16 @@ fn asset_files(bundle: &Bundle<'_>) -> Vec<OutputFile> {
     bundle
         .articles
         .iter()
-        .flat_map(|a| {
-            a.assets.iter().map(|asset| OutputFile {
-                path: format!("{}{}", a.url, asset.rel),
-                body: output::Body::Copy(asset.source.clone()),
-            })
-        })
+        .flat_map(|a| asset_files_of(a))
         .collect()
+}
+
+/// One article's page-bundle files, copied beside its page.
+pub fn asset_files_of(a: &Article) -> impl Iterator<Item = OutputFile> + '_ {
+    a.assets.iter().map(|asset| OutputFile {
+        path: format!("{}{}", a.url, asset.rel),
+        body: output::Body::Copy(asset.source.clone()),
+    })
 }
 
 /// The public bundle's sitemap and Atom feed (none for the internal

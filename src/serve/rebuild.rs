@@ -24,7 +24,7 @@ use super::search_worker::{SearchWorker, Snapshot};
 use super::watch::Changes;
 use crate::build::checks;
 use crate::build::checks::verify_public;
-use crate::build::plan as pages;
+use crate::build::plan::{self as pages, PageJob};
 use crate::config::Settings;
 use crate::content::{self, Article, CategoryIntro, Loaded};
 use crate::error::{ContentError, ContentErrors};
@@ -36,9 +36,9 @@ use crate::output::incremental::{
     prepare, remove, sync_all, take_changed, write_atomically, write_changed, Counts, Prepared,
     Written,
 };
-use crate::output::{Body, Forbidden, OutputFile};
+use crate::output::{Forbidden, OutputFile};
 use crate::render::{Renderer, Theme};
-use crate::urls::{self, alias_file, category_path, page_dir, tag_path};
+use crate::urls::{self, category_path, page_dir, tag_path};
 
 impl std::ops::AddAssign<Counts> for Outcome {
     fn add_assign(&mut self, counts: Counts) {
@@ -302,7 +302,7 @@ impl Builder {
             memo.owned = bundle
                 .articles
                 .iter()
-                .map(|a| (a.source.clone(), owned_files(a)))
+                .map(|a| (a.source.clone(), pages::owned_paths(a)))
                 .collect();
             memo.related = related_urls(&bundle);
             memo.lists = list_signatures(&bundle, self.settings.config.build.listing_page_size);
@@ -710,14 +710,6 @@ fn bundle_dir(settings: &Settings, kind: BundleKind) -> PathBuf {
     }
 }
 
-/// The files an article owns in a bundle: its page, aliases and assets.
-fn owned_files(a: &Article) -> Vec<String> {
-    let mut files = vec![format!("{}index.html", a.url)];
-    files.extend(a.front.aliases.iter().map(|x| alias_file(x)));
-    files.extend(a.assets.iter().map(|x| format!("{}{}", a.url, x.rel)));
-    files
-}
-
 fn related_urls(bundle: &Bundle<'_>) -> HashMap<String, Vec<String>> {
     bundle
         .articles
@@ -880,7 +872,10 @@ fn update_bundle(
         cats.extend(langs.iter().map(|l| ((*l).to_owned(), path.clone())));
     }
 
-    let mut jobs: Vec<Job<'_>> = pages.into_iter().map(Job::Article).collect();
+    let mut jobs: Vec<PageJob<'_>> = pages
+        .into_iter()
+        .map(|i| PageJob::article(bundle, i))
+        .collect();
     // Of the affected listings, the pages that list a changed article or
     // whose signature changed; the pages past a listing's new end are gone.
     let page_size = settings.config.build.listing_page_size;
@@ -917,7 +912,7 @@ fn update_bundle(
             if memo.lists.get(&path) != Some(&signature)
                 || page.articles().iter().any(|i| changed_set.contains(i))
             {
-                jobs.push(Job::Listing(page));
+                jobs.push(PageJob::listing(bundle, page));
             }
             relisted.push((path, signature));
         }
@@ -929,24 +924,21 @@ fn update_bundle(
             unlisted.push(path);
         }
     }
-    jobs.extend(langs.iter().copied().map(Job::Home));
+    jobs.extend(langs.iter().map(|&lang| PageJob::home(bundle, lang)));
     for &i in &changed {
-        for alias in &bundle.articles[i].front.aliases {
-            jobs.push(Job::Alias(alias_file(alias), i));
-        }
+        jobs.extend(PageJob::aliases(bundle, i));
     }
     let mut files: Vec<OutputFile> = jobs
         .par_iter()
         .map(|job| job.render(&r))
-        .collect::<Result<Vec<OutputFile>>>()?;
+        .collect::<Result<Vec<Option<OutputFile>>>>()?
+        .into_iter()
+        .flatten()
+        .collect();
     outcome.rendered += files.len();
-    outcome.listings += jobs.iter().filter(|j| matches!(j, Job::Listing(_))).count();
+    outcome.listings += jobs.iter().filter(|j| j.is_listing()).count();
     for &i in &changed {
-        let a = bundle.articles[i];
-        files.extend(a.assets.iter().map(|asset| OutputFile {
-            path: format!("{}{}", a.url, asset.rel),
-            body: Body::Copy(asset.source.clone()),
-        }));
+        files.extend(pages::asset_files_of(bundle.articles[i]));
     }
     lap("pages");
     // Sitemap and feed, unless neither can have changed: the sitemap
@@ -994,7 +986,7 @@ fn update_bundle(
             .articles
             .iter()
             .find(|a| &a.source == source)
-            .map(|a| owned_files(a))
+            .map(|a| pages::owned_paths(a))
             .unwrap_or_default();
         if let Some(old) = memo.owned.remove(source) {
             gone.extend(old.into_iter().filter(|p| !now.contains(p)));
@@ -1024,30 +1016,6 @@ fn update_bundle(
         memo.related_lists = bundle.related.clone();
     }
     Ok(held)
-}
-
-/// One page to re-render.
-enum Job<'b> {
-    Article(usize),
-    Listing(ListingPage<'b>),
-    Home(&'b str),
-    Alias(String, usize),
-}
-
-impl Job<'_> {
-    fn render(&self, r: &Renderer<'_>) -> Result<OutputFile> {
-        let b = r.bundle;
-        Ok(match self {
-            Job::Article(i) => {
-                OutputFile::text(format!("{}index.html", b.articles[*i].url), r.article(*i)?)
-            }
-            Job::Listing(page) => OutputFile::text(page.file(b), r.listing(page)?),
-            Job::Home(lang) => {
-                OutputFile::text(format!("{}index.html", b.lang_prefix(lang)), r.home(lang)?)
-            }
-            Job::Alias(path, i) => OutputFile::text(path.clone(), r.alias(b.articles[*i])?),
-        })
-    }
 }
 
 /// Forgets files held for a rebuild that failed: out of `fresh`, and out of
