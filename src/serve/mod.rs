@@ -7,11 +7,13 @@
 //! as an overlay ([`live`]); rebuilt pages are served from memory until
 //! they are written ([`fresh`]).
 
+mod affected;
 pub mod checks;
 pub mod fresh;
 pub mod host;
 pub mod http;
 pub mod live;
+mod memo;
 pub mod paths;
 pub mod rebuild;
 pub mod search_worker;

@@ -8,37 +8,32 @@
 //! it is written or held: a rebuild whose public bundle would mention one
 //! fails with the build's report.
 
-use std::collections::hash_map::DefaultHasher;
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
-use std::hash::{Hash, Hasher};
-use std::path::{Path, PathBuf};
+use std::collections::{BTreeMap, HashSet};
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::{bail, Result};
 use rayon::prelude::*;
 
-use super::checks::{Inbound, LinkErrors, Touched};
+use super::affected::{update_bundle, Update};
+use super::checks::{Inbound, Touched};
 use super::fresh::Fresh;
+use super::memo::{by_url, list_signatures, related_urls, Before, Cache, Memo};
 use super::search_worker::{SearchWorker, Snapshot};
 use super::watch::Changes;
-use crate::build::checks;
-use crate::build::checks::verify_public;
-use crate::build::plan::{self as pages, PageJob};
+use crate::build::checks::{self, verify_public};
+use crate::build::plan::{self as pages};
 use crate::config::Settings;
-use crate::content::{self, Article, CategoryIntro, Loaded};
+use crate::content::{self, Loaded};
 use crate::error::{ContentError, ContentErrors};
 use crate::model::bundle::{Bundle, BundleKind};
-use crate::model::listing::{self, Listing, ListingPage};
 use crate::model::site::Site;
 use crate::model::taxonomy::Taxonomy;
-use crate::output::incremental::{
-    prepare, remove, sync_all, take_changed, write_atomically, write_changed, Counts, Prepared,
-    Written,
-};
-use crate::output::{Forbidden, OutputFile};
-use crate::render::{Renderer, Theme};
-use crate::urls::{self, category_path, page_dir, tag_path};
+use crate::output::incremental::{prepare, sync_all, write_atomically, Counts, Prepared, Written};
+use crate::output::Forbidden;
+use crate::render::Theme;
+use crate::urls;
 
 impl std::ops::AddAssign<Counts> for Outcome {
     fn add_assign(&mut self, counts: Counts) {
@@ -60,126 +55,6 @@ pub struct Outcome {
     pub listings: usize,
     /// Wall time.
     pub elapsed: Duration,
-}
-
-/// What the last build of one bundle produced, so that a change can be
-/// traced to the pages it touches and to the files it leaves behind. The
-/// search index files are the [`SearchWorker`]'s.
-#[derive(Default)]
-struct Memo {
-    written: Written,
-    /// Article source → the files it owns (page, aliases, assets).
-    owned: HashMap<String, Vec<String>>,
-    /// Article URL → URLs of its related articles.
-    related: HashMap<String, Vec<String>>,
-    /// Every page of every category and tag listing, with the
-    /// [signature](list_signature) of what it showed.
-    lists: HashMap<String, u64>,
-    /// URLs of the articles in the feed (public bundle).
-    feed: Vec<String>,
-    /// The related lists, in the bundle's article order.
-    related_lists: Vec<Vec<usize>>,
-    /// The taxonomy of the last written bundle, kept for the next rebuild
-    /// (see [`Before::same_for_taxonomy`]); `None` while a rebuild that
-    /// took it is under way, or after one failed.
-    taxonomy: Option<Taxonomy<'static>>,
-}
-
-/// The content as last loaded, kept between rebuilds.
-#[derive(Default)]
-struct Cache {
-    /// Built articles, shared with the search index thread.
-    articles: Vec<Arc<Article>>,
-    skipped: Vec<Article>,
-    intros: Vec<CategoryIntro>,
-    /// Files that do not load, by source.
-    broken: BTreeMap<String, ContentError>,
-    /// Link errors of the built articles, by source.
-    link_errors: LinkErrors,
-    /// Which articles link to what.
-    inbound: Inbound,
-    /// Whether the last check of unique URLs found nothing.
-    urls_clean: bool,
-    /// Paths of the static files (links to them get the bundle root).
-    static_paths: Vec<String>,
-    /// Whether the cache holds a complete, once-valid site.
-    ready: bool,
-}
-
-/// What a changed article was in the last written output (for the
-/// listings it leaves, and to tell whether related lists can change).
-struct Before {
-    source: String,
-    content_path: String,
-    url: String,
-    lang: String,
-    category: Option<String>,
-    tags: Vec<String>,
-    translation_key: String,
-    keywords: Vec<String>,
-    aliases: Vec<String>,
-    when: Option<time::OffsetDateTime>,
-    internal: bool,
-}
-
-impl Before {
-    fn of(a: &Article, internal_tag: &str) -> Self {
-        Self {
-            source: a.source.clone(),
-            content_path: a.content_path.clone(),
-            url: a.url.clone(),
-            lang: a.lang.clone(),
-            category: a.category.clone(),
-            tags: a.visible_tags(internal_tag).map(str::to_owned).collect(),
-            translation_key: a.translation_key.clone(),
-            keywords: a.front.keywords.clone(),
-            aliases: a.front.aliases.clone(),
-            when: a.date_or_lastmod(),
-            internal: a.internal,
-        }
-    }
-
-    /// Whether `a` has the same entry in the sitemap (URL, date) and
-    /// lists the same way (bundle, language, category, tags).
-    fn same_for_sitemap(&self, a: &Article, internal_tag: &str) -> bool {
-        self.url == a.url
-            && self.internal == a.internal
-            && self.lang == a.lang
-            && self.category == a.category
-            && self.when == a.date_or_lastmod()
-            && self
-                .tags
-                .iter()
-                .map(String::as_str)
-                .eq(a.visible_tags(internal_tag))
-    }
-
-    /// Whether `a` has the same place in the bundles' taxonomies and URL
-    /// indices: same bundle, URL, language, category, tags and translation
-    /// key. Its title, weight, date, summary and body may differ.
-    fn same_for_taxonomy(&self, a: &Article, internal_tag: &str) -> bool {
-        self.url == a.url
-            && self.internal == a.internal
-            && self.lang == a.lang
-            && self.category == a.category
-            && self.translation_key == a.translation_key
-            && self
-                .tags
-                .iter()
-                .map(String::as_str)
-                .eq(a.visible_tags(internal_tag))
-    }
-
-    /// Whether `a` is the same article for related lists: same bundle,
-    /// URL, language, category, keywords and date.
-    fn same_for_related(&self, a: &Article) -> bool {
-        self.url == a.url
-            && self.internal == a.internal
-            && self.lang == a.lang
-            && self.category == a.category
-            && self.keywords == a.front.keywords
-            && self.when == a.date_or_lastmod()
-    }
 }
 
 /// Rebuilds a site into its serving folders: the first time and after a
@@ -696,326 +571,12 @@ impl Builder {
     }
 }
 
-/// `articles` sorted by URL.
-fn by_url(mut articles: Vec<Arc<Article>>) -> Vec<Arc<Article>> {
-    articles.sort_by(|a, b| a.url.cmp(&b.url));
-    articles
-}
-
 /// The folder of one serving bundle.
 fn bundle_dir(settings: &Settings, kind: BundleKind) -> PathBuf {
     match kind {
         BundleKind::Public => settings.public_dir.clone(),
         BundleKind::Internal => settings.internal_dir.clone(),
     }
-}
-
-fn related_urls(bundle: &Bundle<'_>) -> HashMap<String, Vec<String>> {
-    bundle
-        .articles
-        .iter()
-        .zip(&bundle.related)
-        .map(|(a, rel)| {
-            (
-                a.url.clone(),
-                rel.iter()
-                    .map(|&j| bundle.articles[j].url.clone())
-                    .collect(),
-            )
-        })
-        .collect()
-}
-
-/// Every page of every listing of `bundle`, with its signature.
-fn list_signatures(bundle: &Bundle<'_>, page_size: usize) -> HashMap<String, u64> {
-    let langs = bundle.languages();
-    listing::listings(bundle)
-        .into_iter()
-        .flat_map(|l| l.pages(page_size))
-        .map(|page| (page.file(bundle), list_signature(bundle, &page, langs)))
-        .collect()
-}
-
-/// A hash of what a listing page shows besides its articles' own list
-/// entries: its number and the listing's page count, which
-/// articles it lists (by URL) in which order and, for a category, its
-/// other language versions and (page 1) its sub-categories with their
-/// titles and counts. A page whose signature is unchanged and which lists
-/// no changed article is the same page as before. `langs` are the
-/// bundle's languages.
-fn list_signature(bundle: &Bundle<'_>, page: &ListingPage<'_>, langs: &[&str]) -> u64 {
-    let mut h = DefaultHasher::new();
-    (page.number, page.count).hash(&mut h);
-    for &i in page.articles() {
-        bundle.articles[i].url.hash(&mut h);
-    }
-    if let Listing::Category(c) = page.listing {
-        for lang in langs.iter().filter(|l| **l != c.lang) {
-            bundle
-                .taxonomy
-                .category(lang, &c.path)
-                .is_some()
-                .hash(&mut h);
-        }
-        if page.number == 1 {
-            for path in &c.children {
-                if let Some(child) = bundle.taxonomy.category(&c.lang, path) {
-                    (path, &child.title, child.total).hash(&mut h);
-                }
-            }
-        }
-    }
-    h.finish()
-}
-
-/// What [`update_bundle`] works from.
-struct Update<'u, 'b> {
-    settings: &'u Settings,
-    theme: &'u Theme,
-    bundle: &'u Bundle<'b>,
-    dir: &'u Path,
-    /// Sources of the articles whose pages are rendered again.
-    sources: &'u HashSet<String>,
-    before: &'u [Before],
-    /// Whether the bundle's related lists are the memo's.
-    related_reused: bool,
-    /// Whether the sitemap is the last one.
-    same_sitemap: bool,
-    /// Where changed files are held instead of written, if anywhere.
-    fresh: Option<&'u Fresh>,
-    /// What the public bundle must not mention.
-    forbidden: &'u Forbidden,
-}
-
-/// Renders the part of one bundle that `sources` affect and writes it, or
-/// holds it in `fresh` and returns it to be written later.
-fn update_bundle(
-    u: &Update<'_, '_>,
-    memo: &mut Memo,
-    outcome: &mut Outcome,
-) -> Result<Vec<Prepared>> {
-    let Update {
-        settings,
-        theme,
-        bundle,
-        dir,
-        sources,
-        before,
-        related_reused,
-        same_sitemap,
-        fresh,
-        forbidden,
-    } = *u;
-    let r = Renderer {
-        theme,
-        bundle,
-        settings,
-    };
-    let internal_tag = settings.config.build.internal_tag.as_str();
-    let changed: Vec<usize> = (0..bundle.articles.len())
-        .filter(|&i| sources.contains(&bundle.articles[i].source))
-        .collect();
-    let mut changed_urls: HashSet<&str> = before.iter().map(|b| b.url.as_str()).collect();
-    changed_urls.extend(changed.iter().map(|&i| bundle.articles[i].url.as_str()));
-
-    // Article pages: the changed ones, their translations, and every page
-    // whose related list names one of them now or did before.
-    let mut pages: BTreeSet<usize> = changed.iter().copied().collect();
-    for &i in &changed {
-        for t in bundle.translations_of(i) {
-            pages.extend(bundle.index_of(&t.url));
-        }
-    }
-    for b in before {
-        if let Some(list) = bundle.taxonomy.translations.get(&b.translation_key) {
-            pages.extend(list.iter().copied());
-        }
-    }
-    let changed_set: HashSet<usize> = changed.iter().copied().collect();
-    for (i, rel) in bundle.related.iter().enumerate() {
-        if rel.iter().any(|j| changed_set.contains(j)) {
-            pages.insert(i);
-        }
-    }
-    if !related_reused {
-        for (url, rel) in &memo.related {
-            if rel.iter().any(|u| changed_urls.contains(u.as_str())) {
-                pages.extend(bundle.index_of(url));
-            }
-        }
-    }
-
-    // Listings: categories (with ancestors) and tags, before and after.
-    let mut cats: BTreeSet<(String, String)> = BTreeSet::new();
-    let mut tags: BTreeSet<(String, String)> = BTreeSet::new();
-    for &i in &changed {
-        let a = bundle.articles[i];
-        if let Some(c) = &a.category {
-            cats.extend(urls::ancestors(c).map(|p| (a.lang.clone(), p.to_owned())));
-        }
-        tags.extend(
-            a.visible_tags(internal_tag)
-                .map(|t| (a.lang.clone(), t.to_owned())),
-        );
-    }
-    for b in before {
-        if let Some(c) = &b.category {
-            cats.extend(urls::ancestors(c).map(|p| (b.lang.clone(), p.to_owned())));
-        }
-        tags.extend(b.tags.iter().map(|t| (b.lang.clone(), t.clone())));
-    }
-
-    // A category's pages name its other language versions.
-    let langs = bundle.languages();
-    let paths: BTreeSet<String> = cats.iter().map(|(_, p)| p.clone()).collect();
-    for path in paths {
-        cats.extend(langs.iter().map(|l| ((*l).to_owned(), path.clone())));
-    }
-
-    let mut jobs: Vec<PageJob<'_>> = pages
-        .into_iter()
-        .map(|i| PageJob::article(bundle, i))
-        .collect();
-    // Of the affected listings, the pages that list a changed article or
-    // whose signature changed; the pages past a listing's new end are gone.
-    let page_size = settings.config.build.listing_page_size;
-    let mut affected: Vec<(String, Option<Listing<'_>>)> = Vec::new();
-    for (lang, path) in &cats {
-        let dir = category_path(&bundle.lang_prefix(lang), path);
-        affected.push((
-            dir,
-            bundle.taxonomy.category(lang, path).map(Listing::Category),
-        ));
-    }
-    for key in &tags {
-        let (lang, name) = key;
-        let dir = tag_path(&bundle.lang_prefix(lang), name);
-        let found = bundle
-            .taxonomy
-            .tags
-            .get_key_value(key)
-            .map(|((lang, name), articles)| Listing::Tag {
-                lang,
-                name,
-                articles,
-            });
-        affected.push((dir, found));
-    }
-    let mut relisted: Vec<(String, u64)> = Vec::new();
-    let mut unlisted: Vec<String> = Vec::new();
-    for (dir, found) in affected {
-        let mut count = 0;
-        for page in found.into_iter().flat_map(|l| l.pages(page_size)) {
-            count = page.number;
-            let path = page.file(bundle);
-            let signature = list_signature(bundle, &page, langs);
-            if memo.lists.get(&path) != Some(&signature)
-                || page.articles().iter().any(|i| changed_set.contains(i))
-            {
-                jobs.push(PageJob::listing(bundle, page));
-            }
-            relisted.push((path, signature));
-        }
-        for n in count + 1.. {
-            let path = format!("{}index.html", page_dir(&dir, n));
-            if !memo.lists.contains_key(&path) {
-                break;
-            }
-            unlisted.push(path);
-        }
-    }
-    jobs.extend(langs.iter().map(|&lang| PageJob::home(bundle, lang)));
-    for &i in &changed {
-        jobs.extend(PageJob::aliases(bundle, i));
-    }
-    let mut files: Vec<OutputFile> = jobs
-        .par_iter()
-        .map(|job| job.render(&r))
-        .collect::<Result<Vec<Option<OutputFile>>>>()?
-        .into_iter()
-        .flatten()
-        .collect();
-    outcome.rendered += files.len();
-    outcome.listings += jobs.iter().filter(|j| j.is_listing()).count();
-    for &i in &changed {
-        files.extend(pages::asset_files_of(bundle.articles[i]));
-    }
-    lap("pages");
-    // Sitemap and feed, unless neither can have changed: the sitemap
-    // stays and no changed article is or was in the feed.
-    let feed: Vec<String> = if bundle.kind == BundleKind::Public {
-        bundle
-            .recent(bundle.default_language, crate::render::feeds::FEED_ENTRIES)
-            .iter()
-            .map(|a| a.url.clone())
-            .collect()
-    } else {
-        Vec::new()
-    };
-    let in_feed = |url: &str| feed.iter().chain(&memo.feed).any(|f| f == url);
-    if !same_sitemap || changed_urls.iter().any(|url| in_feed(url)) {
-        files.extend(pages::listing_feeds(bundle, settings));
-    }
-    if bundle.kind == BundleKind::Public {
-        verify_public(&files, forbidden)?;
-    }
-    memo.feed = feed;
-    let held = match fresh {
-        Some(fresh) => {
-            let changed = take_changed(&mut memo.written, prepare(files)?);
-            outcome.written += changed.len();
-            for f in &changed {
-                fresh.put(bundle.kind, &f.path, f.bytes.clone(), &f.hash);
-            }
-            changed
-        }
-        None => {
-            *outcome += write_changed(dir, &mut memo.written, prepare(files)?)?;
-            Vec::new()
-        }
-    };
-    lap("held");
-    // Noted only once the pages are written or held: a rebuild that fails
-    // before renders them again.
-    memo.lists.extend(relisted);
-
-    // What the change left behind.
-    let mut gone: Vec<String> = Vec::new();
-    for source in sources {
-        let now: Vec<String> = bundle
-            .articles
-            .iter()
-            .find(|a| &a.source == source)
-            .map(|a| pages::owned_paths(a))
-            .unwrap_or_default();
-        if let Some(old) = memo.owned.remove(source) {
-            gone.extend(old.into_iter().filter(|p| !now.contains(p)));
-        }
-        if !now.is_empty() {
-            memo.owned.insert(source.clone(), now);
-        }
-    }
-    for path in &unlisted {
-        memo.lists.remove(path);
-    }
-    gone.extend(unlisted);
-    if !gone.is_empty() {
-        // A path another article now owns (a URL taken over) stays.
-        let kept: HashSet<&String> = memo.owned.values().flatten().collect();
-        let lists = &memo.lists;
-        gone.retain(|p| !kept.contains(p) && !lists.contains_key(p));
-        *outcome += remove(dir, &mut memo.written, &gone)?;
-        if let Some(fresh) = fresh {
-            for path in &gone {
-                fresh.forget(bundle.kind, path);
-            }
-        }
-    }
-    if !related_reused {
-        memo.related = related_urls(bundle);
-        memo.related_lists = bundle.related.clone();
-    }
-    Ok(held)
 }
 
 /// Forgets files held for a rebuild that failed: out of `fresh`, and out of
@@ -1036,7 +597,7 @@ fn first_error(a: Option<anyhow::Error>, b: Option<anyhow::Error>) -> anyhow::Er
 }
 
 /// With `DOCKET_TIMINGS` set, prints the time since the previous lap.
-fn lap(step: &str) {
+pub(super) fn lap(step: &str) {
     use std::sync::Mutex;
     static LAST: Mutex<Option<Instant>> = Mutex::new(None);
     if std::env::var_os("DOCKET_TIMINGS").is_none() {
