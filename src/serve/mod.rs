@@ -12,6 +12,7 @@ pub mod checks;
 pub mod fresh;
 pub mod host;
 pub mod http;
+mod incremental;
 pub mod live;
 mod memo;
 pub mod paths;
