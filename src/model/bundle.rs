@@ -9,7 +9,7 @@
 use std::collections::HashMap;
 
 use crate::content::{Article, CategoryIntro};
-use crate::model::taxonomy::{self, Taxonomy};
+use crate::model::taxonomy::{self, Category, Taxonomy};
 
 /// The two bundles.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -51,7 +51,9 @@ pub struct Bundle<'a> {
     /// The bundle's articles, sorted by URL.
     pub articles: Vec<&'a Article>,
     /// Categories, tags and translations of these articles only.
-    pub taxonomy: Taxonomy<'a>,
+    pub taxonomy: Taxonomy,
+    /// The site's category introductions ([`Category::intro`] indexes them).
+    pub intros: &'a [CategoryIntro],
     /// Related articles per article (indices into `articles`).
     pub related: Vec<Vec<usize>>,
     /// The site's default language.
@@ -141,7 +143,7 @@ impl<'a> Bundle<'a> {
         Self::assemble(
             kind,
             articles,
-            taxonomy,
+            (taxonomy, intros),
             default_language,
             internal_tag,
             related,
@@ -158,7 +160,7 @@ impl<'a> Bundle<'a> {
     pub fn from_parts(
         kind: BundleKind,
         articles: impl IntoIterator<Item = &'a Article>,
-        taxonomy: Taxonomy<'a>,
+        (taxonomy, intros): (Taxonomy, &'a [CategoryIntro]),
         default_language: &'a str,
         internal_tag: &'a str,
         related: Option<Vec<Vec<usize>>>,
@@ -166,7 +168,7 @@ impl<'a> Bundle<'a> {
         Self::assemble(
             kind,
             members(kind, articles),
-            taxonomy,
+            (taxonomy, intros),
             default_language,
             internal_tag,
             related,
@@ -178,7 +180,7 @@ impl<'a> Bundle<'a> {
     fn assemble(
         kind: BundleKind,
         articles: Vec<&'a Article>,
-        taxonomy: Taxonomy<'a>,
+        (taxonomy, intros): (Taxonomy, &'a [CategoryIntro]),
         default_language: &'a str,
         internal_tag: &'a str,
         related: Option<Vec<Vec<usize>>>,
@@ -195,6 +197,7 @@ impl<'a> Bundle<'a> {
             root: kind.root(),
             articles,
             taxonomy,
+            intros,
             related,
             default_language,
             internal_tag,
@@ -261,6 +264,11 @@ impl<'a> Bundle<'a> {
     /// default one first (always present).
     pub fn languages(&self) -> &[&'a str] {
         &self.languages
+    }
+
+    /// A category's introduction (`_index.md`), if it has one.
+    pub fn intro(&self, category: &Category) -> Option<&'a CategoryIntro> {
+        category.intro.and_then(|at| self.intros.get(at))
     }
 
     /// The URL prefix of `lang` inside the bundle (`""` or `ja/`).

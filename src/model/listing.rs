@@ -15,7 +15,7 @@ use crate::urls::{category_path, page_dir, tag_path};
 #[derive(Debug, Clone, Copy)]
 pub enum Listing<'b> {
     /// A category page (sub-categories on page 1, then its own articles).
-    Category(&'b Category<'b>),
+    Category(&'b Category),
     /// A tag page.
     Tag {
         /// The tag's language.

@@ -9,15 +9,16 @@ use crate::content::{Article, CategoryIntro};
 
 /// One node of the category tree in one language.
 #[derive(Debug)]
-pub struct Category<'a> {
+pub struct Category {
     /// Slash path, e.g. `ticket-system/customer-portal`.
     pub path: String,
     /// Language code.
     pub lang: String,
     /// From `_index.md`, else the last path segment in title case.
     pub title: String,
-    /// The `_index.md`, if any.
-    pub intro: Option<&'a CategoryIntro>,
+    /// The `_index.md`, if any: its index in the site's introductions
+    /// (see [`crate::model::bundle::Bundle::intro`]).
+    pub intro: Option<usize>,
     /// Indices of the articles directly in this category, sorted by
     /// weight then title.
     pub articles: Vec<usize>,
@@ -29,9 +30,9 @@ pub struct Category<'a> {
 
 /// Categories, tags and translations of one bundle.
 #[derive(Debug, Default)]
-pub struct Taxonomy<'a> {
+pub struct Taxonomy {
     /// Keyed by (language, path).
-    pub categories: BTreeMap<(String, String), Category<'a>>,
+    pub categories: BTreeMap<(String, String), Category>,
     /// Keyed by (language, tag) → article indices (the internal tag is a
     /// badge, not a tag page, and is left out).
     pub tags: BTreeMap<(String, String), Vec<usize>>,
@@ -39,11 +40,11 @@ pub struct Taxonomy<'a> {
     pub translations: HashMap<String, Vec<usize>>,
 }
 
-impl<'a> Taxonomy<'a> {
+impl Taxonomy {
     /// Builds the taxonomy of `articles`.
     pub fn build(
-        articles: &[&'a Article],
-        intros: &'a [CategoryIntro],
+        articles: &[&Article],
+        intros: &[CategoryIntro],
         internal_tag: &str,
         default_language: &str,
     ) -> Self {
@@ -72,13 +73,14 @@ impl<'a> Taxonomy<'a> {
 
     fn add_categories(
         &mut self,
-        articles: &[&'a Article],
-        intros: &'a [CategoryIntro],
+        articles: &[&Article],
+        intros: &[CategoryIntro],
         default_language: &str,
     ) {
-        let intro_of: HashMap<(&str, &str), &'a CategoryIntro> = intros
+        let intro_of: HashMap<(&str, &str), usize> = intros
             .iter()
-            .map(|i| ((i.lang.as_str(), i.path.as_str()), i))
+            .enumerate()
+            .map(|(at, i)| ((i.lang.as_str(), i.path.as_str()), at))
             .collect();
         for (i, a) in articles.iter().enumerate() {
             let Some(path) = &a.category else { continue };
@@ -95,7 +97,7 @@ impl<'a> Taxonomy<'a> {
                         path: current.to_owned(),
                         lang: a.lang.clone(),
                         title: intro
-                            .and_then(|i| i.title.clone())
+                            .and_then(|at| intros[at].title.clone())
                             .unwrap_or_else(|| title_case(current)),
                         intro,
                         articles: Vec::new(),
@@ -120,33 +122,6 @@ impl<'a> Taxonomy<'a> {
                 let (x, y) = (articles[x], articles[y]);
                 (x.front.weight, &x.title).cmp(&(y.front.weight, &y.title))
             });
-        }
-    }
-
-    /// This taxonomy without its category introductions (the only thing it
-    /// borrows), so that `docket serve` can keep it between rebuilds; see
-    /// [`Taxonomy::attach`].
-    pub fn detach(self) -> Taxonomy<'static> {
-        let categories = self
-            .categories
-            .into_iter()
-            .map(|(key, c)| {
-                let detached = Category {
-                    path: c.path,
-                    lang: c.lang,
-                    title: c.title,
-                    intro: None,
-                    articles: c.articles,
-                    children: c.children,
-                    total: c.total,
-                };
-                (key, detached)
-            })
-            .collect();
-        Taxonomy {
-            categories,
-            tags: self.tags,
-            translations: self.translations,
         }
     }
 
@@ -184,7 +159,7 @@ impl<'a> Taxonomy<'a> {
     }
 
     /// The top-level categories of `lang`, sorted by title.
-    pub fn top_categories(&self, lang: &str) -> Vec<&Category<'a>> {
+    pub fn top_categories(&self, lang: &str) -> Vec<&Category> {
         let mut top: Vec<_> = self
             .categories
             .values()
@@ -211,29 +186,8 @@ impl<'a> Taxonomy<'a> {
     }
 
     /// The category of `lang` with `path`.
-    pub fn category(&self, lang: &str, path: &str) -> Option<&Category<'a>> {
+    pub fn category(&self, lang: &str, path: &str) -> Option<&Category> {
         self.categories.get(&(lang.to_owned(), path.to_owned()))
-    }
-}
-
-impl Taxonomy<'static> {
-    /// Gives a [detached](Taxonomy::detach) taxonomy its category
-    /// introductions back, found as [`Taxonomy::build`] finds them (the
-    /// category's language, else the default one). The introductions must
-    /// be the ones it was built with: titles are not derived again.
-    pub fn attach<'a>(self, intros: &'a [CategoryIntro], default_language: &str) -> Taxonomy<'a> {
-        let intro_of: HashMap<(&str, &str), &'a CategoryIntro> = intros
-            .iter()
-            .map(|i| ((i.lang.as_str(), i.path.as_str()), i))
-            .collect();
-        let mut tax: Taxonomy<'a> = self;
-        for cat in tax.categories.values_mut() {
-            cat.intro = intro_of
-                .get(&(cat.lang.as_str(), cat.path.as_str()))
-                .or_else(|| intro_of.get(&(default_language, cat.path.as_str())))
-                .copied();
-        }
-        tax
     }
 }
 

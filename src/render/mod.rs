@@ -372,15 +372,16 @@ impl<'a> Renderer<'a> {
     /// introduction and the sub-categories.
     fn category(
         &self,
-        cat: &'a Category<'a>,
+        cat: &'a Category,
         first: bool,
         articles: Vec<ListItem<'a>>,
         pager: Pager,
     ) -> Result<String> {
         let prefix = self.bundle.lang_prefix(&cat.lang);
         let mut common = self.common("category", &cat.lang, cat.title.clone());
-        common.description = cat
-            .intro
+        common.description = self
+            .bundle
+            .intro(cat)
             .and_then(|i| i.description.clone())
             .unwrap_or_default();
         common.breadcrumbs = self.category_crumbs(&cat.lang, Some(&cat.path));
@@ -410,7 +411,7 @@ impl<'a> Renderer<'a> {
         } else {
             Vec::new()
         };
-        let intro_html = match cat.intro {
+        let intro_html = match self.bundle.intro(cat) {
             Some(i) if first => i.rendered.html_in(self.bundle.root),
             _ => String::new(),
         };

@@ -269,7 +269,7 @@ impl Builder {
                 forbidden: &forbidden,
             };
             let held = update_bundle(&update, memo, &mut outcome)?;
-            memo.taxonomy = Some(std::mem::take(&mut bundle.taxonomy).detach());
+            memo.taxonomy = Some(std::mem::take(&mut bundle.taxonomy));
             Ok::<_, anyhow::Error>((outcome, held))
         };
         let (a, b) = rayon::join(|| run(public, public_memo), || run(internal, internal_memo));
@@ -368,7 +368,7 @@ fn derive<'c>(
     settings: &'c crate::config::Settings,
     kind: BundleKind,
     memo: &Memo,
-    kept: Option<Taxonomy<'static>>,
+    kept: Option<Taxonomy>,
     retitled: &HashSet<String>,
     reuse: Reuse,
 ) -> Bundle<'c> {
@@ -387,11 +387,10 @@ fn derive<'c>(
             related,
         );
     };
-    let taxonomy = taxonomy.attach(&cache.intros, default_language);
     let mut bundle = Bundle::from_parts(
         kind,
         articles,
-        taxonomy,
+        (taxonomy, cache.intros.as_slice()),
         default_language,
         internal_tag,
         related,

@@ -36,7 +36,7 @@ pub(super) struct Memo {
     /// The taxonomy of the last written bundle, kept for the next rebuild
     /// (see [`Before::same_for_taxonomy`]); `None` while a rebuild that
     /// took it is under way, or after one failed.
-    pub(super) taxonomy: Option<Taxonomy<'static>>,
+    pub(super) taxonomy: Option<Taxonomy>,
 }
 
 /// The content as last loaded, kept between rebuilds.

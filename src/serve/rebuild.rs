@@ -197,7 +197,7 @@ impl Builder {
                 .map(|a| a.url.clone())
                 .collect();
             memo.related_lists = bundle.related.clone();
-            memo.taxonomy = Some(std::mem::take(&mut bundle.taxonomy).detach());
+            memo.taxonomy = Some(std::mem::take(&mut bundle.taxonomy));
         }
         if let Some(fresh) = &self.fresh {
             fresh.clear();
