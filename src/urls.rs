@@ -6,7 +6,24 @@
 //! The model, the renderer, the search index and `docket serve` all ask
 //! this module, so a page is found where it is written.
 
-use crate::content::{clean_path, url_segment};
+/// Turns a file or folder name into a URL segment: spaces become `-`;
+/// everything else is kept (Hugo keeps names as written).
+pub fn url_segment(name: &str) -> String {
+    name.trim()
+        .chars()
+        .map(|c| if c.is_whitespace() { '-' } else { c })
+        .collect()
+}
+
+/// Normalizes a slash path: no empty segments, no leading or trailing `/`.
+pub fn clean_path(path: &str) -> String {
+    path.split('/')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(url_segment)
+        .collect::<Vec<_>>()
+        .join("/")
+}
 
 /// The folder under which page N (N ≥ 2) of a listing lives: `page/2/`.
 const PAGES_FOLDER: &str = "page";
@@ -113,6 +130,19 @@ pub fn is_within(path: &str, ancestor: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn url_segments_keep_names_but_not_spaces() {
+        assert_eq!(url_segment("My Page"), "My-Page");
+        assert_eq!(url_segment("faq"), "faq");
+        assert_eq!(url_segment("よくある質問"), "よくある質問");
+    }
+
+    #[test]
+    fn paths_are_cleaned_of_empty_segments() {
+        assert_eq!(clean_path("/a//b/"), "a/b");
+        assert_eq!(clean_path(""), "");
+    }
 
     #[test]
     fn the_default_language_has_no_prefix() {

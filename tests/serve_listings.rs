@@ -11,8 +11,8 @@
 use std::path::Path;
 
 use docket::config::Settings;
+use docket::serve::changes::Changes;
 use docket::serve::rebuild::{Builder, Outcome};
-use docket::serve::watch::Changes;
 
 struct Fixture {
     _dir: tempfile::TempDir,

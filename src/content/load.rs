@@ -9,10 +9,11 @@ use rayon::prelude::*;
 use walkdir::WalkDir;
 
 use super::front_matter::{self, FrontMatter, Split};
-use super::{clean_path, url_segment, Article, Asset, CategoryIntro};
+use super::{Article, Asset, CategoryIntro};
 use crate::config::{is_language_code, Settings};
 use crate::content::markdown::Rendered;
 use crate::error::ContentError;
+use crate::urls::{clean_path, url_segment};
 
 /// Everything read from `content/`.
 #[derive(Debug, Default)]

@@ -211,7 +211,6 @@ pub fn ensure_clean(problems: &[String]) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::output::stage;
 
     fn forbidden() -> Forbidden {
         let mut f = Forbidden::default();
@@ -247,59 +246,5 @@ mod tests {
         assert!(hits("<a href=\"/kb/agents/escalation-policy/\">").is_empty());
         assert!(hits("<a href=\"/ja/kb/agents/escalation/\">").is_empty());
         assert!(hits("<a href=\"/categories/kb/agents/escalation/\">").is_empty());
-    }
-
-    #[test]
-    fn a_staged_bundle_replaces_the_target_only_when_committed() {
-        let tmp = tempfile::tempdir().unwrap();
-        let target = tmp.path().join("public");
-        std::fs::create_dir_all(&target).unwrap();
-        std::fs::write(target.join("old.html"), "old").unwrap();
-        let files = [OutputFile::text("a/index.html", "new".to_owned())];
-        let staged = stage(&target, &files).unwrap();
-        assert!(target.join("old.html").exists());
-        staged.commit().unwrap();
-        assert!(!target.join("old.html").exists());
-        assert_eq!(
-            std::fs::read_to_string(target.join("a/index.html")).unwrap(),
-            "new"
-        );
-    }
-
-    #[test]
-    fn a_reused_stage_holds_exactly_the_new_files() {
-        let tmp = tempfile::tempdir().unwrap();
-        let target = tmp.path().join("public");
-        let first = [
-            OutputFile::text("gone/index.html", "x".to_owned()),
-            OutputFile::text("kept/index.html", "same".to_owned()),
-            OutputFile::text("page", "file".to_owned()),
-        ];
-        stage(&target, &first).unwrap().commit().unwrap();
-        stage(&target, &first).unwrap().commit().unwrap();
-        let second = [
-            OutputFile::text("kept/index.html", "same".to_owned()),
-            OutputFile::text("page/index.html", "now a folder".to_owned()),
-        ];
-        let staged = stage(&target, &second).unwrap();
-        assert!(!staged.dir.join("gone").exists());
-        staged.commit().unwrap();
-        assert!(!target.join("gone").exists());
-        assert_eq!(
-            std::fs::read_to_string(target.join("kept/index.html")).unwrap(),
-            "same"
-        );
-        assert_eq!(
-            std::fs::read_to_string(target.join("page/index.html")).unwrap(),
-            "now a folder"
-        );
-        // Two builds later the stage holds the folder; a file replaces it.
-        let third = [OutputFile::text("page", "a file again".to_owned())];
-        stage(&target, &third).unwrap().commit().unwrap();
-        stage(&target, &third).unwrap().commit().unwrap();
-        assert_eq!(
-            std::fs::read_to_string(target.join("page")).unwrap(),
-            "a file again"
-        );
     }
 }

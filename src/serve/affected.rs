@@ -14,7 +14,8 @@ use rayon::prelude::*;
 
 use super::fresh::Fresh;
 use super::memo::{list_signature, related_urls, Before, Memo};
-use super::rebuild::{lap, Outcome};
+use super::outcome::Outcome;
+use super::rebuild::lap;
 use crate::build::checks::verify_public;
 use crate::build::plan::{self, PageJob};
 use crate::config::Settings;

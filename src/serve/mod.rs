@@ -8,6 +8,7 @@
 //! they are written ([`fresh`]).
 
 mod affected;
+pub mod changes;
 pub mod checks;
 pub mod fresh;
 pub mod host;
@@ -15,6 +16,7 @@ pub mod http;
 mod incremental;
 pub mod live;
 mod memo;
+pub mod outcome;
 pub mod paths;
 pub mod rebuild;
 pub mod search_worker;

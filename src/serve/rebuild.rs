@@ -11,60 +11,26 @@
 use std::collections::{BTreeMap, HashSet};
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use anyhow::{bail, Result};
 use rayon::prelude::*;
 
+use super::changes::Changes;
 use super::checks::Inbound;
 use super::fresh::Fresh;
 use super::memo::{by_url, list_signatures, related_urls, Before, Cache, Memo};
+pub use super::outcome::Outcome;
 use super::search_worker::{SearchWorker, Snapshot};
-use super::watch::Changes;
 use crate::build::checks::verify_public;
 use crate::build::plan::{self as pages};
 use crate::config::Settings;
 use crate::content::{self, Loaded};
 use crate::model::bundle::BundleKind;
 use crate::model::site::Site;
-use crate::output::incremental::{prepare, sync_all, write_atomically, Counts, Prepared};
+use crate::output::incremental::{prepare, sync_all, write_atomically, Prepared};
 use crate::output::Forbidden;
 use crate::render::Theme;
-
-impl Outcome {
-    /// What two rebuilds (one per bundle) did together.
-    pub(super) fn plus(&self, other: &Outcome) -> Outcome {
-        Outcome {
-            written: self.written + other.written,
-            removed: self.removed + other.removed,
-            rendered: self.rendered + other.rendered,
-            listings: self.listings + other.listings,
-            elapsed: self.elapsed.max(other.elapsed),
-        }
-    }
-}
-
-impl std::ops::AddAssign<Counts> for Outcome {
-    fn add_assign(&mut self, counts: Counts) {
-        self.written += counts.written;
-        self.removed += counts.removed;
-    }
-}
-
-/// What a rebuild did.
-#[derive(Debug, Default, Clone)]
-pub struct Outcome {
-    /// Files written (new or changed).
-    pub written: usize,
-    /// Files removed.
-    pub removed: usize,
-    /// Pages rendered.
-    pub rendered: usize,
-    /// Of those, category and tag listing pages.
-    pub listings: usize,
-    /// Wall time.
-    pub elapsed: Duration,
-}
 
 /// Rebuilds a site into its serving folders: the first time and after a
 /// change of settings, theme, static files, category introductions or page

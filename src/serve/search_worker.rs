@@ -13,7 +13,7 @@ use std::sync::Arc;
 
 use anyhow::{Context, Result};
 
-use super::rebuild::Outcome;
+use super::outcome::Outcome;
 use crate::build::checks::verify_public;
 use crate::content::{Article, CategoryIntro};
 use crate::model::bundle::{Bundle, BundleKind};
