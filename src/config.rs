@@ -152,6 +152,24 @@ impl Settings {
             .collect()
     }
 
+    /// The sidecar's options for this site: its `[sidecar]` table with the
+    /// paths resolved against the site and the bundles, theme, title and
+    /// base URL it serves. `docket sidecar`, `docket ticket` and `docket
+    /// serve` all start from these.
+    pub fn sidecar_options(&self) -> docket_sidecar::Options {
+        let language = &self.config.site.default_language;
+        docket_sidecar::Options {
+            database: self.root.join(&self.config.sidecar.database),
+            config: self.config.sidecar.clone(),
+            site_root: self.root.clone(),
+            internal_dir: self.internal_dir.clone(),
+            public_dir: self.public_dir.clone(),
+            templates_dir: self.theme_dir.join("templates"),
+            site_title: self.title_in(language).to_owned(),
+            base_url: self.base_url.clone(),
+        }
+    }
+
     /// The site title in `lang`.
     pub fn title_in(&self, lang: &str) -> &str {
         self.config

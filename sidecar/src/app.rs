@@ -15,7 +15,7 @@ use crate::db::read_cache::ReadCache;
 use crate::db::tickets::Status;
 use crate::db::Db;
 use crate::file_cache::FileCache;
-use crate::mail::Transport;
+use crate::mail::{Sender, Transport};
 use crate::pages::Pages;
 use crate::Options;
 
@@ -129,6 +129,25 @@ impl App {
         });
     }
 
+    /// The mail sender, over this application's store, transport and bell.
+    pub fn mail_sender(&self) -> Sender {
+        Sender {
+            db: self.db.clone(),
+            transport: self.mail_transport.clone(),
+            bell: Arc::clone(&self.mail_bell),
+            from: self.options.config.mail.from.clone(),
+        }
+    }
+
+    /// Drains the mail queue until `stop` turns true; then waits for the
+    /// work still running after its answer (registration, reset and
+    /// ticket-link mail), so that what was answered is on disk when the
+    /// sidecar stops.
+    pub async fn run_mail(self: Arc<Self>, stop: tokio::sync::watch::Receiver<bool>) {
+        self.mail_sender().run(stop).await;
+        self.after_answer_finished().await;
+    }
+
     /// Waits until every task started by [`App::spawn_after_answer`] has
     /// finished: at shutdown, so that what was answered is on disk.
     pub async fn after_answer_finished(&self) {
@@ -172,5 +191,15 @@ impl AfterAnswer {
     /// An absolute URL for a sidecar path (links in mail).
     pub fn url(&self, path_and_query: &str) -> String {
         format!("{}{path_and_query}", self.base_url)
+    }
+}
+
+impl crate::auth::Context for App {
+    fn db(&self) -> &Db {
+        &self.db
+    }
+
+    fn config(&self) -> &crate::config::SidecarConfig {
+        &self.options.config
     }
 }

@@ -5,7 +5,7 @@
 //! `docket build`. Values here are raw input: paths are still relative to
 //! the site root, which the caller resolves (see [`crate::Options`]).
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
@@ -145,5 +145,38 @@ impl Default for MailConfig {
             notify: None,
             digest_seconds: 60,
         }
+    }
+}
+
+/// Everything the sidecar needs, with paths resolved.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// The `[sidecar]` table as written.
+    pub config: SidecarConfig,
+    /// The site's root folder (relative paths in `config` are under it).
+    pub site_root: PathBuf,
+    /// The SQLite database file.
+    pub database: PathBuf,
+    /// The internal bundle, served under `/internal/` to agents.
+    pub internal_dir: PathBuf,
+    /// The public bundle, served at `/` when `serve_public` is on.
+    pub public_dir: PathBuf,
+    /// The theme's `templates/` folder (portal pages are in `portal/`).
+    pub templates_dir: PathBuf,
+    /// The site's title, shown on portal pages.
+    pub site_title: String,
+    /// The site's public URL without a trailing slash, for links in mail.
+    pub base_url: String,
+}
+
+impl Options {
+    /// A path from the configuration, resolved against the site root.
+    pub fn resolve(&self, path: &Path) -> PathBuf {
+        self.site_root.join(path)
+    }
+
+    /// The mail outbox folder.
+    pub fn outbox_dir(&self) -> PathBuf {
+        self.resolve(&self.config.mail.outbox)
     }
 }

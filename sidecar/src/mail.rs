@@ -11,10 +11,10 @@ use anyhow::{anyhow, bail, Context, Result};
 use lettre::message::header::ContentType;
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
-use tokio::sync::watch;
+use tokio::sync::{watch, Notify};
 
-use crate::app::App;
 use crate::db::mail::{OutgoingMail, QueuedMail};
+use crate::db::Db;
 
 /// How often the queue is checked when nobody rings.
 const POLL: Duration = Duration::from_secs(1);
@@ -96,86 +96,109 @@ fn smtp_transport(url: &str) -> Result<AsyncSmtpTransport<Tokio1Executor>> {
     Ok(builder.build())
 }
 
-/// Drains the queue until `stop` turns true; then waits for the work
-/// still running after its answer (registration, reset and ticket-link
-/// mail), so that what was answered is on disk when the sidecar stops.
-pub async fn run_sender(app: Arc<App>, stop: watch::Receiver<bool>) {
-    send_until_stopped(&app, stop).await;
-    app.after_answer_finished().await;
+/// Delivers the outgoing mail queue: the store it reads, the transport it
+/// delivers through, the bell rung when mail is queued and the sender
+/// address. It does not know the rest of the application.
+#[derive(Debug, Clone)]
+pub struct Sender {
+    /// The store holding the queue.
+    pub db: Db,
+    /// Where mail is delivered.
+    pub transport: Transport,
+    /// Rung when mail is queued, so the sender need not wait for its poll.
+    pub bell: Arc<Notify>,
+    /// The `From` address.
+    pub from: String,
 }
 
-async fn send_until_stopped(app: &App, mut stop: watch::Receiver<bool>) {
-    loop {
-        match deliver_due(app, &app.mail_transport).await {
-            // A full round: more may be due, go on without waiting.
-            Ok(taken) if taken == BATCH as usize => {
-                if *stop.borrow() {
-                    return;
+impl Sender {
+    /// Drains the queue until `stop` turns true.
+    pub async fn run(&self, mut stop: watch::Receiver<bool>) {
+        loop {
+            match self.deliver_due().await {
+                // A full round: more may be due, go on without waiting.
+                Ok(taken) if taken == BATCH as usize => {
+                    if *stop.borrow() {
+                        return;
+                    }
+                    continue;
                 }
-                continue;
+                Ok(_) => {}
+                Err(err) => tracing::warn!("mail queue: {err:#}"),
             }
-            Ok(_) => {}
-            Err(err) => tracing::warn!("mail queue: {err:#}"),
-        }
-        tokio::select! {
-            () = app.mail_bell.notified() => {}
-            () = tokio::time::sleep(POLL) => {}
-            _ = stop.changed() => return,
-        }
-    }
-}
-
-/// Delivers up to [`BATCH`] due messages once; returns how many were
-/// taken. The delivered ones are marked sent together in one write at the
-/// end (also when a later one fails), so a busy queue costs one commit per
-/// round, not one per message. As before, a crash between delivery and that
-/// write delivers those messages again: delivery is at least once.
-pub async fn deliver_due(app: &App, transport: &Transport) -> Result<usize> {
-    let due = app.db.due_mail(BATCH).await?;
-    let taken = due.len();
-    let mut sent = Vec::with_capacity(taken);
-    let attempted = attempt_all(app, transport, due, &mut sent).await;
-    if !sent.is_empty() {
-        app.db
-            .mail_sent(sent)
-            .await
-            .context("cannot mark delivered mail as sent")?;
-    }
-    attempted.map(|()| taken)
-}
-
-/// Delivers each message, collecting the ids of those delivered in `sent`
-/// and recording failures with their next attempt. Agent notifications
-/// due together for one address go out as one digest.
-async fn attempt_all(
-    app: &App,
-    transport: &Transport,
-    due: Vec<QueuedMail>,
-    sent: &mut Vec<i64>,
-) -> Result<()> {
-    for batch in combine_digests(due) {
-        let (mail, parts) = match &batch {
-            Outgoing::One(queued) => (&queued.mail, std::slice::from_ref(queued)),
-            Outgoing::Digest(mail, parts) => (mail, parts.as_slice()),
-        };
-        match deliver(app, transport, mail, parts[0].id).await {
-            Ok(()) => sent.extend(parts.iter().map(|q| q.id)),
-            Err(err) => {
-                for queued in parts {
-                    let backoff = (30_i64 << queued.attempts.min(10)).min(MAX_BACKOFF_SECS);
-                    tracing::warn!(
-                        id = queued.id,
-                        attempt = queued.attempts + 1,
-                        "mail not delivered, retrying in {backoff}s: {err:#}"
-                    );
-                    app.db
-                        .mail_failed(queued.id, &format!("{err:#}"), backoff)
-                        .await?;
-                }
+            tokio::select! {
+                () = self.bell.notified() => {}
+                () = tokio::time::sleep(POLL) => {}
+                _ = stop.changed() => return,
             }
         }
     }
-    Ok(())
+
+    /// Delivers up to [`BATCH`] due messages once; returns how many were
+    /// taken. The delivered ones are marked sent together in one write at the
+    /// end (also when a later one fails), so a busy queue costs one commit per
+    /// round, not one per message. As before, a crash between delivery and that
+    /// write delivers those messages again: delivery is at least once.
+    pub async fn deliver_due(&self) -> Result<usize> {
+        let due = self.db.due_mail(BATCH).await?;
+        let taken = due.len();
+        let mut sent = Vec::with_capacity(taken);
+        let attempted = self.attempt_all(due, &mut sent).await;
+        if !sent.is_empty() {
+            self.db
+                .mail_sent(sent)
+                .await
+                .context("cannot mark delivered mail as sent")?;
+        }
+        attempted.map(|()| taken)
+    }
+
+    /// Delivers each message, collecting the ids of those delivered in `sent`
+    /// and recording failures with their next attempt. Agent notifications
+    /// due together for one address go out as one digest.
+    async fn attempt_all(&self, due: Vec<QueuedMail>, sent: &mut Vec<i64>) -> Result<()> {
+        for batch in combine_digests(due) {
+            let (mail, parts) = match &batch {
+                Outgoing::One(queued) => (&queued.mail, std::slice::from_ref(queued)),
+                Outgoing::Digest(mail, parts) => (mail, parts.as_slice()),
+            };
+            match self.deliver(mail, parts[0].id).await {
+                Ok(()) => sent.extend(parts.iter().map(|q| q.id)),
+                Err(err) => {
+                    for queued in parts {
+                        let backoff = (30_i64 << queued.attempts.min(10)).min(MAX_BACKOFF_SECS);
+                        tracing::warn!(
+                            id = queued.id,
+                            attempt = queued.attempts + 1,
+                            "mail not delivered, retrying in {backoff}s: {err:#}"
+                        );
+                        self.db
+                            .mail_failed(queued.id, &format!("{err:#}"), backoff)
+                            .await?;
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    async fn deliver(&self, mail: &OutgoingMail, id: i64) -> Result<()> {
+        let message = build_message(&self.from, mail)?;
+        match &self.transport {
+            Transport::Outbox(dir) => {
+                let dir = dir.clone();
+                let name = format!("{id:010}-{}.eml", crate::db::now());
+                let bytes = message.formatted();
+                tokio::task::spawn_blocking(move || write_eml(&dir, &name, &bytes))
+                    .await
+                    .context("outbox task failed")?
+            }
+            Transport::Smtp(smtp) => {
+                smtp.send(message).await.context("SMTP delivery failed")?;
+                Ok(())
+            }
+        }
+    }
 }
 
 /// A message to deliver: one queued mail, or a digest of several agent
@@ -234,24 +257,6 @@ fn digest_of(to: &str, parts: &[QueuedMail]) -> OutgoingMail {
         to: to.to_owned(),
         subject: format!("{} ticket updates", parts.len()),
         body,
-    }
-}
-
-async fn deliver(app: &App, transport: &Transport, mail: &OutgoingMail, id: i64) -> Result<()> {
-    let message = build_message(&app.options.config.mail.from, mail)?;
-    match transport {
-        Transport::Outbox(dir) => {
-            let dir = dir.clone();
-            let name = format!("{id:010}-{}.eml", crate::db::now());
-            let bytes = message.formatted();
-            tokio::task::spawn_blocking(move || write_eml(&dir, &name, &bytes))
-                .await
-                .context("outbox task failed")?
-        }
-        Transport::Smtp(smtp) => {
-            smtp.send(message).await.context("SMTP delivery failed")?;
-            Ok(())
-        }
     }
 }
 

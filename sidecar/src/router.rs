@@ -6,7 +6,9 @@ use hyper::Method;
 use crate::app::App;
 use crate::handlers::tickets::path_param;
 use crate::handlers::{
-    self, agent_tickets, api, files, login, my_tickets, password, register, ticket_link, Failure,
+    self, api, files, login, password, register,
+    tickets::{agent as agent_tickets, customer as my_tickets, link as ticket_link},
+    Failure,
 };
 use crate::http::{Req, Response};
 

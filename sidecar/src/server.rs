@@ -83,7 +83,7 @@ impl Server {
     pub async fn run(self, shutdown: impl Future<Output = ()>) -> Result<()> {
         let Server { listener, app } = self;
         let (stop_tx, stop_rx) = watch::channel(false);
-        let mail_task = tokio::spawn(crate::mail::run_sender(Arc::clone(&app), stop_rx.clone()));
+        let mail_task = tokio::spawn(Arc::clone(&app).run_mail(stop_rx.clone()));
         let purge_task = tokio::spawn(purge_loop(Arc::clone(&app), stop_rx));
 
         let limits = ConnectionLimits::from_config(&app.options.config);
@@ -364,7 +364,7 @@ async fn purge_loop(app: Arc<App>, mut stop: watch::Receiver<bool>) {
         if let Err(err) = app.db.purge_sessions(crate::db::now() - idle).await {
             tracing::warn!("purging sessions failed: {err:#}");
         }
-        if let Err(err) = crate::auth::rate_limit::purge(&app).await {
+        if let Err(err) = crate::auth::rate_limit::purge(&*app).await {
             tracing::warn!("purging rate limits failed: {err:#}");
         }
         if let Err(err) = app

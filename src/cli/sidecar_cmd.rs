@@ -13,18 +13,7 @@ use docket_sidecar::{Options, Role};
 
 /// Builds the sidecar's options from `docket.toml` at `site`.
 pub fn options(site: &Path) -> Result<Options> {
-    let settings = Settings::load(site, None)?;
-    let language = settings.config.site.default_language.clone();
-    Ok(Options {
-        database: settings.root.join(&settings.config.sidecar.database),
-        config: settings.config.sidecar.clone(),
-        site_root: settings.root.clone(),
-        internal_dir: settings.internal_dir.clone(),
-        public_dir: settings.public_dir.clone(),
-        templates_dir: settings.theme_dir.join("templates"),
-        site_title: settings.title_in(&language).to_owned(),
-        base_url: settings.base_url.clone(),
-    })
+    Ok(Settings::load(site, None)?.sidecar_options())
 }
 
 /// `docket sidecar --demo --site DIR`: a fresh demo database (its logins

@@ -91,7 +91,7 @@ pub fn run(options: &ServeOptions) -> Result<()> {
         sidecar.config.allowed_origins.extend(own);
         let app = Arc::new(App::new(sidecar).await?);
         let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
-        let mail = tokio::spawn(docket_sidecar::mail::run_sender(Arc::clone(&app), stop_rx));
+        let mail = tokio::spawn(Arc::clone(&app).run_mail(stop_rx));
 
         watch::start(builder, Arc::clone(&live))?;
 
@@ -111,21 +111,12 @@ pub fn run(options: &ServeOptions) -> Result<()> {
     })
 }
 
-/// The sidecar's options for the serving bundles.
+/// The sidecar's options for the serving bundles: the site's, serving
+/// the public bundle too.
 fn sidecar_options(settings: &Settings) -> Options {
-    let language = settings.config.site.default_language.clone();
-    let mut config = settings.config.sidecar.clone();
-    config.serve_public = true;
-    Options {
-        database: settings.root.join(&config.database),
-        config,
-        site_root: settings.root.clone(),
-        internal_dir: settings.internal_dir.clone(),
-        public_dir: settings.public_dir.clone(),
-        templates_dir: settings.theme_dir.join("templates"),
-        site_title: settings.title_in(&language).to_owned(),
-        base_url: settings.base_url.clone(),
-    }
+    let mut options = settings.sidecar_options();
+    options.config.serve_public = true;
+    options
 }
 
 /// Empties the serving folder left by an earlier run.

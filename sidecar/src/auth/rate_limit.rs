@@ -8,7 +8,7 @@ use std::net::{IpAddr, Ipv6Addr};
 
 use anyhow::Result;
 
-use crate::app::App;
+use super::Context;
 
 /// A limited action.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -31,14 +31,14 @@ impl Action {
     }
 }
 
-fn window_secs(app: &App) -> i64 {
-    i64::from(app.options.config.rate_limit_window_minutes.max(1)) * 60
+fn window_secs(app: &impl Context) -> i64 {
+    i64::from(app.config().rate_limit_window_minutes.max(1)) * 60
 }
 
 /// Counts an attempt under the counter `key`, allowing `limit` attempts per
 /// configured window; `Some(seconds)` to wait when over the limit.
-pub async fn hit_key(app: &App, key: &str, limit: u32) -> Result<Option<u64>> {
-    app.db.rate_limit_hit(key, limit, window_secs(app)).await
+pub async fn hit_key(app: &impl Context, key: &str, limit: u32) -> Result<Option<u64>> {
+    app.db().rate_limit_hit(key, limit, window_secs(app)).await
 }
 
 /// The counter name of a client address: the IPv4 address itself (also
@@ -55,16 +55,16 @@ pub fn client_bucket(client: IpAddr) -> String {
 }
 
 /// Counts an attempt by `client`; `Some(seconds)` to wait when over the limit.
-pub async fn hit_client(app: &App, action: Action, client: IpAddr) -> Result<Option<u64>> {
+pub async fn hit_client(app: &impl Context, action: Action, client: IpAddr) -> Result<Option<u64>> {
     let key = format!("{}:client:{}", action.name(), client_bucket(client));
-    hit_key(app, &key, app.options.config.rate_limit_per_client).await
+    hit_key(app, &key, app.config().rate_limit_per_client).await
 }
 
 /// Counts an attempt on the account `email`; `Some(seconds)` to wait when
 /// over the limit. Unknown addresses are counted alike.
-pub async fn hit_account(app: &App, action: Action, email: &str) -> Result<Option<u64>> {
+pub async fn hit_account(app: &impl Context, action: Action, email: &str) -> Result<Option<u64>> {
     let key = format!("{}:account:{email}", action.name());
-    hit_key(app, &key, app.options.config.rate_limit_per_account).await
+    hit_key(app, &key, app.config().rate_limit_per_account).await
 }
 
 /// The counter of attempts on the account `email` from `client`, keyed by
@@ -84,31 +84,31 @@ fn account_from_key(action: Action, email: &str, client: IpAddr) -> String {
 /// (every client's attempts on all accounts are also limited by
 /// [`hit_client`]). Unknown addresses are counted alike.
 pub async fn hit_account_from(
-    app: &App,
+    app: &impl Context,
     action: Action,
     email: &str,
     client: IpAddr,
 ) -> Result<Option<u64>> {
     let key = account_from_key(action, email, client);
-    hit_key(app, &key, app.options.config.rate_limit_per_account).await
+    hit_key(app, &key, app.config().rate_limit_per_account).await
 }
 
 /// Forgets the failed attempts on the account `email` from `client`
 /// (after a successful login there).
 pub async fn clear_account_from(
-    app: &App,
+    app: &impl Context,
     action: Action,
     email: &str,
     client: IpAddr,
 ) -> Result<()> {
-    app.db
+    app.db()
         .rate_limit_clear(&account_from_key(action, email, client))
         .await
 }
 
 /// Deletes counters whose window has passed.
-pub async fn purge(app: &App) -> Result<usize> {
-    app.db.purge_rate_limits(window_secs(app)).await
+pub async fn purge(app: &impl Context) -> Result<usize> {
+    app.db().purge_rate_limits(window_secs(app)).await
 }
 
 #[cfg(test)]

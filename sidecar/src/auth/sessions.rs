@@ -13,7 +13,7 @@ use anyhow::Result;
 use cookie::{Cookie, SameSite};
 
 use super::tokens::{hash_token, looks_like_token, random_token};
-use crate::app::App;
+use super::Context;
 use crate::db::accounts::Role;
 use crate::db::now;
 use crate::db::sessions::{NewSession, StoredSession};
@@ -78,11 +78,11 @@ pub struct StartedSession {
 /// The request's session: the live signed-in one its cookie names, else an
 /// anonymous one bound to the cookie (no row); `None` without a session
 /// cookie. Expired sessions are deleted on sight.
-pub async fn current_session(app: &App, req: &Req) -> Result<Option<Session>> {
+pub async fn current_session(app: &impl Context, req: &Req) -> Result<Option<Session>> {
     let Some(token) = cookie_token(app, req) else {
         return Ok(None);
     };
-    if let Some(stored) = app.db.session_by_token_hash(&hash_token(&token)).await? {
+    if let Some(stored) = app.db().session_by_token_hash(&hash_token(&token)).await? {
         if let Some(session) = live_session(app, stored).await? {
             return Ok(Some(session));
         }
@@ -107,15 +107,15 @@ fn anonymous_session(token: &str) -> Session {
 }
 
 /// The request's session cookie value, if it looks like a token.
-fn cookie_token(app: &App, req: &Req) -> Option<String> {
-    let token = req.cookie(session_cookie_name(app.options.config.cookie_secure))?;
+fn cookie_token(app: &impl Context, req: &Req) -> Option<String> {
+    let token = req.cookie(session_cookie_name(app.config().cookie_secure))?;
     looks_like_token(&token).then_some(token)
 }
 
 /// The SHA-256 of the request's session cookie (under the name
 /// [`session_cookie_name`] gives), if it carries one that looks like a
 /// token: what the store looks sessions up by.
-pub fn cookie_token_hash(app: &App, req: &Req) -> Option<String> {
+pub fn cookie_token_hash(app: &impl Context, req: &Req) -> Option<String> {
     cookie_token(app, req).map(|token| hash_token(&token))
 }
 
@@ -123,15 +123,15 @@ pub fn cookie_token_hash(app: &App, req: &Req) -> Option<String> {
 /// one is deleted (and `None`), a live one's activity is recorded at most
 /// every [`TOUCH_EVERY_SECS`]. For callers that read the row themselves
 /// (with [`cookie_token_hash`]) together with other data.
-pub async fn live_session(app: &App, stored: StoredSession) -> Result<Option<Session>> {
+pub async fn live_session(app: &impl Context, stored: StoredSession) -> Result<Option<Session>> {
     let t = now();
-    let idle_limit = i64::from(app.options.config.session_idle_minutes) * 60;
+    let idle_limit = i64::from(app.config().session_idle_minutes) * 60;
     if stored.expires_at <= t || stored.last_seen_at + idle_limit <= t {
-        app.db.delete_session(stored.id).await?;
+        app.db().delete_session(stored.id).await?;
         return Ok(None);
     }
     if t - stored.last_seen_at >= TOUCH_EVERY_SECS {
-        app.db.touch_session(stored.id).await?;
+        app.db().touch_session(stored.id).await?;
     }
     Ok(Some(Session {
         id: Some(stored.id),
@@ -152,15 +152,15 @@ pub async fn live_session(app: &App, stored: StoredSession) -> Result<Option<Ses
 /// `replaces` in the same transaction: a new token and a new CSRF token, so
 /// nothing known before sign-in is valid after it.
 pub async fn start_session(
-    app: &App,
+    app: &impl Context,
     user: Option<CurrentUser>,
     replaces: Option<i64>,
 ) -> Result<StartedSession> {
     let token = random_token()?;
     let csrf = random_token()?;
-    let max_secs = i64::from(app.options.config.session_max_hours) * 3600;
+    let max_secs = i64::from(app.config().session_max_hours) * 3600;
     let id = app
-        .db
+        .db()
         .create_session(
             NewSession {
                 token_hash: hash_token(&token),
@@ -177,20 +177,20 @@ pub async fn start_session(
             csrf,
             user,
         },
-        set_cookie: session_cookie(&token, app.options.config.cookie_secure, max_secs),
+        set_cookie: session_cookie(&token, app.config().cookie_secure, max_secs),
     })
 }
 
 /// The request's session, or a new anonymous one (with the `Set-Cookie`
 /// value to send) so that a form can carry a CSRF token. Nothing is
 /// written to the store: an anonymous session is its cookie alone.
-pub async fn ensure_session(app: &App, req: &Req) -> Result<(Session, Option<String>)> {
+pub async fn ensure_session(app: &impl Context, req: &Req) -> Result<(Session, Option<String>)> {
     if let Some(session) = current_session(app, req).await? {
         return Ok((session, None));
     }
     let token = random_token()?;
-    let max_secs = i64::from(app.options.config.session_max_hours) * 3600;
-    let set_cookie = session_cookie(&token, app.options.config.cookie_secure, max_secs);
+    let max_secs = i64::from(app.config().session_max_hours) * 3600;
+    let set_cookie = session_cookie(&token, app.config().cookie_secure, max_secs);
     Ok((anonymous_session(&token), Some(set_cookie)))
 }
 

@@ -42,7 +42,7 @@ pub async fn session(app: &App, req: &Req) -> Result<Response, ApiError> {
             "email": user.email,
             "role": user.role.as_str(),
             "csrf": csrf,
-            "can_open_tickets": super::my_tickets::can_open_tickets(app, &user),
+            "can_open_tickets": super::tickets::customer::can_open_tickets(app, &user),
         }),
         _ => json!({ "authenticated": false }),
     };

@@ -10,39 +10,14 @@
 use hyper::{header, StatusCode};
 use serde::Serialize;
 
-use super::{checked_session, home_of, with_cookie, Failure};
+use super::{checked_session, home_of, with_cookie, FormError};
 use crate::app::App;
-use crate::auth::csrf::CsrfError;
 use crate::auth::email::normalize_email;
 use crate::auth::rate_limit::{self, Action};
 use crate::auth::sessions::{clear_session_cookie, ensure_session, start_session};
 use crate::auth::{current_session, CurrentUser, Session};
 use crate::http::{self, is_safe_next, Req, Response};
 use crate::pages::Common;
-
-/// Errors of the login family.
-#[derive(Debug, thiserror::Error)]
-pub enum LoginError {
-    /// Failed CSRF check.
-    #[error(transparent)]
-    Csrf(#[from] CsrfError),
-    /// Too many attempts from this client or on this account.
-    #[error("too many login attempts")]
-    RateLimited(u64),
-    /// Store, hashing or template failure.
-    #[error(transparent)]
-    Unexpected(#[from] anyhow::Error),
-}
-
-impl From<LoginError> for Failure {
-    fn from(err: LoginError) -> Self {
-        match err {
-            LoginError::Csrf(e) => e.into(),
-            LoginError::RateLimited(retry_after) => Failure::TooManyRequests { retry_after },
-            LoginError::Unexpected(e) => Failure::Unexpected(e),
-        }
-    }
-}
 
 #[derive(Serialize)]
 struct LoginView<'a> {
@@ -64,7 +39,7 @@ fn safe_next(next: &str) -> &str {
 }
 
 /// `GET /login[?next=]`: the form; someone already signed in goes on.
-pub async fn form(app: &App, req: &Req) -> Result<Response, LoginError> {
+pub async fn form(app: &App, req: &Req) -> Result<Response, FormError> {
     let next_param = req.query_param("next").unwrap_or_default();
     let next = safe_next(&next_param);
     let (session, set_cookie) = ensure_session(app, req).await?;
@@ -97,19 +72,19 @@ impl<'a> LoginView<'a> {
 }
 
 /// `POST /login` (`email`, `password`, `next`, `csrf`).
-pub async fn submit(app: &App, req: &Req) -> Result<Response, LoginError> {
+pub async fn submit(app: &App, req: &Req) -> Result<Response, FormError> {
     let form = req.form();
     let session = current_session(app, req).await?;
     let session = checked_session(app, req, session, form.get("csrf"))?;
     if let Some(wait) = rate_limit::hit_client(app, Action::Login, req.client).await? {
-        return Err(LoginError::RateLimited(wait));
+        return Err(FormError::RateLimited(wait));
     }
     let email = normalize_email(form.get("email")).ok();
     if let Some(email) = &email {
         if let Some(wait) =
             rate_limit::hit_account_from(app, Action::Login, email, req.client).await?
         {
-            return Err(LoginError::RateLimited(wait));
+            return Err(FormError::RateLimited(wait));
         }
     }
     let account = match &email {
@@ -164,7 +139,7 @@ pub async fn submit(app: &App, req: &Req) -> Result<Response, LoginError> {
 /// cookie, then goes to the help center's front page (the login page when
 /// the sidecar serves no public bundle) with `?signed_out=1`, which both
 /// pages turn into a "You are signed out" notice.
-pub async fn logout(app: &App, req: &Req) -> Result<Response, LoginError> {
+pub async fn logout(app: &App, req: &Req) -> Result<Response, FormError> {
     let form = req.form();
     let session = current_session(app, req).await?;
     // `csrf::check` already refuses a request without a session.

@@ -4,14 +4,11 @@
 //! become status codes. Users see a plain page; the full error chain goes to
 //! the log.
 
-pub mod agent_tickets;
 pub mod api;
 pub mod files;
 pub mod login;
-pub mod my_tickets;
 pub mod password;
 pub mod register;
-pub mod ticket_link;
 pub mod tickets;
 
 use hyper::header;
@@ -186,6 +183,43 @@ pub async fn account_of_link(
     app.db
         .peek_account_token(purpose, &crate::auth::tokens::hash_token(token))
         .await
+}
+
+/// Why a form of the sign-in pages (sign-in, registration, password reset)
+/// was refused.
+#[derive(Debug, thiserror::Error)]
+pub enum FormError {
+    /// The form is switched off (registration disabled): answered as 404.
+    #[error("this form is switched off")]
+    Disabled,
+    /// Failed CSRF check.
+    #[error(transparent)]
+    Csrf(#[from] CsrfError),
+    /// Too many attempts from this client or on this account.
+    #[error("too many attempts")]
+    RateLimited(u64),
+    /// Store, hashing or template failure.
+    #[error(transparent)]
+    Unexpected(#[from] anyhow::Error),
+}
+
+impl From<FormError> for Failure {
+    fn from(err: FormError) -> Self {
+        match err {
+            FormError::Disabled => Failure::NotFound,
+            FormError::Csrf(e) => e.into(),
+            FormError::RateLimited(retry_after) => Failure::TooManyRequests { retry_after },
+            FormError::Unexpected(e) => Failure::Unexpected(e),
+        }
+    }
+}
+
+/// The form of a state-changing request from a signed-in page, once its
+/// CSRF token and origin have been checked against `session`.
+pub fn checked_form(app: &App, req: &Req, session: &Session) -> Result<http::Form, CsrfError> {
+    let form = req.form();
+    csrf::check(req, Some(session), form.get("csrf"), &app.origins)?;
+    Ok(form)
 }
 
 /// Adds a `Set-Cookie` header when there is one to send.

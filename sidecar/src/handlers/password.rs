@@ -9,9 +9,8 @@
 use hyper::StatusCode;
 use serde::Serialize;
 
-use super::{account_of_link, checked_session, with_cookie, Failure};
+use super::{account_of_link, checked_session, with_cookie, FormError};
 use crate::app::{AfterAnswer, App};
-use crate::auth::csrf::CsrfError;
 use crate::auth::email::normalize_email;
 use crate::auth::passwords::check_password_rules;
 use crate::auth::rate_limit::{self, Action};
@@ -26,30 +25,6 @@ use crate::pages::Common;
 
 /// How long a reset link works, in seconds.
 const RESET_TTL_SECS: i64 = 3600;
-
-/// Errors of the password family.
-#[derive(Debug, thiserror::Error)]
-pub enum PasswordError {
-    /// Failed CSRF check.
-    #[error(transparent)]
-    Csrf(#[from] CsrfError),
-    /// Too many attempts.
-    #[error("too many reset attempts")]
-    RateLimited(u64),
-    /// Store, hashing or template failure.
-    #[error(transparent)]
-    Unexpected(#[from] anyhow::Error),
-}
-
-impl From<PasswordError> for Failure {
-    fn from(err: PasswordError) -> Self {
-        match err {
-            PasswordError::Csrf(e) => e.into(),
-            PasswordError::RateLimited(retry_after) => Failure::TooManyRequests { retry_after },
-            PasswordError::Unexpected(e) => Failure::Unexpected(e),
-        }
-    }
-}
 
 #[derive(Serialize)]
 struct ForgotView<'a> {
@@ -79,7 +54,7 @@ fn common(app: &App, session: Option<&Session>) -> Common {
 }
 
 /// `GET /password/forgot`.
-pub async fn forgot_form(app: &App, req: &Req) -> Result<Response, PasswordError> {
+pub async fn forgot_form(app: &App, req: &Req) -> Result<Response, FormError> {
     let (session, set_cookie) = ensure_session(app, req).await?;
     let view = ForgotView {
         common: common(app, Some(&session)),
@@ -91,12 +66,12 @@ pub async fn forgot_form(app: &App, req: &Req) -> Result<Response, PasswordError
 }
 
 /// `POST /password/forgot` (`email`, `csrf`).
-pub async fn forgot_submit(app: &App, req: &Req) -> Result<Response, PasswordError> {
+pub async fn forgot_submit(app: &App, req: &Req) -> Result<Response, FormError> {
     let form = req.form();
     let session = current_session(app, req).await?;
     let session = checked_session(app, req, session, form.get("csrf"))?;
     if let Some(wait) = rate_limit::hit_client(app, Action::Reset, req.client).await? {
-        return Err(PasswordError::RateLimited(wait));
+        return Err(FormError::RateLimited(wait));
     }
     let typed = form.get("email");
     let email = match normalize_email(typed) {
@@ -113,7 +88,7 @@ pub async fn forgot_submit(app: &App, req: &Req) -> Result<Response, PasswordErr
         }
     };
     if let Some(wait) = rate_limit::hit_account(app, Action::Reset, &email).await? {
-        return Err(PasswordError::RateLimited(wait));
+        return Err(FormError::RateLimited(wait));
     }
     // The lookup, the link and the mail happen after the answer, so that a
     // known and an unknown address answer alike, in the same time.
@@ -157,7 +132,7 @@ async fn mail_reset_link(job: AfterAnswer, email: String) -> anyhow::Result<()> 
 
 /// `GET /password/reset?token=`: the new-password form, if the link works.
 /// Opening it spends nothing; only the form's `POST` does.
-pub async fn reset_form(app: &App, req: &Req) -> Result<Response, PasswordError> {
+pub async fn reset_form(app: &App, req: &Req) -> Result<Response, FormError> {
     let token = req.query_param("token").unwrap_or_default();
     let valid = account_of_link(app, TokenPurpose::Reset, &token)
         .await?
@@ -180,12 +155,12 @@ pub async fn reset_form(app: &App, req: &Req) -> Result<Response, PasswordError>
 }
 
 /// `POST /password/reset` (`token`, `password`, `csrf`).
-pub async fn reset_submit(app: &App, req: &Req) -> Result<Response, PasswordError> {
+pub async fn reset_submit(app: &App, req: &Req) -> Result<Response, FormError> {
     let form = req.form();
     let session = current_session(app, req).await?;
     let session = checked_session(app, req, session, form.get("csrf"))?;
     if let Some(wait) = rate_limit::hit_client(app, Action::Reset, req.client).await? {
-        return Err(PasswordError::RateLimited(wait));
+        return Err(FormError::RateLimited(wait));
     }
     let token = form.get("token");
     let account = account_of_link(app, TokenPurpose::Reset, token).await?;

@@ -18,9 +18,8 @@
 use hyper::StatusCode;
 use serde::Serialize;
 
-use super::{account_of_link, checked_session, with_cookie, Failure};
+use super::{account_of_link, checked_session, with_cookie, FormError};
 use crate::app::{AfterAnswer, App};
-use crate::auth::csrf::CsrfError;
 use crate::auth::email::normalize_email;
 use crate::auth::passwords::check_password_rules;
 use crate::auth::rate_limit::{self, Action};
@@ -36,34 +35,6 @@ use crate::pages::Common;
 
 /// How long a verification link works, in seconds.
 const VERIFY_TTL_SECS: i64 = 24 * 3600;
-
-/// Errors of the registration family.
-#[derive(Debug, thiserror::Error)]
-pub enum RegisterError {
-    /// Registration is switched off.
-    #[error("registration is disabled")]
-    Disabled,
-    /// Failed CSRF check.
-    #[error(transparent)]
-    Csrf(#[from] CsrfError),
-    /// Too many attempts.
-    #[error("too many registrations")]
-    RateLimited(u64),
-    /// Store, hashing or template failure.
-    #[error(transparent)]
-    Unexpected(#[from] anyhow::Error),
-}
-
-impl From<RegisterError> for Failure {
-    fn from(err: RegisterError) -> Self {
-        match err {
-            RegisterError::Disabled => Failure::NotFound,
-            RegisterError::Csrf(e) => e.into(),
-            RegisterError::RateLimited(retry_after) => Failure::TooManyRequests { retry_after },
-            RegisterError::Unexpected(e) => Failure::Unexpected(e),
-        }
-    }
-}
 
 #[derive(Serialize, Default)]
 struct RegisterView<'a> {
@@ -141,9 +112,9 @@ fn render_form(
 }
 
 /// `GET /register`.
-pub async fn form(app: &App, req: &Req) -> Result<Response, RegisterError> {
+pub async fn form(app: &App, req: &Req) -> Result<Response, FormError> {
     if !app.options.config.allow_registration {
-        return Err(RegisterError::Disabled);
+        return Err(FormError::Disabled);
     }
     let (session, set_cookie) = ensure_session(app, req).await?;
     let resp = render_form(app, &session, StatusCode::OK, RegisterView::default())?;
@@ -151,15 +122,15 @@ pub async fn form(app: &App, req: &Req) -> Result<Response, RegisterError> {
 }
 
 /// `POST /register` (`email`, `csrf`; a `password` field is ignored).
-pub async fn submit(app: &App, req: &Req) -> Result<Response, RegisterError> {
+pub async fn submit(app: &App, req: &Req) -> Result<Response, FormError> {
     if !app.options.config.allow_registration {
-        return Err(RegisterError::Disabled);
+        return Err(FormError::Disabled);
     }
     let form = req.form();
     let session = current_session(app, req).await?;
     let session = checked_session(app, req, session, form.get("csrf"))?;
     if let Some(wait) = rate_limit::hit_client(app, Action::Register, req.client).await? {
-        return Err(RegisterError::RateLimited(wait));
+        return Err(FormError::RateLimited(wait));
     }
     let typed = form.get("email");
     let email = match normalize_email(typed) {
@@ -174,7 +145,7 @@ pub async fn submit(app: &App, req: &Req) -> Result<Response, RegisterError> {
         }
     };
     if let Some(wait) = rate_limit::hit_account(app, Action::Register, &email).await? {
-        return Err(RegisterError::RateLimited(wait));
+        return Err(FormError::RateLimited(wait));
     }
     // The account, its link and the mail are made after the answer, so
     // that a free address and a taken one answer alike, in the same time.
@@ -255,7 +226,7 @@ fn already_registered_mail(job: &AfterAnswer, email: &str) -> OutgoingMail {
 
 /// `GET /verify?token=`: the form that confirms the address and sets the
 /// password. Opening it spends nothing.
-pub async fn verify_form(app: &App, req: &Req) -> Result<Response, RegisterError> {
+pub async fn verify_form(app: &App, req: &Req) -> Result<Response, FormError> {
     let token = req.query_param("token").unwrap_or_default();
     let account = account_of_link(app, TokenPurpose::Verify, &token).await?;
     let (session, set_cookie) = ensure_session(app, req).await?;
@@ -277,12 +248,12 @@ pub async fn verify_form(app: &App, req: &Req) -> Result<Response, RegisterError
 /// `POST /verify` (`token`, `password`, `password_confirm`, `csrf`):
 /// spends the token, sets the password, marks the address verified, ends
 /// every session of the account and signs the verifier in.
-pub async fn verify_submit(app: &App, req: &Req) -> Result<Response, RegisterError> {
+pub async fn verify_submit(app: &App, req: &Req) -> Result<Response, FormError> {
     let form = req.form();
     let session = current_session(app, req).await?;
     let session = checked_session(app, req, session, form.get("csrf"))?;
     if let Some(wait) = rate_limit::hit_client(app, Action::Reset, req.client).await? {
-        return Err(RegisterError::RateLimited(wait));
+        return Err(FormError::RateLimited(wait));
     }
     let token = form.get("token");
     let account = account_of_link(app, TokenPurpose::Verify, token).await?;

@@ -7,16 +7,15 @@
 use hyper::StatusCode;
 use serde::Serialize;
 
-use super::require_role;
-use super::tickets::{
+use super::{
     back_to, check_body, notify_customer, page_param, path_param, status_options, status_param,
     EventView, MessageView, Pager, StatusOption, TicketView, TicketsError, PER_PAGE,
 };
 use crate::app::App;
-use crate::auth::csrf;
 use crate::auth::{CurrentUser, Role, Session};
 use crate::db::ticket_lists::TicketFilter;
 use crate::db::tickets::{parse_reference, Author, NewMessage, Status, Ticket};
+use crate::handlers::{checked_form, require_role};
 use crate::http::{self, Req, Response};
 use crate::pages::Common;
 
@@ -170,8 +169,7 @@ pub async fn reply(app: &App, req: &Req) -> Result<Response, TicketsError> {
     let (session, user) = require_role(app, req, Role::Agent)
         .await
         .map_err(back_to(page))?;
-    let form = req.form();
-    csrf::check(req, Some(&session), form.get("csrf"), &app.origins)?;
+    let form = checked_form(app, req, &session)?;
     let ticket = ticket_in_path(app, req, "/reply").await?;
     let internal = form.get("internal_note") == "on";
     let body = match check_body(form.get("body")) {
@@ -213,8 +211,7 @@ pub async fn set_status(app: &App, req: &Req) -> Result<Response, TicketsError> 
     let (session, user) = require_role(app, req, Role::Agent)
         .await
         .map_err(back_to(page))?;
-    let form = req.form();
-    csrf::check(req, Some(&session), form.get("csrf"), &app.origins)?;
+    let form = checked_form(app, req, &session)?;
     let ticket = ticket_in_path(app, req, "/status").await?;
     let Some(status) = Status::parse(form.get("status")) else {
         let state = PageState {

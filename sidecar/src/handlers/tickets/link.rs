@@ -18,9 +18,8 @@ use hyper::{header, StatusCode};
 use serde::Serialize;
 use subtle::ConstantTimeEq;
 
-use super::my_tickets::{add_customer_reply, render_ticket, TicketPageView};
-use super::tickets::{check_body, path_param, TicketsError};
-use super::{checked_session, with_cookie, Failure};
+use super::conversation::{add_customer_reply, render_ticket, TicketPageView};
+use super::{check_body, path_param, TicketsError};
 use crate::app::{AfterAnswer, App};
 use crate::auth::csrf::{self, CsrfError};
 use crate::auth::current_session;
@@ -32,6 +31,7 @@ use crate::db::mail::OutgoingMail;
 use crate::db::now;
 use crate::db::ticket_links::LinkGrant;
 use crate::db::tickets::{parse_reference, Ticket};
+use crate::handlers::{checked_session, with_cookie, Failure};
 use crate::http::{self, Req, Response};
 use crate::pages::Common;
 

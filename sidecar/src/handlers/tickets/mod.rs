@@ -1,9 +1,14 @@
 //! What the ticket pages share: the error family of every ticket route,
 //! the view structs the ticket templates receive, reading a ticket
 //! reference out of a path, form checks and the notifications sent through
-//! the mail queue. The routes themselves are in [`super::my_tickets`]
-//! (customers), [`super::agent_tickets`] (agents) and
-//! [`super::ticket_link`] (mailed links without an account).
+//! the mail queue. The routes themselves are in [`customer`]
+//! (customers), [`agent`] (agents) and
+//! [`link`] (mailed links without an account).
+
+pub mod agent;
+pub mod conversation;
+pub mod customer;
+pub mod link;
 
 use serde::Serialize;
 

@@ -10,18 +10,18 @@
 use hyper::StatusCode;
 use serde::Serialize;
 
-use super::tickets::{
+use super::conversation::{add_customer_reply, customer_message, render_ticket, TicketPageView};
+use super::{
     back_to, check_body, check_subject, notify_agents, page_param, path_param, status_options,
     status_param, throttle_customer, MessageView, Pager, StatusOption, TicketView, TicketsError,
     PER_PAGE,
 };
-use super::{require_role, AccessError};
 use crate::app::App;
-use crate::auth::csrf;
 use crate::auth::sessions::{cookie_token_hash, live_session};
 use crate::auth::{CurrentUser, Role, Session};
 use crate::db::ticket_lists::TicketFilter;
-use crate::db::tickets::{parse_reference, Author, NewMessage, Ticket};
+use crate::db::tickets::{parse_reference, Ticket};
+use crate::handlers::{checked_form, require_role, AccessError};
 use crate::http::{self, Req, Response};
 use crate::pages::Common;
 
@@ -35,36 +35,6 @@ struct ListView {
     status: &'static str,
     pager: Pager,
     allow_new_tickets: bool,
-}
-
-/// What the customer's ticket page shows; also used by ticket links.
-#[derive(Serialize)]
-pub struct TicketPageView {
-    /// Header data (no user for ticket links).
-    #[serde(flatten)]
-    pub common: Common,
-    /// The ticket.
-    pub ticket: TicketView,
-    /// Its public messages, oldest first.
-    pub messages: Vec<MessageView>,
-    /// Where the reply form posts.
-    pub reply_action: String,
-    /// The reply form's CSRF token.
-    pub form_csrf: String,
-    /// The reply just sent reopened the ticket.
-    pub reopened: bool,
-    /// The reply just sent was saved.
-    pub replied: bool,
-    /// The ticket was just opened by the customer.
-    pub created: bool,
-    /// Offer a link to submit another ticket (account pages only).
-    pub allow_new_tickets: bool,
-    /// A problem with the reply being sent.
-    pub error: Option<&'static str>,
-    /// The text being sent, kept when it was refused.
-    pub draft: String,
-    /// Opened through a mailed link, not an account.
-    pub via_link: bool,
 }
 
 #[derive(Serialize)]
@@ -121,7 +91,7 @@ pub async fn list(app: &App, req: &Req) -> Result<Response, TicketsError> {
         // A signed-out visitor gets the ticket-link form instead of a
         // redirect, so a customer without an account can still reach a
         // ticket.
-        return super::ticket_link::form(app, req).await;
+        return super::link::form(app, req).await;
     };
     if user.role != Role::Customer {
         return Err(AccessError::Forbidden.into());
@@ -169,22 +139,6 @@ async fn owned_ticket(
         .ticket(&reference, Some(email))
         .await?
         .ok_or(TicketsError::NotFound)
-}
-
-/// Renders a customer's view of `ticket` (account or link).
-pub async fn render_ticket(
-    app: &App,
-    status: StatusCode,
-    ticket: &Ticket,
-    view: impl FnOnce(TicketView, Vec<MessageView>) -> TicketPageView,
-) -> Result<Response, TicketsError> {
-    let messages = app.db.messages(ticket.id, false).await?;
-    let messages = messages
-        .iter()
-        .map(|m| MessageView::new(m, false))
-        .collect();
-    let view = view(TicketView::new(ticket), messages);
-    Ok(app.pages.render(status, "my_ticket.html", &view)?)
 }
 
 fn page_view(
@@ -236,8 +190,7 @@ pub async fn reply(app: &App, req: &Req) -> Result<Response, TicketsError> {
     let (session, user) = require_role(app, req, Role::Customer)
         .await
         .map_err(back_to(page))?;
-    let form = req.form();
-    csrf::check(req, Some(&session), form.get("csrf"), &app.origins)?;
+    let form = checked_form(app, req, &session)?;
     let raw_ref = path_param(&req.path, "/my/tickets/", "/reply").unwrap_or("");
     let ticket = owned_ticket(app, &user, raw_ref).await?;
     let body = match check_body(form.get("body")) {
@@ -267,48 +220,6 @@ pub async fn reply(app: &App, req: &Req) -> Result<Response, TicketsError> {
         "/my/tickets/{}?{flag}=1",
         ticket.reference
     )))
-}
-
-/// A customer's (never internal) message written as `email`, with the
-/// account when there is one (ticket links have none).
-fn customer_message(account_id: Option<i64>, email: &str, body: String) -> NewMessage {
-    NewMessage {
-        author: Author {
-            role: Role::Customer,
-            account_id,
-            email: email.to_owned(),
-        },
-        body,
-        internal: false,
-    }
-}
-
-/// Adds a customer's reply to the ticket `reference` whose requester is
-/// `email` and tells the agents. Returns the ticket after the reply and the
-/// query flag for the redirect: `"reopened"` when the reply reopened a
-/// resolved or closed ticket, `"replied"` otherwise. A ticket that is gone
-/// or not `email`'s is [`TicketsError::NotFound`].
-pub(crate) async fn add_customer_reply(
-    app: &App,
-    reference: &str,
-    account_id: Option<i64>,
-    email: &str,
-    body: String,
-) -> Result<(Ticket, &'static str), TicketsError> {
-    throttle_customer(app, email, false).await?;
-    let message = customer_message(account_id, email, body.clone());
-    let outcome = app
-        .db
-        .add_reply(reference, Some(email), message)
-        .await?
-        .ok_or(TicketsError::NotFound)?;
-    notify_agents(app, &outcome.ticket, &body, false).await;
-    let flag = if outcome.reopened {
-        "reopened"
-    } else {
-        "replied"
-    };
-    Ok((outcome.ticket, flag))
 }
 
 /// Whether `user` may open tickets here: a customer with a verified
@@ -348,8 +259,7 @@ pub async fn create(app: &App, req: &Req) -> Result<Response, TicketsError> {
         .await
         .map_err(back_to("/my/tickets/new"))?;
     may_open_tickets(app, &user)?;
-    let form = req.form();
-    csrf::check(req, Some(&session), form.get("csrf"), &app.origins)?;
+    let form = checked_form(app, req, &session)?;
     // Both fields are checked, so every problem shows beside its field.
     let (subject, body) = match (
         check_subject(form.get("subject")),
