@@ -1,9 +1,9 @@
 //! Page bundles carry their assets, aliases redirect, `static/` of theme
 //! and site is copied, and a site's `templates/` overrides the theme.
 
-mod build_support;
+mod support;
 
-use build_support::Site;
+use support::Site;
 
 #[test]
 fn page_bundle_assets_are_copied_beside_the_article() {
@@ -56,7 +56,7 @@ fn out_relocates_both_bundles() {
     let site = Site::fixture("bundles");
     let out_dir = site.root().join("elsewhere");
     let out = site.docket(&["build", "--out", out_dir.to_str().unwrap()]);
-    assert!(out.status.success(), "{}", build_support::stderr(&out));
+    assert!(out.status.success(), "{}", support::stderr(&out));
     assert!(site.exists("elsewhere/public/index.html"));
     assert!(site.exists("elsewhere/internal/index.html"));
     assert!(!site.exists("public"));

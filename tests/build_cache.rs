@@ -2,9 +2,9 @@
 //! work, and every kind of change — an article, a template, a deleted or
 //! edited output file, `--drafts`, `--no-cache` — makes it build again.
 
-mod build_support;
+mod support;
 
-use build_support::Site;
+use support::Site;
 
 fn stdout(out: &std::process::Output) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()

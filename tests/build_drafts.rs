@@ -1,8 +1,8 @@
 //! Drafts are never rendered unless `--drafts` is given.
 
-mod build_support;
+mod support;
 
-use build_support::Site;
+use support::Site;
 
 #[test]
 fn drafts_are_left_out_by_default() {
@@ -36,7 +36,7 @@ fn a_link_to_a_draft_names_it() {
     );
     let out = site.docket(&["build"]);
     assert_eq!(out.status.code(), Some(1));
-    let err = build_support::stderr(&out);
+    let err = support::stderr(&out);
     assert!(
         err.contains("content/linker.md:4: link to draft content/wip.md"),
         "{err}"

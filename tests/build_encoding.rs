@@ -1,9 +1,9 @@
 //! Files saved with a UTF-8 BOM and Windows line ends build like any other,
 //! and their errors still point at the right line.
 
-mod build_support;
+mod support;
 
-use build_support::{stderr, Site};
+use support::{stderr, Site};
 
 #[test]
 fn a_bom_and_crlf_file_builds() {

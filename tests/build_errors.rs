@@ -1,9 +1,9 @@
 //! Every content problem is reported as `path:line: message`, all of them
 //! at once, sorted, with exit status 1 — and nothing is written.
 
-mod build_support;
+mod support;
 
-use build_support::{stderr, Site};
+use support::{stderr, Site};
 
 #[test]
 fn every_content_error_is_listed_with_its_file_and_line() {

@@ -1,8 +1,8 @@
 //! A failed build leaves the previous bundles exactly as they were.
 
-mod build_support;
+mod support;
 
-use build_support::Site;
+use support::Site;
 
 #[test]
 fn a_failed_build_leaves_the_previous_bundles_intact() {
@@ -82,6 +82,6 @@ fn a_folder_without_content_is_an_error() {
     std::fs::remove_dir_all(site.root().join("content")).unwrap();
     let out = site.docket(&["build"]);
     assert_eq!(out.status.code(), Some(1));
-    assert!(build_support::stderr(&out).contains("no content folder"));
+    assert!(support::stderr(&out).contains("no content folder"));
     assert!(!site.exists("public"));
 }

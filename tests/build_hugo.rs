@@ -1,9 +1,9 @@
 //! Content written for Hugo builds unchanged: Hugo's fields are accepted,
 //! `categories` gives the category, the site's own shortcodes render.
 
-mod build_support;
+mod support;
 
-use build_support::Site;
+use support::Site;
 
 #[test]
 fn hugo_front_matter_builds_unchanged() {

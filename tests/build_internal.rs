@@ -3,9 +3,9 @@
 //! aliases, category intros, assets, an internal translation) must appear
 //! in no file of `public/` and in the internal bundle.
 
-mod build_support;
+mod support;
 
-use build_support::Site;
+use support::Site;
 
 const CANARIES: &[&str] = &[
     "CANARY-TITLE-AGENT-NOTES",
@@ -142,7 +142,7 @@ fn the_public_bundle_is_verified_after_writing() {
     );
     let out = site.docket(&["build"]);
     assert_eq!(out.status.code(), Some(1));
-    let err = build_support::stderr(&out);
+    let err = support::stderr(&out);
     assert!(
         err.contains("404.html: mentions /kb/agents/escalation-playbook/ of internal content/kb/agents/escalation-playbook/index.md"),
         "{err}"
@@ -199,7 +199,7 @@ fn check_runs_the_same_verification_without_writing() {
     );
     let out = site.docket(&["check"]);
     assert_eq!(out.status.code(), Some(1));
-    let err = build_support::stderr(&out);
+    let err = support::stderr(&out);
     assert!(
         err.contains("404.html: mentions /kb/agents/escalation-playbook/"),
         "{err}"

@@ -2,9 +2,9 @@
 //! default language has no prefix, `hreflang` alternates and a notice on
 //! translations whose source is newer.
 
-mod build_support;
+mod support;
 
-use build_support::Site;
+use support::Site;
 
 #[test]
 fn translations_are_linked_both_ways_with_hreflang() {

@@ -2,9 +2,9 @@
 //! kept, in both bundles, each with its own root; other links are left
 //! alone.
 
-mod build_support;
+mod support;
 
-use build_support::Site;
+use support::Site;
 
 #[test]
 fn md_links_become_urls_with_anchors_kept() {

@@ -2,9 +2,9 @@
 //! pages, 404, sitemap (absolute URLs), Atom feed and robots.txt (public
 //! only).
 
-mod build_support;
+mod support;
 
-use build_support::Site;
+use support::Site;
 
 fn built() -> Site {
     let site = Site::fixture("outputs");

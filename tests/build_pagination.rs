@@ -3,9 +3,9 @@
 //! sitemap, stale pages after a rebuild (also through the build cache) and
 //! the setting's validation. Real binary on a site written by the test.
 
-mod build_support;
+mod support;
 
-use build_support::{stderr, Site};
+use support::{stderr, Site};
 
 const CONFIG: &str = "[site]\ntitle = \"Paging\"\nbase_url = \"https://help.example.com\"\n";
 

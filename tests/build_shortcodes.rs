@@ -1,9 +1,9 @@
 //! Hugo shortcodes and GitHub callouts through the real `docket build`:
 //! one small site per behaviour, written by the test.
 
-mod build_support;
+mod support;
 
-use build_support::{stderr, Site};
+use support::{stderr, Site};
 
 /// A site with a Japanese translation configured and `files` written.
 fn site(files: &[(&str, &str)]) -> Site {

@@ -8,7 +8,7 @@
 //! low-priority search index can take many seconds, which must only slow
 //! the tests down, never fail them.
 
-mod serve_support;
+mod support;
 
 use std::io::{Read, Write};
 use std::net::TcpStream;
@@ -16,7 +16,7 @@ use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use serve_support::{Served, DEADLINE};
+use support::serve::{Served, DEADLINE};
 
 fn article(title: &str, body: &str) -> String {
     format!(

@@ -12,13 +12,13 @@
 
 #![cfg(unix)]
 
-mod serve_support;
+mod support;
 
 use std::path::Path;
 use std::process::Command;
 use std::time::Instant;
 
-use serve_support::{Served, DEADLINE};
+use support::serve::{Served, DEADLINE};
 
 /// On every internal listing of the fixture (the internal article's title)
 /// and nowhere in the public bundle.

@@ -4,11 +4,13 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::io::{BufRead, BufReader, Write};
+use std::net::{SocketAddr, TcpListener};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
+
+mod support;
 
 const PASSWORD: &str = "correct horse battery";
 
@@ -26,7 +28,7 @@ fn site() -> (tempfile::TempDir, SocketAddr) {
         .port();
     let addr: SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
     std::fs::create_dir_all(dir.path().join("themes")).unwrap();
-    copy_dir(
+    support::copy_dir(
         &Path::new(env!("CARGO_MANIFEST_DIR")).join("themes/default"),
         &dir.path().join("themes/default"),
     );
@@ -38,19 +40,6 @@ fn site() -> (tempfile::TempDir, SocketAddr) {
     )
     .unwrap();
     (dir, addr)
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).unwrap();
-        }
-    }
 }
 
 fn run_ok(cmd: &mut Command, stdin: &str) -> String {
@@ -112,26 +101,12 @@ impl Drop for Server {
 
 /// `(status, headers, body)` of one request on a fresh connection.
 fn request(addr: SocketAddr, head: &str, body: &str) -> (u16, String, String) {
-    let Ok(mut stream) = TcpStream::connect(addr) else {
-        return (0, String::new(), String::new());
-    };
-    stream
-        .set_read_timeout(Some(Duration::from_secs(20)))
-        .unwrap();
     let msg = format!(
         "{head}Host: {addr}\r\nConnection: close\r\nContent-Length: {}\r\n\r\n{body}",
         body.len()
     );
-    stream.write_all(msg.as_bytes()).unwrap();
-    let mut buf = String::new();
-    let _ = stream.read_to_string(&mut buf);
-    let (head, body) = buf.split_once("\r\n\r\n").unwrap_or((&buf, ""));
-    let status = head
-        .split_whitespace()
-        .nth(1)
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(0);
-    (status, head.to_owned(), body.to_owned())
+    let answer = support::http::send(&addr.to_string(), msg.as_bytes(), Duration::from_secs(20));
+    (answer.status, answer.head, answer.body)
 }
 
 fn get(addr: SocketAddr, path: &str, cookie: Option<&str>) -> (u16, String, String) {

@@ -35,6 +35,20 @@ pub const TEMPLATES: &[&str] = &[
     "500.html",
 ];
 
+/// Templates the portal pages use that themes written before them do not
+/// have: the shared site header and the portal's macros. A theme's own
+/// copy wins; a theme without one gets the default theme's.
+const SHARED: &[(&str, &str)] = &[
+    (
+        "header.html",
+        include_str!("../../themes/default/templates/header.html"),
+    ),
+    (
+        "portal/macros.html",
+        include_str!("../../themes/default/templates/portal/macros.html"),
+    ),
+];
+
 /// The loaded portal templates.
 #[derive(Debug)]
 pub struct Pages {
@@ -85,6 +99,16 @@ impl Pages {
     pub fn load(templates_dir: &Path, overrides: &Path) -> Result<Self> {
         let portal = templates_dir.join("portal");
         let mut tera = tera::Tera::default();
+        for (name, default) in SHARED {
+            let own = [overrides.join(name), templates_dir.join(name)]
+                .into_iter()
+                .find(|p| p.is_file());
+            match own {
+                Some(path) => tera.add_template_file(&path, Some(name)),
+                None => tera.add_raw_template(name, default),
+            }
+            .with_context(|| format!("cannot load the portal template {name}"))?;
+        }
         let files: Vec<_> = TEMPLATES
             .iter()
             .map(|name| {

@@ -30,6 +30,14 @@ const BUILT_IN: &[(&str, &str)] = &[
         include_str!("../../themes/default/templates/base.html"),
     ),
     (
+        "header.html",
+        include_str!("../../themes/default/templates/header.html"),
+    ),
+    (
+        "listing.html",
+        include_str!("../../themes/default/templates/listing.html"),
+    ),
+    (
         "macros.html",
         include_str!("../../themes/default/templates/macros.html"),
     ),
@@ -97,6 +105,14 @@ pub const BUILT_IN_STATIC: &[(&str, &str)] = &[
     (
         "js/session.js",
         include_str!("../../themes/default/static/js/session.js"),
+    ),
+    (
+        "js/search-tokenize.js",
+        include_str!("../../themes/default/static/js/search-tokenize.js"),
+    ),
+    (
+        "js/search-index.js",
+        include_str!("../../themes/default/static/js/search-index.js"),
     ),
     (
         "js/search.js",

@@ -4,7 +4,8 @@
 //! [`build_index`] is a pure function from the bundle's articles
 //! ([`SearchDoc`]) to the index files ([`IndexFile`]); the generator decides
 //! which articles go in (public or internal) and writes the files. Query time
-//! lives in `themes/default/static/js/search.js`. The file formats and the
+//! lives in `themes/default/static/js/` (`search-tokenize.js`,
+//! `search-index.js`, and the page in `search.js`). The file formats and the
 //! reasoning behind them are in `docs/search.md`.
 //!
 //! - [`mod@tokenize`]: text → terms; the same rules as the script.

@@ -1,7 +1,7 @@
 //! The tokeniser: text in, search terms out.
 //!
 //! The same rules run at index time (here) and at query time
-//! (`themes/default/static/js/search.js`); `tests/search/vectors.json` is
+//! (`themes/default/static/js/search-tokenize.js`); `tests/search/vectors.json` is
 //! checked against both so they cannot drift apart. Change a rule here, in
 //! the script and in `docs/search.md` together, and add a vector.
 //!

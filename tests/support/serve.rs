@@ -5,8 +5,7 @@
 
 #![allow(dead_code)]
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpStream;
+use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -35,13 +34,13 @@ impl Served {
         let dir = tempfile::tempdir().expect("temp dir");
         let root = dir.path().join("site");
         let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
-        copy_tree(&repo.join("tests/fixtures/serve_site"), &root);
+        super::copy_dir(&repo.join("tests/fixtures/serve_site"), &root);
         let toml = root.join("docket.toml");
         let mut text = std::fs::read_to_string(&toml).expect("docket.toml");
         text.push_str(config);
         std::fs::write(&toml, text).expect("docket.toml");
         // The portal's pages need the theme's templates.
-        copy_tree(&repo.join("themes"), &root.join("themes"));
+        super::copy_dir(&repo.join("themes"), &root.join("themes"));
         let mut child = Command::new(env!("CARGO_BIN_EXE_docket"))
             .args(["serve", "--port", "0", "--site"])
             .arg(&root)
@@ -99,19 +98,13 @@ impl Served {
 
     /// Sends `head` (a whole request) as is; the status and the answer.
     pub fn send(&self, head: &str) -> (u16, String) {
-        let mut stream = TcpStream::connect(&self.addr).expect("connect");
-        stream.set_read_timeout(Some(DEADLINE)).expect("timeout");
-        stream.set_write_timeout(Some(DEADLINE)).expect("timeout");
-        stream.write_all(head.as_bytes()).expect("send");
-        let mut raw = Vec::new();
-        stream.read_to_end(&mut raw).expect("read");
-        let text = String::from_utf8_lossy(&raw).into_owned();
-        let status = text
-            .split(' ')
-            .nth(1)
-            .and_then(|s| s.parse().ok())
-            .unwrap_or(0);
-        (status, text)
+        let answer = super::http::send(&self.addr, head.as_bytes(), DEADLINE);
+        let text = if answer.body.is_empty() && !answer.head.contains("\r\n\r\n") {
+            answer.head
+        } else {
+            format!("{}\r\n\r\n{}", answer.head, answer.body)
+        };
+        (answer.status, text)
     }
 
     /// A file of the serving output (`public/…`, `internal/…`).
@@ -146,17 +139,5 @@ impl Drop for Served {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
-    }
-}
-
-pub fn copy_tree(from: &Path, to: &Path) {
-    for entry in walkdir::WalkDir::new(from) {
-        let entry = entry.expect("walk");
-        let target = to.join(entry.path().strip_prefix(from).expect("inside"));
-        if entry.file_type().is_dir() {
-            std::fs::create_dir_all(&target).expect("mkdir");
-        } else {
-            std::fs::copy(entry.path(), &target).expect("copy");
-        }
     }
 }

@@ -1,6 +1,7 @@
-//! Helpers shared by the `build_*` integration tests: copy a fixture site
-//! into a temporary folder, run the real `docket` binary on it, read what
-//! it wrote.
+//! The one support module of the generator's integration tests: copy a
+//! fixture site into a temporary folder, run the real `docket` binary on
+//! it, read what it wrote ([`Site`]); run `docket serve` ([`serve`]); talk
+//! HTTP/1.1 over a plain socket ([`http`]); copy folders ([`copy_dir`]).
 
 #![allow(dead_code, clippy::unwrap_used)]
 
@@ -8,6 +9,9 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 use tempfile::TempDir;
+
+pub mod http;
+pub mod serve;
 
 /// A fixture site copied into a temporary folder.
 pub struct Site {
@@ -117,7 +121,8 @@ fn walk(base: &Path, dir: &Path, out: &mut Vec<(String, Vec<u8>)>) {
     }
 }
 
-fn copy_dir(from: &Path, to: &Path) {
+/// Copies the folder `from` (recursively) to `to`.
+pub fn copy_dir(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).unwrap();
     for entry in std::fs::read_dir(from).unwrap() {
         let entry = entry.unwrap();

@@ -1,0 +1,59 @@
+//! A theme written before the default theme gained `header.html`,
+//! `listing.html`, `portal/macros.html` and the split search scripts keeps
+//! working: the site builds with its templates, and the portal loads its
+//! pages (falling back to the default theme's shared files it lacks).
+
+mod support;
+
+use support::Site;
+
+#[test]
+fn an_old_style_theme_still_builds_its_pages() {
+    let site = Site::fixture("old_theme");
+    let out = site.docket(&["build"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let category = site.read("public/categories/guides/index.html");
+    assert!(category.contains("<h1>Guides</h1>"), "{category}");
+    assert!(category.contains("First steps") && category.contains("Second steps"));
+    // The theme's own base.html (no shared header partial) framed it.
+    assert!(category.contains(r#"<header class="site-header">"#));
+    assert!(category.contains("css/style.css"));
+    let tag = site.read("public/tags/setup/index.html");
+    assert!(
+        tag.contains("Tag: setup") && tag.contains("First steps"),
+        "{tag}"
+    );
+    let article = site.read("public/guides/first/index.html");
+    assert!(article.contains("Where to begin."), "{article}");
+    // Its own static folder replaces the default one.
+    assert_eq!(site.read("public/css/style.css"), "body { color: #222; }\n");
+}
+
+#[test]
+fn an_old_style_theme_still_renders_the_portal() {
+    let site = Site::fixture("old_theme");
+    let templates = site.root().join("themes/classic/templates");
+    let pages = docket_sidecar::pages::Pages::load(&templates, &site.root().join("templates"))
+        .expect("the old theme's portal templates load");
+    let view = serde_json::json!({
+        "site_title": "Classic",
+        "user": null,
+        "csrf": "token",
+        "email": "",
+        "next": "",
+        "error": null,
+        "signed_out": false,
+    });
+    let html = pages
+        .render_html("login.html", &view)
+        .expect("login renders");
+    assert!(html.contains("<h1>Log in</h1>"), "{html}");
+    assert!(
+        html.contains(r#"<a class="brand" href="/">Classic</a>"#),
+        "{html}"
+    );
+}
