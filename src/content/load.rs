@@ -3,17 +3,19 @@
 //! in parallel. Problems are collected, never fatal one by one.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
-use walkdir::WalkDir;
 
 use super::front_matter::{self, FrontMatter, Split};
 use super::{Article, Asset, CategoryIntro};
-use crate::config::{is_language_code, Settings};
+use crate::config::Settings;
 use crate::content::markdown::Rendered;
 use crate::error::ContentError;
 use crate::urls::{clean_path, url_segment};
+
+mod walk;
+
+use walk::{assets_by_bundle, language_of, parent, split_name, walk, Found, Kind};
 
 /// Everything read from `content/`.
 #[derive(Debug, Default)]
@@ -24,25 +26,6 @@ pub struct Content {
     pub intros: Vec<CategoryIntro>,
     /// Problems found while loading.
     pub errors: Vec<ContentError>,
-}
-
-/// What a Markdown file under `content/` is.
-#[derive(Debug, PartialEq, Eq)]
-enum Kind {
-    /// `_index.md`: a category's introduction.
-    Intro,
-    /// `topic/index.md`: an article whose folder holds its assets.
-    Bundle,
-    /// Any other `name.md`.
-    Single,
-}
-
-/// A Markdown file found by the walk, before reading.
-#[derive(Debug)]
-struct Found {
-    path: PathBuf,
-    /// Relative to `content/`, `/`-separated.
-    rel: String,
 }
 
 /// Walks `content/` and reads every Markdown file (in parallel).
@@ -88,113 +71,6 @@ fn share_translation_keys(articles: &mut [super::Article]) {
             }
         }
     }
-}
-
-/// Every Markdown file and every other file under `dir`, sorted.
-fn walk(dir: &Path) -> (Vec<Found>, Vec<Found>) {
-    let mut markdown = Vec::new();
-    let mut others = Vec::new();
-    let walker = WalkDir::new(dir)
-        .sort_by_file_name()
-        .into_iter()
-        .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'));
-    for entry in walker.filter_map(Result::ok) {
-        if !entry.file_type().is_file() {
-            continue;
-        }
-        let Ok(rel) = entry.path().strip_prefix(dir) else {
-            continue;
-        };
-        let rel = rel
-            .components()
-            .map(|c| c.as_os_str().to_string_lossy())
-            .collect::<Vec<_>>()
-            .join("/");
-        let found = Found {
-            path: entry.path().to_path_buf(),
-            rel,
-        };
-        if found.rel.ends_with(".md") {
-            markdown.push(found);
-        } else {
-            others.push(found);
-        }
-    }
-    (markdown, others)
-}
-
-/// Assigns non-Markdown files to the nearest enclosing page bundle folder.
-fn assets_by_bundle(
-    others: &[Found],
-    bundle_dirs: &BTreeSet<String>,
-) -> BTreeMap<String, Vec<Asset>> {
-    let mut map: BTreeMap<String, Vec<Asset>> = BTreeMap::new();
-    for f in others {
-        let mut dir = parent(&f.rel);
-        loop {
-            if bundle_dirs.contains(dir) {
-                let rel = f.rel[dir.len()..].trim_start_matches('/').to_owned();
-                map.entry(dir.to_owned()).or_default().push(Asset {
-                    source: f.path.clone(),
-                    rel,
-                });
-                break;
-            }
-            if dir.is_empty() {
-                break;
-            }
-            dir = parent(dir);
-        }
-    }
-    map
-}
-
-/// The folder part of a `/`-separated path (`""` at the top).
-fn parent(rel: &str) -> &str {
-    rel.rfind('/').map_or("", |i| &rel[..i])
-}
-
-/// Splits a Markdown file name into its stem (without `.md` and language
-/// suffix candidate) and kind.
-fn split_name(rel: &str) -> (&str, Kind) {
-    let file = rel.rsplit('/').next().unwrap_or(rel);
-    let stem = file.strip_suffix(".md").unwrap_or(file);
-    let base = stem.split('.').next().unwrap_or(stem);
-    let kind = match base {
-        "_index" => Kind::Intro,
-        "index" => Kind::Bundle,
-        _ => Kind::Single,
-    };
-    (stem, kind)
-}
-
-/// The language suffix of a stem (`name.ja` → `("name", Some("ja"))`).
-/// A suffix that looks like a language code but is not configured is an
-/// error.
-fn language_of<'a>(
-    stem: &'a str,
-    languages: &[&str],
-    default: &str,
-) -> Result<(&'a str, String), String> {
-    if let Some((name, suffix)) = stem.rsplit_once('.') {
-        if languages.contains(&suffix) {
-            return Ok((name, suffix.to_owned()));
-        }
-        if looks_like_language(suffix) {
-            return Err(format!(
-                "unknown language suffix \".{suffix}\": add [languages.{suffix}] to docket.toml or rename the file"
-            ));
-        }
-    }
-    Ok((stem, default.to_owned()))
-}
-
-fn looks_like_language(suffix: &str) -> bool {
-    is_language_code(suffix)
-        && match suffix.split_once('-') {
-            None => (2..=3).contains(&suffix.len()),
-            Some((a, b)) => (2..=3).contains(&a.len()) && (2..=4).contains(&b.len()),
-        }
 }
 
 /// One Markdown file, read.
@@ -456,56 +332,4 @@ impl ArticleParts<'_> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn file_names_give_kind_and_stem() {
-        assert_eq!(split_name("a/_index.md"), ("_index", Kind::Intro));
-        assert_eq!(split_name("a/_index.ja.md"), ("_index.ja", Kind::Intro));
-        assert_eq!(split_name("a/topic/index.md"), ("index", Kind::Bundle));
-        assert_eq!(split_name("a/name.ja.md"), ("name.ja", Kind::Single));
-    }
-
-    #[test]
-    fn language_suffixes_are_configured_or_errors() {
-        let langs = ["en", "ja"];
-        assert_eq!(
-            language_of("name.ja", &langs, "en").unwrap(),
-            ("name", "ja".to_owned())
-        );
-        assert_eq!(
-            language_of("name", &langs, "en").unwrap(),
-            ("name", "en".to_owned())
-        );
-        assert!(language_of("name.fr", &langs, "en")
-            .unwrap_err()
-            .contains("unknown language suffix \".fr\""));
-        assert_eq!(
-            language_of("v1.backup", &langs, "en").unwrap(),
-            ("v1.backup", "en".to_owned())
-        );
-    }
-
-    #[test]
-    fn one_file_loads_alone_with_its_bundle_assets() {
-        let tmp = tempfile::tempdir().unwrap();
-        let dir = tmp.path().join("content/portal/replying");
-        std::fs::create_dir_all(dir.join("shots")).unwrap();
-        std::fs::write(dir.join("index.md"), "---\ntitle: Replying\n---\nBody\n").unwrap();
-        std::fs::write(dir.join("shots/box.png"), "png").unwrap();
-        let settings = Settings::load(tmp.path(), None).unwrap();
-        let Loaded::Article(a) = load_one(&settings, "portal/replying/index.md") else {
-            panic!("not an article");
-        };
-        assert_eq!(a.url, "portal/replying/");
-        assert_eq!(a.assets.len(), 1);
-        assert_eq!(a.assets[0].rel, "shots/box.png");
-    }
-
-    #[test]
-    fn parents_of_paths() {
-        assert_eq!(parent("a/b/c.md"), "a/b");
-        assert_eq!(parent("c.md"), "");
-    }
-}
+mod tests;

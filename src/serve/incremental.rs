@@ -274,28 +274,41 @@ impl Builder {
             Ok::<_, anyhow::Error>((outcome, held))
         };
         let (a, b) = rayon::join(|| run(public, public_memo), || run(internal, internal_memo));
-        match (a, b) {
-            (Ok((a, held_public)), Ok((b, held_internal))) => {
-                Ok((a.plus(&b), [held_public, held_internal]))
+        both_or_neither(a, b, fresh, [public_memo, internal_memo])
+    }
+}
+
+/// One bundle's rebuild: what it did and the files it holds.
+type Rebuilt = Result<(Outcome, Vec<Prepared>)>;
+
+/// Both bundles' rebuilds together, or, when either failed, the first
+/// error, with what the other one held forgotten (it is never written).
+fn both_or_neither(
+    a: Rebuilt,
+    b: Rebuilt,
+    fresh: Option<&Fresh>,
+    [public_memo, internal_memo]: [&mut Memo; 2],
+) -> Result<(Outcome, [Vec<Prepared>; 2])> {
+    match (a, b) {
+        (Ok((a, held_public)), Ok((b, held_internal))) => {
+            Ok((a.plus(&b), [held_public, held_internal]))
+        }
+        (a, b) => {
+            if let Ok((_, held)) = &a {
+                unhold(fresh, BundleKind::Public, held, &mut public_memo.written);
             }
-            (a, b) => {
-                // What the other bundle held is never written: forget it.
-                if let Ok((_, held)) = &a {
-                    unhold(fresh, BundleKind::Public, held, &mut public_memo.written);
-                }
-                if let Ok((_, held)) = &b {
-                    unhold(
-                        fresh,
-                        BundleKind::Internal,
-                        held,
-                        &mut internal_memo.written,
-                    );
-                }
-                Err(a
-                    .err()
-                    .or(b.err())
-                    .unwrap_or_else(|| anyhow::anyhow!("a bundle failed to rebuild")))
+            if let Ok((_, held)) = &b {
+                unhold(
+                    fresh,
+                    BundleKind::Internal,
+                    held,
+                    &mut internal_memo.written,
+                );
             }
+            Err(a
+                .err()
+                .or(b.err())
+                .unwrap_or_else(|| anyhow::anyhow!("a bundle failed to rebuild")))
         }
     }
 }

@@ -9,12 +9,16 @@ use std::hash::{Hash, Hasher};
 use std::sync::Arc;
 
 use super::checks::{Inbound, LinkErrors};
+use crate::build::plan;
+use crate::config::Settings;
 use crate::content::{Article, CategoryIntro};
 use crate::error::ContentError;
 use crate::model::bundle::Bundle;
 use crate::model::listing::{self, Listing, ListingPage};
+use crate::model::site::Site;
 use crate::model::taxonomy::Taxonomy;
 use crate::output::incremental::Written;
+use crate::render::feeds;
 
 /// What the last build of one bundle produced, so that a change can be
 /// traced to the pages it touches and to the files it leaves behind. The
@@ -39,6 +43,27 @@ pub(super) struct Memo {
     pub(super) taxonomy: Option<Taxonomy>,
 }
 
+impl Memo {
+    /// Records what a complete build of `bundle` produced (its taxonomy is
+    /// taken, to be reused by the next rebuild).
+    pub(super) fn record(&mut self, bundle: &mut Bundle<'_>, page_size: usize) {
+        self.owned = bundle
+            .articles
+            .iter()
+            .map(|a| (a.source.clone(), plan::owned_paths(a)))
+            .collect();
+        self.related = related_urls(bundle);
+        self.lists = list_signatures(bundle, page_size);
+        self.feed = bundle
+            .recent(bundle.default_language, feeds::FEED_ENTRIES)
+            .iter()
+            .map(|a| a.url.clone())
+            .collect();
+        self.related_lists = bundle.related.clone();
+        self.taxonomy = Some(std::mem::take(&mut bundle.taxonomy));
+    }
+}
+
 /// The content as last loaded, kept between rebuilds.
 #[derive(Default)]
 pub(super) struct Cache {
@@ -58,6 +83,32 @@ pub(super) struct Cache {
     pub(super) static_paths: Vec<String>,
     /// Whether the cache holds a complete, once-valid site.
     pub(super) ready: bool,
+}
+
+impl Cache {
+    /// The content of a site that built, kept for the next rebuilds
+    /// (`link_errors` is the last cache's, emptied and reused).
+    pub(super) fn of_site(
+        site: Site<'_>,
+        settings: &Settings,
+        mut link_errors: LinkErrors,
+    ) -> Self {
+        link_errors.clear();
+        Self {
+            inbound: Inbound::build(&site.articles),
+            urls_clean: true,
+            articles: by_url(site.articles.into_iter().map(Arc::new).collect()),
+            skipped: site.skipped,
+            intros: site.intros,
+            broken: BTreeMap::new(),
+            link_errors,
+            static_paths: plan::static_files(settings)
+                .into_iter()
+                .map(|f| f.path)
+                .collect(),
+            ready: true,
+        }
+    }
 }
 
 /// What a changed article was in the last written output (for the

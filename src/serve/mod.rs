@@ -57,19 +57,7 @@ pub fn run(options: &ServeOptions) -> Result<()> {
 
     let live = Arc::new(Live::new());
     let fresh = Arc::new(fresh::Fresh::default());
-    let mut builder = Builder::new(settings.clone()).serving_from(Arc::clone(&fresh));
-    match builder.full() {
-        Ok(outcome) => {
-            println!(
-                "built {} files in {} ms into {}",
-                outcome.written,
-                outcome.elapsed.as_millis(),
-                out.display()
-            );
-            live.succeeded();
-        }
-        Err(err) => watch::report_failure(&live, &err),
-    }
+    let builder = first_build(&settings, &out, &live, &fresh);
 
     let mut sidecar = sidecar_options(&settings);
     if options.demo {
@@ -109,6 +97,25 @@ pub fn run(options: &ServeOptions) -> Result<()> {
         let _ = mail.await;
         Ok(())
     })
+}
+
+/// The first, full build into the serving folder `out`; a failure is
+/// shown in the browser until an edit fixes it.
+fn first_build(settings: &Settings, out: &Path, live: &Live, fresh: &Arc<fresh::Fresh>) -> Builder {
+    let mut builder = Builder::new(settings.clone()).serving_from(Arc::clone(fresh));
+    match builder.full() {
+        Ok(outcome) => {
+            println!(
+                "built {} files in {} ms into {}",
+                outcome.written,
+                outcome.elapsed.as_millis(),
+                out.display()
+            );
+            live.succeeded();
+        }
+        Err(err) => watch::report_failure(live, &err),
+    }
+    builder
 }
 
 /// The sidecar's options for the serving bundles: the site's, serving

@@ -8,7 +8,7 @@
 //! it is written or held: a rebuild whose public bundle would mention one
 //! fails with the build's report.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::HashSet;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Instant;
@@ -17,9 +17,8 @@ use anyhow::{bail, Result};
 use rayon::prelude::*;
 
 use super::changes::Changes;
-use super::checks::Inbound;
 use super::fresh::Fresh;
-use super::memo::{by_url, list_signatures, related_urls, Before, Cache, Memo};
+use super::memo::{Before, Cache, Memo};
 pub use super::outcome::Outcome;
 use super::search_worker::{SearchWorker, Snapshot};
 use crate::build::checks::verify_public;
@@ -149,44 +148,16 @@ impl Builder {
             outcome.rendered += files.len();
             let dir = bundle_dir(&self.settings, kind);
             outcome += sync_all(&dir, &mut memo.written, prepare(files)?)?;
-            memo.owned = bundle
-                .articles
-                .iter()
-                .map(|a| (a.source.clone(), pages::owned_paths(a)))
-                .collect();
-            memo.related = related_urls(&bundle);
-            memo.lists = list_signatures(&bundle, self.settings.config.build.listing_page_size);
+            memo.record(&mut bundle, self.settings.config.build.listing_page_size);
             outcome.listings += memo.lists.len();
-            memo.feed = bundle
-                .recent(bundle.default_language, crate::render::feeds::FEED_ENTRIES)
-                .iter()
-                .map(|a| a.url.clone())
-                .collect();
-            memo.related_lists = bundle.related.clone();
-            memo.taxonomy = Some(std::mem::take(&mut bundle.taxonomy));
         }
         if let Some(fresh) = &self.fresh {
             fresh.clear();
         }
         self.pending.clear();
         self.pending_before.clear();
-        let mut link_errors = std::mem::take(&mut self.cache.link_errors);
-        link_errors.clear();
-        let inbound = Inbound::build(&site.articles);
-        self.cache = Cache {
-            inbound,
-            urls_clean: true,
-            articles: by_url(site.articles.into_iter().map(Arc::new).collect()),
-            skipped: site.skipped,
-            intros: site.intros,
-            broken: BTreeMap::new(),
-            link_errors,
-            static_paths: pages::static_files(&self.settings)
-                .into_iter()
-                .map(|f| f.path)
-                .collect(),
-            ready: true,
-        };
+        let link_errors = std::mem::take(&mut self.cache.link_errors);
+        self.cache = Cache::of_site(site, &self.settings, link_errors);
         self.update_search()?;
         outcome.elapsed = started.elapsed();
         Ok(outcome)

@@ -8,12 +8,21 @@
 //! [`ROOT_MARK`] in front, so one rendering serves both bundles:
 //! [`Rendered::html_in`] puts the bundle's root in.
 
+mod callouts;
+mod headings;
+mod plain;
 pub mod shortcodes;
 
-use std::collections::HashMap;
+use callouts::mark_callouts;
+pub use callouts::{callout_open, CALLOUT_KINDS};
+use headings::assign_heading_ids;
+pub use headings::heading_id;
+pub use plain::shorten;
+use plain::{collect_text, plain_text};
+
 use std::ops::Range;
 
-use pulldown_cmark::{BlockQuoteKind, CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
+use pulldown_cmark::{CowStr, Event, Options, Parser, Tag, TagEnd};
 use serde::Serialize;
 
 /// Stands for the bundle root in [`Rendered::html`]. Input text cannot
@@ -178,70 +187,6 @@ fn is_cjk(c: char) -> bool {
     )
 }
 
-/// Gives every heading a unique id (explicit `{#id}` kept) and returns the
-/// level 2–3 headings.
-fn assign_heading_ids(events: &mut [(Event<'_>, Range<usize>)]) -> Vec<TocEntry> {
-    let mut used: HashMap<String, usize> = HashMap::new();
-    let mut toc = Vec::new();
-    let mut i = 0;
-    while i < events.len() {
-        if let Event::Start(Tag::Heading { .. }) = events[i].0 {
-            let end = (i..events.len())
-                .find(|&j| matches!(events[j].0, Event::End(TagEnd::Heading(_))))
-                .unwrap_or(events.len());
-            let title = collect_text(&events[i + 1..end]);
-            if let Event::Start(Tag::Heading { level, id, .. }) = &mut events[i].0 {
-                let base = id
-                    .as_ref()
-                    .map(|s| s.to_string())
-                    .unwrap_or_else(|| heading_id(&title));
-                let unique = unique_id(&mut used, base);
-                *id = Some(CowStr::from(unique.clone()));
-                let level = *level;
-                if matches!(level, HeadingLevel::H2 | HeadingLevel::H3) {
-                    toc.push(TocEntry {
-                        level: if level == HeadingLevel::H2 { 2 } else { 3 },
-                        id: unique,
-                        title,
-                    });
-                }
-            }
-            i = end;
-        }
-        i += 1;
-    }
-    toc
-}
-
-fn unique_id(used: &mut HashMap<String, usize>, base: String) -> String {
-    let count = used.entry(base.clone()).or_insert(0);
-    *count += 1;
-    if *count == 1 {
-        base
-    } else {
-        format!("{base}-{}", *count - 1)
-    }
-}
-
-/// The id of a heading: lowercase letters and digits of any script, words
-/// joined by `-`; `section` when nothing is left.
-pub fn heading_id(title: &str) -> String {
-    let mut id = String::with_capacity(title.len());
-    for c in title.chars().flat_map(char::to_lowercase) {
-        if c.is_alphanumeric() || c == '_' {
-            id.push(c);
-        } else if (c.is_whitespace() || c == '-') && !id.ends_with('-') && !id.is_empty() {
-            id.push('-');
-        }
-    }
-    let id = id.trim_end_matches('-');
-    if id.is_empty() {
-        "section".to_owned()
-    } else {
-        id.to_owned()
-    }
-}
-
 /// Gives each task list checkbox the task's own text as its accessible
 /// name (a bare `<input type=checkbox>` has none): the checkbox is announced
 /// with its state and what it is about, in the article's language.
@@ -268,60 +213,6 @@ fn label_task_markers(events: &mut [(Event<'_>, Range<usize>)]) {
         events[i].0 = Event::InlineHtml(CowStr::from(format!(
             "<input type=\"checkbox\" disabled{checked}{label}>\n"
         )));
-    }
-}
-
-/// The kinds of callout, as GitHub's `> [!NOTE]` and the shortcodes of
-/// the same names write them.
-pub const CALLOUT_KINDS: [&str; 5] = ["note", "tip", "important", "warning", "caution"];
-
-/// The opening markup of a callout box of `kind` (one of
-/// [`CALLOUT_KINDS`]): a `role="note"` region named by its visible,
-/// translated title. Close it with `</div>`.
-pub fn callout_open(kind: &str, lang: &str) -> String {
-    let title = callout_title(kind, lang);
-    format!(
-        "<div class=\"callout callout-{kind}\" role=\"note\" aria-label=\"{title}\">\n<p class=\"callout-title\">{title}</p>\n"
-    )
-}
-
-/// The title of a callout in the article's language (English for
-/// languages without their own).
-fn callout_title(kind: &str, lang: &str) -> &'static str {
-    let ja = lang == "ja" || lang.starts_with("ja-");
-    match (kind, ja) {
-        ("tip", false) => "Tip",
-        ("tip", true) => "ヒント",
-        ("important", false) => "Important",
-        ("important", true) => "重要",
-        ("warning", false) => "Warning",
-        ("warning", true) => "警告",
-        ("caution", false) => "Caution",
-        ("caution", true) => "注意",
-        (_, false) => "Note",
-        (_, true) => "注記",
-    }
-}
-
-fn callout_kind(kind: BlockQuoteKind) -> &'static str {
-    match kind {
-        BlockQuoteKind::Note => "note",
-        BlockQuoteKind::Tip => "tip",
-        BlockQuoteKind::Important => "important",
-        BlockQuoteKind::Warning => "warning",
-        BlockQuoteKind::Caution => "caution",
-    }
-}
-
-/// Turns GitHub's `> [!NOTE]` block quotes into callout boxes.
-fn mark_callouts(events: &mut [(Event<'_>, Range<usize>)], lang: &str) {
-    for (event, _) in events.iter_mut() {
-        let html = match event {
-            Event::Start(Tag::BlockQuote(Some(kind))) => callout_open(callout_kind(*kind), lang),
-            Event::End(TagEnd::BlockQuote(Some(_))) => "</div>\n".to_owned(),
-            _ => continue,
-        };
-        *event = Event::Html(CowStr::from(html));
     }
 }
 
@@ -419,51 +310,6 @@ fn title_attr(title: &str) -> String {
     }
 }
 
-fn collect_text(events: &[(Event<'_>, Range<usize>)]) -> String {
-    let mut out = String::new();
-    for (e, _) in events {
-        match e {
-            Event::Text(t) | Event::Code(t) => out.push_str(t),
-            Event::SoftBreak | Event::HardBreak => out.push(' '),
-            _ => {}
-        }
-    }
-    out.trim().to_owned()
-}
-
-/// The whole plain text and the first paragraph's, shortened.
-fn plain_text(events: &[(Event<'_>, Range<usize>)]) -> (String, String) {
-    let mut text = String::new();
-    let mut summary = None;
-    let mut paragraph_start = None;
-    for (i, (e, _)) in events.iter().enumerate() {
-        match e {
-            Event::Text(t) | Event::Code(t) => text.push_str(t),
-            Event::SoftBreak | Event::HardBreak => text.push(' '),
-            Event::Start(Tag::Paragraph) => paragraph_start = Some(i),
-            Event::End(TagEnd::Paragraph) => {
-                text.push(' ');
-                if let (None, Some(start)) = (&summary, paragraph_start) {
-                    let p = collect_text(&events[start..i]);
-                    if !p.is_empty() {
-                        summary = Some(shorten(&p, 240));
-                    }
-                }
-            }
-            Event::End(
-                TagEnd::Heading(_)
-                | TagEnd::Item
-                | TagEnd::TableCell
-                | TagEnd::CodeBlock
-                | TagEnd::BlockQuote(_)
-                | TagEnd::FootnoteDefinition,
-            ) => text.push(' '),
-            _ => {}
-        }
-    }
-    (collapse_whitespace(&text), summary.unwrap_or_default())
-}
-
 /// `text` with every run of whitespace turned into one space and none at
 /// either end (what `split_whitespace` + `join(" ")` gives, in one pass
 /// without a word list). ASCII bytes are classified without decoding; only
@@ -504,193 +350,5 @@ pub(crate) fn collapse_whitespace(text: &str) -> String {
     out
 }
 
-/// Cuts `text` to at most `max` characters at a word boundary, adding `…`.
-pub fn shorten(text: &str, max: usize) -> String {
-    if text.chars().count() <= max {
-        return text.to_owned();
-    }
-    let cut: String = text.chars().take(max).collect();
-    let at_word = match cut.rfind(' ') {
-        Some(i) if i > cut.len() / 2 => &cut[..i],
-        _ => &cut,
-    };
-    format!("{}…", at_word.trim_end_matches([',', '.', ';', ':']))
-}
-
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn render_plain(text: &str) -> Rendered {
-        render(
-            text,
-            &Context {
-                resolve: &|_| None,
-                first_line: 1,
-                lang: "en",
-                shortcodes: None,
-            },
-        )
-    }
-
-    #[test]
-    fn headings_get_ids_including_japanese_ones() {
-        let r = render_plain("## Before you begin\n\n## 概要と手順\n\n### Step 1: Log in!\n");
-        assert!(
-            r.html.contains("<h2 id=\"before-you-begin\">"),
-            "{}",
-            r.html
-        );
-        assert!(r.html.contains("<h2 id=\"概要と手順\">"), "{}", r.html);
-        assert!(r.html.contains("<h3 id=\"step-1-log-in\">"), "{}", r.html);
-        assert_eq!(r.toc.len(), 3);
-        assert_eq!(r.toc[2].level, 3);
-    }
-
-    #[test]
-    fn repeated_headings_get_distinct_ids() {
-        let r = render_plain("## Steps\n\n## Steps\n\n## Steps\n");
-        let ids: Vec<_> = r.toc.iter().map(|t| t.id.as_str()).collect();
-        assert_eq!(ids, ["steps", "steps-1", "steps-2"]);
-    }
-
-    #[test]
-    fn heading_ids_of_punctuation_only_fall_back() {
-        assert_eq!(heading_id("?!"), "section");
-        assert_eq!(heading_id("  Hello -- World  "), "hello-world");
-        assert_eq!(heading_id("My Page (マイページ)"), "my-page-マイページ");
-    }
-
-    #[test]
-    fn tables_footnotes_strikethrough_and_task_lists_render() {
-        let r = render_plain(
-            "| a | b |\n|---|---|\n| 1 | 2 |\n\n~~old~~ note[^1]\n\n- [x] done\n\n[^1]: foot\n",
-        );
-        assert!(r.html.contains("<table>"), "{}", r.html);
-        assert!(r.html.contains("<del>old</del>"), "{}", r.html);
-        assert!(r.html.contains("footnote"), "{}", r.html);
-        assert!(r.html.contains("checkbox"), "{}", r.html);
-    }
-
-    #[test]
-    fn task_list_checkboxes_are_named_by_their_task() {
-        let r =
-            render_plain("- [x] Send the *invoice* & receipt\n- [ ] Call back\n  - [ ] nested\n");
-        assert!(
-            r.html.contains(
-                "<input type=\"checkbox\" disabled checked aria-label=\"Send the invoice &amp; receipt\">"
-            ),
-            "{}",
-            r.html
-        );
-        assert!(
-            r.html
-                .contains("<input type=\"checkbox\" disabled aria-label=\"Call back\">"),
-            "{}",
-            r.html
-        );
-        assert!(r.html.contains("aria-label=\"nested\""), "{}", r.html);
-        assert!(!r.text.contains("aria-label"), "{}", r.text);
-    }
-
-    #[test]
-    fn resolved_links_are_rewritten_with_the_root_mark_and_anchor_kept() {
-        let resolve = |dest: &str| {
-            dest.starts_with("other.md")
-                .then(|| format!("a/other/{}", dest.trim_start_matches("other.md")))
-        };
-        let r = render(
-            "Intro\n\nSee [other](other.md#setup \"T\") and [web](https://x.org).\n",
-            &Context {
-                resolve: &resolve,
-                first_line: 5,
-                lang: "en",
-                shortcodes: None,
-            },
-        );
-        assert!(
-            r.html
-                .contains("<a href=\"\0a/other/#setup\" title=\"T\">other</a>"),
-            "{}",
-            r.html
-        );
-        assert!(r.html.contains("href=\"https://x.org\""), "{}", r.html);
-        assert!(r
-            .html_in("/internal/")
-            .contains("href=\"/internal/a/other/#setup\""));
-        assert_eq!(r.links.len(), 2);
-        assert_eq!(r.links[0].dest, "other.md#setup");
-        assert_eq!(r.links[0].line, 7);
-    }
-
-    #[test]
-    fn resolved_images_are_rewritten_with_their_alt_text() {
-        let resolve =
-            |dest: &str| (dest == "/images/logo.png").then(|| "images/logo.png".to_owned());
-        let r = render(
-            "![The *logo* & more](/images/logo.png) ![kept](shot.png)\n",
-            &Context {
-                resolve: &resolve,
-                first_line: 1,
-                lang: "en",
-                shortcodes: None,
-            },
-        );
-        assert!(
-            r.html_in("/internal/")
-                .contains("<img src=\"/internal/images/logo.png\" alt=\"The logo &amp; more\" />"),
-            "{}",
-            r.html
-        );
-        assert!(
-            r.html.contains("<img src=\"shot.png\" alt=\"kept\" />"),
-            "{}",
-            r.html
-        );
-        assert!(r.links.iter().all(|l| l.image));
-    }
-
-    #[test]
-    fn a_line_break_inside_japanese_text_adds_no_space() {
-        let r = render_plain("改行は残りますが、\n解釈されず。\nNext line\n");
-        assert!(
-            r.html.contains("残りますが、解釈されず。\nNext line"),
-            "{}",
-            r.html
-        );
-    }
-
-    #[test]
-    fn a_nul_in_the_text_cannot_fake_the_root_mark() {
-        let r = render_plain("a\0b\n");
-        assert!(!r.html.contains(ROOT_MARK));
-    }
-
-    #[test]
-    fn summary_is_the_first_paragraph_and_text_is_everything() {
-        let r = render_plain("# T\n\nFirst *para*.\n\n## H\n\nSecond `code`.\n");
-        assert_eq!(r.summary, "First para.");
-        assert_eq!(&*r.text, "T First para. H Second code.");
-    }
-
-    #[test]
-    fn whitespace_collapses_like_split_and_join() {
-        for text in [
-            "",
-            "   ",
-            "one",
-            "  two  words ",
-            "a\tb\n\nc\u{3000}日本\u{a0}語 ",
-            "\u{b}v\u{c}f\r\n\u{85}nel\u{2028}ls\u{200b}zw é\u{1f600} \u{0}",
-        ] {
-            let expected = text.split_whitespace().collect::<Vec<_>>().join(" ");
-            assert_eq!(collapse_whitespace(text), expected, "{text:?}");
-        }
-    }
-
-    #[test]
-    fn long_summaries_are_shortened_at_a_word() {
-        assert_eq!(shorten("one two three", 9), "one two…");
-        assert_eq!(shorten("short", 9), "short");
-    }
-}
+mod tests;
