@@ -2,7 +2,9 @@
 //! one family of commands on top of the library.
 
 pub mod args;
+pub mod build_cmd;
 pub mod new_cmd;
+pub mod serve_cmd;
 pub mod sidecar_cmd;
 pub mod ticket_cmd;
 

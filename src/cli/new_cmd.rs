@@ -8,6 +8,7 @@ use std::path::PathBuf;
 use anyhow::{bail, Context, Result};
 use time::Date;
 
+use crate::cli::NewArgs;
 use crate::config::Settings;
 use crate::content::front_matter;
 
@@ -164,6 +165,22 @@ fn from_archetype(text: &str, fields: &[(&str, String)]) -> Option<String> {
     out.push_str("---\n");
     out.push_str(split.body);
     Some(out)
+}
+
+/// `docket new PATH`: writes a new article and prints its file.
+pub fn run(args: &NewArgs) -> anyhow::Result<()> {
+    let settings = Settings::load(&args.site.site, None)?;
+    let written = write(
+        &settings,
+        &NewArticle {
+            path: &args.path,
+            lang: args.lang.as_deref(),
+            internal: args.internal,
+            today: time::OffsetDateTime::now_utc().date(),
+        },
+    )?;
+    println!("wrote {}", written.display());
+    Ok(())
 }
 
 #[cfg(test)]
