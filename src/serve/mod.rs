@@ -19,6 +19,7 @@ mod memo;
 pub mod outcome;
 pub mod paths;
 pub mod rebuild;
+mod recheck;
 pub mod search_worker;
 pub mod watch;
 
