@@ -46,6 +46,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/001_accounts.sql"),
     include_str!("migrations/002_tickets.sql"),
     include_str!("migrations/003_mail_digest.sql"),
+    include_str!("migrations/004_mail_channel.sql"),
 ];
 
 /// Most reads running at once, and so most reader connections. Reads
