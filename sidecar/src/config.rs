@@ -134,6 +134,41 @@ pub struct MailConfig {
     /// mail; 0 sends each at once (several due together are still one
     /// digest).
     pub digest_seconds: u64,
+    /// `[sidecar.mail.inbound]`: mail that customers and agents send in.
+    pub inbound: InboundConfig,
+}
+
+/// `[sidecar.mail.inbound]`: where inbound mail comes from and its limits.
+/// Mail piped to `docket mail receive` needs none of it but the limits.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct InboundConfig {
+    /// `imaps://user:password@host[:port]/MAILBOX` (implicit TLS) or
+    /// `imap://…` (STARTTLS required). When set, the sidecar fetches new
+    /// mail from that mailbox.
+    pub imap_url: Option<String>,
+    /// Seconds between checks when the server does not offer IDLE.
+    pub poll_seconds: u64,
+    /// A PEM file of certificates to trust besides the system's (a private
+    /// mail server's own CA).
+    pub ca_file: Option<PathBuf>,
+    /// Largest message kept, in MiB; a larger one is not stored, and its
+    /// sender is told.
+    pub max_message_mib: u64,
+    /// Acknowledgements sent to one sender per hour at most.
+    pub acknowledgements_per_hour: u32,
+}
+
+impl Default for InboundConfig {
+    fn default() -> Self {
+        Self {
+            imap_url: None,
+            poll_seconds: 60,
+            ca_file: None,
+            max_message_mib: 25,
+            acknowledgements_per_hour: 5,
+        }
+    }
 }
 
 impl Default for MailConfig {
@@ -144,6 +179,7 @@ impl Default for MailConfig {
             from: "support@example.com".to_owned(),
             notify: None,
             digest_seconds: 60,
+            inbound: InboundConfig::default(),
         }
     }
 }

@@ -23,6 +23,7 @@ pub mod file_cache;
 pub mod handlers;
 pub mod http;
 pub mod import;
+pub mod intake;
 pub mod mail;
 pub mod pages;
 pub mod render_body;
