@@ -46,6 +46,12 @@ pub enum Command {
         #[command(subcommand)]
         action: AccountAction,
     },
+    /// Inbound mail.
+    Mail {
+        /// What to do with mail.
+        #[command(subcommand)]
+        action: MailAction,
+    },
     /// Manage tickets.
     Ticket {
         /// What to do with tickets.
@@ -153,6 +159,18 @@ pub enum TicketAction {
     Import {
         /// The JSON file.
         file: PathBuf,
+        /// The site.
+        #[command(flatten)]
+        site: SiteArg,
+    },
+}
+
+/// `docket mail`.
+#[derive(Debug, Subcommand)]
+pub enum MailAction {
+    /// Store one message read from standard input (for an MTA's pipe):
+    /// prints the ticket reference, its number and `new` or `appended`.
+    Receive {
         /// The site.
         #[command(flatten)]
         site: SiteArg,

@@ -21,6 +21,7 @@
 
 pub mod accounts;
 pub mod change_stamp;
+pub mod inbound;
 pub mod mail;
 pub mod rate_limits;
 pub mod read_cache;

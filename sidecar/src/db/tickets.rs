@@ -49,6 +49,8 @@ fn message_from_row(row: &Row<'_>) -> rusqlite::Result<Message> {
         body: row.get("body")?,
         internal: row.get("internal")?,
         created_at: row.get("created_at")?,
+        via: row.get("via")?,
+        quoted: row.get("quoted")?,
     })
 }
 
@@ -118,7 +120,7 @@ pub(crate) fn change_status(
 }
 
 /// The status a reply leaves behind, from the ticket's current one.
-fn status_after_reply(current: Status, message: &NewMessage) -> Status {
+pub(crate) fn status_after_reply(current: Status, message: &NewMessage) -> Status {
     match (message.author.role, message.internal, current) {
         (_, true, s) => s,
         (Role::Customer, false, Status::Pending | Status::Resolved | Status::Closed) => {

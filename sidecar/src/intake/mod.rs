@@ -3,7 +3,15 @@
 //! on standard input, from the MTA) and the IMAP fetcher both land here, so
 //! the rules are written once.
 
+mod answers;
+mod parse;
+mod quotes;
+
+use sha2::{Digest, Sha256};
+
+use crate::db::inbound::{InboundKind, InboundRecord, Stored};
 use crate::db::Db;
+use parse::{Automatic, Inbound};
 
 /// What inbound mail needs to know about the site, taken from the
 /// configuration once.
@@ -21,6 +29,8 @@ pub struct Settings {
     pub acknowledgements_per_hour: u32,
     /// Where agent notifications go when set (else every agent).
     pub notify: Option<String>,
+    /// The digest window for agent notifications, in seconds.
+    pub digest_seconds: i64,
 }
 
 impl Settings {
@@ -35,6 +45,7 @@ impl Settings {
             max_message_bytes: mib.saturating_mul(1 << 20),
             acknowledgements_per_hour: mail.inbound.acknowledgements_per_hour,
             notify: mail.notify.clone(),
+            digest_seconds: i64::try_from(mail.digest_seconds).unwrap_or(i64::MAX / 2),
         }
     }
 }
@@ -48,8 +59,9 @@ pub enum Outcome {
     Appended,
     /// It had been received before (same Message-ID or same bytes).
     Duplicate,
-    /// It is a delivery-status report; recorded on the ticket it concerns.
-    DeliveryFailure,
+    /// A delivery-status report or an automatic reply, recorded as a
+    /// notice for agents on the ticket it concerns.
+    Notice,
     /// Deliberately not stored as a message (for example a mail loop), with
     /// the reason.
     Dropped(String),
@@ -62,7 +74,7 @@ impl Outcome {
             Outcome::New => "new",
             Outcome::Appended => "appended",
             Outcome::Duplicate => "duplicate",
-            Outcome::DeliveryFailure => "delivery-failure",
+            Outcome::Notice => "notice",
             Outcome::Dropped(_) => "dropped",
         }
     }
@@ -92,8 +104,161 @@ pub enum IntakeError {
 
 /// Stores one raw message: its ticket and message are committed (or it is
 /// recognised as a duplicate) before this returns `Ok`, so the caller may
-/// then delete or mark it at its source.
+/// then delete or mark it at its source. Mail that follows (the
+/// acknowledgement, agent notifications, an agent's reply to the customer)
+/// is queued after the commit; a failure there is logged, not returned.
 pub async fn receive(db: &Db, settings: &Settings, raw: Vec<u8>) -> Result<Receipt, IntakeError> {
-    let _ = (db, settings, raw);
-    Err(IntakeError::Unparseable("not written yet".into()))
+    let oversized = raw.len() > settings.max_message_bytes;
+    let inbound = if oversized {
+        parse::parse(parse::header_only(&raw))
+    } else {
+        parse::parse(&raw)
+    }
+    .map_err(IntakeError::Unparseable)?;
+    if is_ours(&inbound.sender, settings) {
+        tracing::warn!(sender = %inbound.sender, "inbound mail from our own address dropped (a mail loop)");
+        return Ok(Receipt {
+            outcome: Outcome::Dropped("from our own address".into()),
+            reference: None,
+            number: None,
+        });
+    }
+    let record = record_of(&inbound, raw, oversized, settings);
+    let size = record.size;
+    let stored = db
+        .store_inbound(record)
+        .await
+        .map_err(IntakeError::Temporary)?;
+    let receipt = receipt_of(&stored);
+    if let Outcome::Dropped(reason) = &receipt.outcome {
+        tracing::info!(sender = %inbound.sender, "inbound mail kept but not added to a ticket: {reason}");
+    }
+    answers::after_commit(db, settings, &inbound, &stored, oversized.then_some(size)).await;
+    Ok(receipt)
+}
+
+/// Mail from the address we send from is our own coming back: never stored
+/// as a message, never answered.
+fn is_ours(sender: &str, settings: &Settings) -> bool {
+    crate::auth::email::normalize_email(&settings.from).is_ok_and(|ours| ours == sender)
+}
+
+fn record_of(
+    inbound: &Inbound,
+    raw: Vec<u8>,
+    oversized: bool,
+    settings: &Settings,
+) -> InboundRecord {
+    let dedupe_key = match &inbound.message_id {
+        Some(id) => format!("mid:{id}"),
+        None => format!("sha256:{}", hex::encode(Sha256::digest(&raw))),
+    };
+    let size = i64::try_from(raw.len()).unwrap_or(i64::MAX);
+    let (body, quoted) = quotes::split(&inbound.text);
+    let kind = if let Some(bounce) = &inbound.bounce {
+        InboundKind::Bounce {
+            original: bounce.original_id.clone(),
+            reason: bounce.reason.clone(),
+        }
+    } else if inbound.automatic == Some(Automatic::AutoReply) {
+        InboundKind::AutoReply
+    } else if oversized {
+        InboundKind::Oversized {
+            notice: format!(
+                "A message of {:.1} MiB arrived by mail, over the limit of {} MiB; it was not kept and the sender was told.",
+                raw.len() as f64 / 1_048_576.0,
+                settings.max_message_bytes >> 20
+            ),
+        }
+    } else {
+        InboundKind::Message
+    };
+    let (body, quoted, attachments) = match &kind {
+        InboundKind::Oversized { notice } => (notice.clone(), None, Vec::new()),
+        _ => {
+            let files = inbound
+                .attachments
+                .iter()
+                .map(|a| (a.name.clone(), a.content_type.clone(), a.data.clone()))
+                .collect();
+            (body, quoted, files)
+        }
+    };
+    let raw = (!oversized).then_some(raw);
+    InboundRecord {
+        dedupe_key,
+        sender: inbound.sender.clone(),
+        subject: strip_reply_prefixes(&inbound.subject),
+        message_id: inbound.message_id.clone(),
+        references: inbound.references.clone(),
+        subject_number: subject_number(&inbound.subject),
+        body,
+        quoted,
+        raw,
+        size,
+        attachments,
+        kind,
+    }
+}
+
+fn receipt_of(stored: &Stored) -> Receipt {
+    let (outcome, ticket) = match stored {
+        Stored::Duplicate(ticket) => (Outcome::Duplicate, ticket.as_ref()),
+        Stored::New { ticket, .. } => (Outcome::New, Some(ticket)),
+        Stored::Appended { ticket, .. } => (Outcome::Appended, Some(ticket)),
+        Stored::Noticed(ticket) => (Outcome::Notice, Some(ticket)),
+        Stored::Dropped(reason) => (Outcome::Dropped(reason.clone()), None),
+    };
+    Receipt {
+        outcome,
+        reference: ticket.map(|t| t.reference.clone()),
+        number: ticket.map(|t| t.id),
+    }
+}
+
+/// The ticket number in a subject such as `Re: [#1042] Printer offline`.
+pub fn subject_number(subject: &str) -> Option<i64> {
+    let start = subject.find("[#")? + 2;
+    let rest = &subject[start..];
+    let end = rest.find(']')?;
+    let digits = &rest[..end];
+    (!digits.is_empty() && digits.len() <= 12 && digits.bytes().all(|b| b.is_ascii_digit()))
+        .then(|| digits.parse().ok())
+        .flatten()
+}
+
+/// A subject without the `Re:`/`Fwd:`/`AW:`/`RE：` prefixes clients add.
+fn strip_reply_prefixes(subject: &str) -> String {
+    let mut s = subject.trim();
+    loop {
+        let lower = s.to_lowercase();
+        let prefix = [
+            "re:", "re：", "fwd:", "fw:", "aw:", "wg:", "tr:", "sv:", "vs:",
+        ]
+        .iter()
+        .find(|p| lower.starts_with(*p));
+        match prefix {
+            Some(p) => s = s[p.len()..].trim_start(),
+            None => return s.to_owned(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ticket_numbers_are_read_from_subjects() {
+        assert_eq!(subject_number("Re: [#1042] Printer offline"), Some(1042));
+        assert_eq!(subject_number("[#] x"), None);
+        assert_eq!(subject_number("[#12a] x"), None);
+        assert_eq!(subject_number("no number"), None);
+    }
+
+    #[test]
+    fn reply_prefixes_are_removed_from_new_subjects() {
+        assert_eq!(strip_reply_prefixes("Re: RE: Fwd: Printer"), "Printer");
+        assert_eq!(strip_reply_prefixes("AW: Drucker"), "Drucker");
+    }
 }

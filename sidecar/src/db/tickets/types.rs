@@ -99,6 +99,10 @@ pub struct Message {
     pub internal: bool,
     /// When it was written (Unix seconds).
     pub created_at: i64,
+    /// How it arrived: `portal`, `mail` or `import`.
+    pub via: String,
+    /// Quoted history and signature collapsed out of a mail's body.
+    pub quoted: Option<String>,
 }
 
 /// One status change.

@@ -8,8 +8,9 @@ use hyper::StatusCode;
 use serde::Serialize;
 
 use super::{
-    back_to, check_body, notify_customer, page_param, path_param, status_options, status_param,
-    EventView, MessageView, Pager, StatusOption, TicketView, TicketsError, PER_PAGE,
+    back_to, check_body, iso_time, notify_customer, page_param, path_param, readable_time,
+    status_options, status_param, EventView, MessageView, Pager, StatusOption, TicketView,
+    TicketsError, PER_PAGE,
 };
 use crate::app::App;
 use crate::auth::{CurrentUser, Role, Session};
@@ -46,6 +47,27 @@ struct AgentTicketView {
     status_error: Option<&'static str>,
     draft: String,
     internal_note: bool,
+    /// What happened to the ticket's mail (bounces, auto-replies, oversized).
+    mail_notices: Vec<MailNoticeView>,
+    /// The ticket this one's first mail answered, when that was someone
+    /// else's: `(number, reference)`.
+    related: Option<RelatedView>,
+}
+
+/// One agent notice about the ticket's mail.
+#[derive(Serialize)]
+struct MailNoticeView {
+    kind: String,
+    detail: String,
+    created: String,
+    created_iso: String,
+}
+
+/// A link to another ticket.
+#[derive(Serialize)]
+struct RelatedView {
+    number: i64,
+    reference: String,
 }
 
 /// `GET /agent/tickets[?status=&q=&page=]`.
@@ -118,6 +140,8 @@ async fn render_ticket(
 ) -> Result<Response, TicketsError> {
     let messages = app.db.messages(ticket.id, true).await?;
     let events = app.db.status_events(ticket.id).await?;
+    let mail_notices = app.db.ticket_notices(ticket.id).await?;
+    let related = app.db.related_ticket(ticket.id).await?;
     let view = AgentTicketView {
         common: Common::new(&app.options.site_title, Some(session)),
         ticket: TicketView::new(ticket),
@@ -129,6 +153,16 @@ async fn render_ticket(
         status_error: state.status_error,
         draft: state.draft,
         internal_note: state.internal_note,
+        mail_notices: mail_notices
+            .into_iter()
+            .map(|n| MailNoticeView {
+                created: readable_time(n.created_at),
+                created_iso: iso_time(n.created_at),
+                kind: n.kind,
+                detail: n.detail,
+            })
+            .collect(),
+        related: related.map(|(number, reference)| RelatedView { number, reference }),
     };
     Ok(app.pages.render(status, "agent_ticket.html", &view)?)
 }

@@ -84,6 +84,8 @@ pub fn back_to(page: &str) -> impl FnOnce(AccessError) -> AccessError + '_ {
 /// A ticket as list rows and page headers show it.
 #[derive(Debug, Serialize)]
 pub struct TicketView {
+    /// The number people quote (`#1042`, in mail subjects too).
+    pub number: i64,
     /// The reference.
     pub reference: String,
     /// Subject line.
@@ -108,6 +110,7 @@ impl TicketView {
     /// The view of `ticket`.
     pub fn new(ticket: &Ticket) -> Self {
         Self {
+            number: ticket.id,
             reference: ticket.reference.clone(),
             subject: ticket.subject.clone(),
             requester: ticket.requester.clone(),
@@ -134,6 +137,10 @@ pub struct MessageView {
     pub created_iso: String,
     /// The body as safe HTML.
     pub body_html: String,
+    /// Quoted history and signature of a mail, escaped, shown collapsed.
+    pub quoted_html: Option<String>,
+    /// It arrived by mail.
+    pub via_mail: bool,
 }
 
 impl MessageView {
@@ -155,6 +162,8 @@ impl MessageView {
             created: readable_time(message.created_at),
             created_iso: iso_time(message.created_at),
             body_html,
+            quoted_html: message.quoted.as_deref().map(render_body::customer_text),
+            via_mail: message.via == "mail",
         }
     }
 }
@@ -295,7 +304,7 @@ pub fn check_subject(subject: &str) -> Result<String, &'static str> {
     Ok(subject.to_owned())
 }
 
-fn readable_time(t: i64) -> String {
+pub(super) fn readable_time(t: i64) -> String {
     time::OffsetDateTime::from_unix_timestamp(t)
         .ok()
         .and_then(|d| {
@@ -307,7 +316,7 @@ fn readable_time(t: i64) -> String {
         .unwrap_or_default()
 }
 
-fn iso_time(t: i64) -> String {
+pub(super) fn iso_time(t: i64) -> String {
     time::OffsetDateTime::from_unix_timestamp(t)
         .ok()
         .and_then(|d| {
