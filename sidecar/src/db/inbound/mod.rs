@@ -14,172 +14,12 @@ use super::tickets::{
 };
 use super::{now, Db};
 
-/// A message received by mail, ready to store.
-#[derive(Debug, Clone)]
-pub struct InboundRecord {
-    /// `mid:<Message-ID>`, or `sha256:<hex>` of the raw bytes without one.
-    pub dedupe_key: String,
-    /// The sender's normalised address.
-    pub sender: String,
-    /// The subject (a new ticket's subject).
-    pub subject: String,
-    /// The message's own Message-ID.
-    pub message_id: Option<String>,
-    /// Message-IDs it answers (`In-Reply-To`, `References`).
-    pub references: Vec<String>,
-    /// The ticket number found in the subject (`[#1042]`).
-    pub subject_number: Option<i64>,
-    /// What the sender wrote.
-    pub body: String,
-    /// Quoted history and signature, collapsed on the page.
-    pub quoted: Option<String>,
-    /// The raw message (`None` when it was too large to keep).
-    pub raw: Option<Vec<u8>>,
-    /// The raw message's size in bytes.
-    pub size: i64,
-    /// Attached files: name, declared type, bytes.
-    pub attachments: Vec<(String, String, Vec<u8>)>,
-    /// What kind of message it is.
-    pub kind: InboundKind,
-}
+mod route;
+mod types;
 
-/// What kind of inbound message is being stored.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum InboundKind {
-    /// Something a person wrote.
-    Message,
-    /// A machine's answer (out of office): recorded on its ticket as a
-    /// notice, never as a message that reopens it.
-    AutoReply,
-    /// A delivery-status report about the mail with this Message-ID.
-    Bounce {
-        /// The bounced mail's Message-ID.
-        original: Option<String>,
-        /// The reason the report gives.
-        reason: String,
-    },
-    /// Over the size limit: only the header was read; the notice says so.
-    Oversized {
-        /// The text of the agent notice (and of the placeholder message).
-        notice: String,
-    },
-}
+pub use types::{InboundKind, InboundRecord, Notice, Stored};
 
-/// What storing did.
-#[derive(Debug, Clone)]
-pub enum Stored {
-    /// Received before; nothing written.
-    Duplicate(Option<Ticket>),
-    /// A new ticket; `related` is the ticket the sender answered but may not
-    /// post in.
-    New {
-        /// The ticket.
-        ticket: Ticket,
-        /// The ticket it answered, when it was someone else's.
-        related: Option<i64>,
-    },
-    /// Added to a ticket.
-    Appended {
-        /// The ticket after the message.
-        ticket: Ticket,
-        /// Added as an agent's reply.
-        as_agent: bool,
-        /// The message reopened a resolved or closed ticket.
-        reopened: bool,
-    },
-    /// Recorded as an agent notice on a ticket (auto-reply, bounce).
-    Noticed(Ticket),
-    /// Not stored as a message, with the reason (it is still kept).
-    Dropped(String),
-}
-
-/// Where a message goes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Route {
-    Append { ticket_id: i64, as_agent: bool },
-    NewRelated(i64),
-    New,
-}
-
-/// A ticket a message names, found by Message-ID or by subject number.
-struct Named {
-    ticket_id: i64,
-    requester: String,
-    /// Named by a Message-ID we sent to the sender (not just the subject).
-    sent_to_sender: bool,
-    /// Named by any of our Message-IDs.
-    by_message_id: bool,
-}
-
-/// Who may post in a named ticket. The requester may, whether the ticket
-/// was named by a Message-ID or by the subject's number. An agent may only
-/// in answer to a Message-ID we sent to that agent: a subject (or a sender
-/// address) is easy to forge, our random Message-IDs are not known outside
-/// the mail we sent, and an agent's reply goes out to the customer under
-/// our name. Anyone else starts a ticket of their own that points at it.
-fn route(named: Option<&Named>, sender: &str, sender_is_agent: bool) -> Route {
-    match named {
-        None => Route::New,
-        Some(n) if n.requester == sender => Route::Append {
-            ticket_id: n.ticket_id,
-            as_agent: false,
-        },
-        Some(n) if sender_is_agent && n.by_message_id && n.sent_to_sender => Route::Append {
-            ticket_id: n.ticket_id,
-            as_agent: true,
-        },
-        Some(n) => Route::NewRelated(n.ticket_id),
-    }
-}
-
-fn named_ticket(tx: &Transaction<'_>, record: &InboundRecord) -> rusqlite::Result<Option<Named>> {
-    // Newest reference first: the message it answers directly.
-    for id in record.references.iter().rev() {
-        let hit = tx
-            .query_row(
-                "SELECT m.ticket_id, t.requester FROM ticket_mail_ids m
-                 JOIN tickets t ON t.id = m.ticket_id WHERE m.message_id = ?1",
-                [id],
-                |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)),
-            )
-            .optional()?;
-        if let Some((ticket_id, requester)) = hit {
-            let sent_to_sender: bool = tx.query_row(
-                "SELECT EXISTS (SELECT 1 FROM ticket_mail_ids WHERE ticket_id = ?1
-                 AND direction = 'out' AND recipient = ?2 AND message_id IN
-                 (SELECT value FROM json_each(?3)))",
-                params![
-                    ticket_id,
-                    record.sender,
-                    serde_json::to_string(&record.references).unwrap_or_default()
-                ],
-                |r| r.get(0),
-            )?;
-            return Ok(Some(Named {
-                ticket_id,
-                requester,
-                sent_to_sender,
-                by_message_id: true,
-            }));
-        }
-    }
-    let Some(number) = record.subject_number else {
-        return Ok(None);
-    };
-    tx.query_row(
-        "SELECT id, requester FROM tickets WHERE id = ?1",
-        [number],
-        |r| {
-            Ok(Named {
-                ticket_id: r.get(0)?,
-                requester: r.get(1)?,
-                sent_to_sender: false,
-                by_message_id: false,
-            })
-        },
-    )
-    .optional()
-}
+use route::{named_ticket, route, Route};
 
 fn ticket_by_id(tx: &Transaction<'_>, id: i64) -> rusqlite::Result<Ticket> {
     tx.query_row("SELECT * FROM tickets WHERE id = ?1", [id], ticket_from_row)
@@ -285,6 +125,42 @@ fn ticket_of_ids(tx: &Transaction<'_>, ids: &[String]) -> rusqlite::Result<Optio
     Ok(None)
 }
 
+/// A bounce or an automatic reply: a notice on the ticket whose mail it
+/// concerns, never a message. `None` for anything else.
+fn store_automatic(
+    tx: &Transaction<'_>,
+    record: &InboundRecord,
+) -> rusqlite::Result<Option<Stored>> {
+    let (ids, kind, detail, outcome) = match &record.kind {
+        InboundKind::Bounce { original, reason } => (
+            original.iter().cloned().collect::<Vec<_>>(),
+            "delivery-failed",
+            reason.clone(),
+            "delivery-failure",
+        ),
+        InboundKind::AutoReply => (
+            record.references.clone(),
+            "auto-reply",
+            format!("automatic reply from {}: {}", record.sender, record.subject),
+            "auto-reply",
+        ),
+        InboundKind::Message | InboundKind::Oversized { .. } => return Ok(None),
+    };
+    match ticket_of_ids(tx, &ids)? {
+        Some(ticket_id) => {
+            add_notice(tx, ticket_id, kind, &detail)?;
+            record_inbound(tx, record, outcome, Some(ticket_id), None)?;
+            Ok(Some(Stored::Noticed(ticket_by_id(tx, ticket_id)?)))
+        }
+        None => {
+            record_inbound(tx, record, "dropped", None, None)?;
+            Ok(Some(Stored::Dropped(format!(
+                "{kind} about no mail of ours"
+            ))))
+        }
+    }
+}
+
 fn store(
     tx: &Transaction<'_>,
     record: &InboundRecord,
@@ -304,41 +180,8 @@ fn store(
         };
         return Ok(Stored::Duplicate(ticket));
     }
-    match &record.kind {
-        InboundKind::Bounce { original, reason } => {
-            let ids: Vec<String> = original.iter().cloned().collect();
-            return match ticket_of_ids(tx, &ids)? {
-                Some(ticket_id) => {
-                    add_notice(tx, ticket_id, "delivery-failed", reason)?;
-                    record_inbound(tx, record, "delivery-failure", Some(ticket_id), None)?;
-                    Ok(Stored::Noticed(ticket_by_id(tx, ticket_id)?))
-                }
-                None => {
-                    record_inbound(tx, record, "dropped", None, None)?;
-                    Ok(Stored::Dropped(
-                        "a delivery report about no mail of ours".into(),
-                    ))
-                }
-            };
-        }
-        InboundKind::AutoReply => {
-            return match ticket_of_ids(tx, &record.references)? {
-                Some(ticket_id) => {
-                    let detail =
-                        format!("automatic reply from {}: {}", record.sender, record.subject);
-                    add_notice(tx, ticket_id, "auto-reply", &detail)?;
-                    record_inbound(tx, record, "auto-reply", Some(ticket_id), None)?;
-                    Ok(Stored::Noticed(ticket_by_id(tx, ticket_id)?))
-                }
-                None => {
-                    record_inbound(tx, record, "dropped", None, None)?;
-                    Ok(Stored::Dropped(
-                        "an automatic reply to no mail of ours".into(),
-                    ))
-                }
-            };
-        }
-        InboundKind::Message | InboundKind::Oversized { .. } => {}
+    if let Some(stored) = store_automatic(tx, record)? {
+        return Ok(stored);
     }
     let agent: Option<i64> = tx
         .query_row(
@@ -456,17 +299,6 @@ fn store(
     }
 }
 
-/// A notice about a ticket's mail, for agents.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Notice {
-    /// `delivery-failed`, `auto-reply` or `oversized`.
-    pub kind: String,
-    /// What happened.
-    pub detail: String,
-    /// When (Unix seconds).
-    pub created_at: i64,
-}
-
 impl Db {
     /// Stores an inbound message (see the module's documentation).
     pub async fn store_inbound(&self, record: InboundRecord) -> Result<Stored> {
@@ -510,60 +342,4 @@ impl Db {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn named(requester: &str, sent_to_sender: bool, by_message_id: bool) -> Named {
-        Named {
-            ticket_id: 7,
-            requester: requester.into(),
-            sent_to_sender,
-            by_message_id,
-        }
-    }
-
-    #[test]
-    fn the_requester_may_post_by_message_id_or_subject_number() {
-        let n = named("ann@example.com", false, false);
-        assert_eq!(
-            route(Some(&n), "ann@example.com", false),
-            Route::Append {
-                ticket_id: 7,
-                as_agent: false
-            }
-        );
-    }
-
-    #[test]
-    fn a_forged_subject_from_someone_else_starts_their_own_ticket() {
-        let n = named("ann@example.com", false, false);
-        assert_eq!(
-            route(Some(&n), "eve@example.com", false),
-            Route::NewRelated(7)
-        );
-    }
-
-    #[test]
-    fn an_agent_needs_a_message_id_that_was_sent_to_them() {
-        // The attack: mail forged from an agent's address with "[#7]" in the
-        // subject would go out to the customer as our reply.
-        let by_subject = named("ann@example.com", false, false);
-        assert_eq!(
-            route(Some(&by_subject), "agent@example.com", true),
-            Route::NewRelated(7)
-        );
-        let sent_elsewhere = named("ann@example.com", false, true);
-        assert_eq!(
-            route(Some(&sent_elsewhere), "agent@example.com", true),
-            Route::NewRelated(7)
-        );
-        let answered = named("ann@example.com", true, true);
-        assert_eq!(
-            route(Some(&answered), "agent@example.com", true),
-            Route::Append {
-                ticket_id: 7,
-                as_agent: true
-            }
-        );
-    }
-}
+mod tests;
