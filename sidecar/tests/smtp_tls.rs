@@ -126,8 +126,23 @@ fn messages(smtp: &SmtpServer) -> Vec<String> {
     out
 }
 
+/// The delivery errors recorded in the queue.
+fn queue_errors(server: &TestServer) -> String {
+    let conn = rusqlite::Connection::open(server.root().join("docket.db")).ok();
+    conn.and_then(|c| {
+        c.query_row(
+            "SELECT group_concat(last_error, ' | ') FROM mail_queue",
+            [],
+            |r| r.get::<_, Option<String>>(0),
+        )
+        .ok()
+        .flatten()
+    })
+    .unwrap_or_default()
+}
+
 /// Waits for a message to `to` containing `needle`.
-fn wait_for_message(smtp: &SmtpServer, to: &str, needle: &str) -> String {
+fn wait_for_message(server: &TestServer, smtp: &SmtpServer, to: &str, needle: &str) -> String {
     let deadline = Instant::now() + Duration::from_secs(15);
     loop {
         if let Some(m) = messages(smtp)
@@ -138,7 +153,8 @@ fn wait_for_message(smtp: &SmtpServer, to: &str, needle: &str) -> String {
         }
         assert!(
             Instant::now() < deadline,
-            "no message to {to} with {needle:?} arrived over SMTP"
+            "no message to {to} with {needle:?} arrived over SMTP; errors: {}",
+            queue_errors(server)
         );
         std::thread::sleep(Duration::from_millis(100));
     }
@@ -188,10 +204,14 @@ fn starttls_with_auth_delivers_a_threaded_multipart_reply() {
         c.mail.smtp_ca_file = Some(ca);
         c.mail.reply_to = Some("help@example.com".into());
     });
-    server.add_account(Role::Agent, "agent@example.com");
     let mut carol = server.signed_in(Role::Customer, "carol@example.com");
     let r = open_ticket(&mut carol, "Printer on fire", "It smokes.");
-    let ack = wait_for_message(&smtp, "carol@example.com", "we received your request");
+    let ack = wait_for_message(
+        &server,
+        &smtp,
+        "carol@example.com",
+        "we received your request",
+    );
     assert_eq!(header(&ack, "Subject"), "[#1] Printer on fire");
     assert_eq!(header(&ack, "Auto-Submitted"), "auto-generated");
     let ack_id = header(&ack, "Message-ID").to_owned();
@@ -199,7 +219,7 @@ fn starttls_with_auth_delivers_a_threaded_multipart_reply() {
     let mut agent = server.signed_in(Role::Agent, "agent@example.com");
     let body = "**Unplug it.** <script>alert(1)</script>";
     assert_eq!(agent_reply(&mut agent, &r, body, false).status, 303);
-    let reply = wait_for_message(&smtp, "carol@example.com", "Unplug it");
+    let reply = wait_for_message(&server, &smtp, "carol@example.com", "Unplug it");
     assert_eq!(header(&reply, "Subject"), "[#1] Printer on fire");
     assert_eq!(header(&reply, "Reply-To"), "help@example.com");
     assert!(reply.contains("multipart/alternative"), "{reply}");
@@ -254,7 +274,7 @@ fn smtps_implicit_tls_delivers() {
         c.mail.smtp_ca_file = Some(ca);
     });
     register(&server, "implicit@example.com");
-    let m = wait_for_message(&smtp, "implicit@example.com", "/verify?token=");
+    let m = wait_for_message(&server, &smtp, "implicit@example.com", "/verify?token=");
     assert_eq!(header(&m, "Reply-To"), "support@example.com");
 }
 

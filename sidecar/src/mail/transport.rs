@@ -39,13 +39,14 @@ impl Transport {
         if let Some(reply_to) = &mail.reply_to {
             check_address("reply_to", reply_to)?;
         }
+        let tls = tls_mode(mail)?;
         match &mail.smtp_url {
             Some(url) => {
                 let ca = match &mail.smtp_ca_file {
                     Some(path) => Some(read_ca_file(&options.site_root.join(path))?),
                     None => None,
                 };
-                Ok(Transport::Smtp(smtp_transport(url, tls_mode(mail)?, ca)?))
+                Ok(Transport::Smtp(smtp_transport(url, tls, ca)?))
             }
             None => Ok(Transport::Outbox(options.outbox_dir())),
         }

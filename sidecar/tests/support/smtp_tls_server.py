@@ -36,7 +36,10 @@ def main():
         )
         return AuthResult(success=ok, handled=False)
 
-    kwargs = {"authenticator": authenticator, "auth_require_tls": a.mode != "plain"}
+    # aiosmtpd counts only STARTTLS as TLS, so AUTH is offered before TLS
+    # in the implicit mode (where the socket is TLS from the start) and in
+    # the plain mode (where an attacker would want the password).
+    kwargs = {"authenticator": authenticator, "auth_require_tls": a.mode == "starttls"}
     if a.mode != "plain":
         context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
         context.load_cert_chain(a.cert, a.key)
