@@ -76,7 +76,10 @@ pub struct QueuedMail {
 /// Message-IDs recorded for that ticket, and records `message_id` (sent to
 /// `to`) in the same transaction. `References` holds up to the ten most
 /// recent ids, oldest first; `In-Reply-To` is the newest inbound id, else
-/// the newest outbound one.
+/// the newest outbound one. Only inbound ids and ids of mail sent to `to`
+/// itself are named: the Message-ID of a notice sent to an agent is what
+/// lets a mail from that agent count as an agent reply, so no customer may
+/// learn it.
 fn thread_in(
     tx: &rusqlite::Transaction<'_>,
     ticket_id: i64,
@@ -85,11 +88,12 @@ fn thread_in(
     t: i64,
 ) -> rusqlite::Result<(Option<String>, Option<String>)> {
     let mut stmt = tx.prepare_cached(
-        "SELECT message_id, direction FROM ticket_mail_ids WHERE ticket_id = ?1
+        "SELECT message_id, direction FROM ticket_mail_ids
+         WHERE ticket_id = ?1 AND (direction = 'in' OR recipient = ?3)
          ORDER BY created_at DESC, rowid DESC LIMIT ?2",
     )?;
     let recent: Vec<(String, String)> = stmt
-        .query_map(params![ticket_id, MAX_REFERENCES as i64], |r| {
+        .query_map(params![ticket_id, MAX_REFERENCES as i64, to], |r| {
             Ok((r.get(0)?, r.get(1)?))
         })?
         .collect::<rusqlite::Result<_>>()?;
@@ -337,5 +341,55 @@ impl Db {
     /// Answers when the database can run a query.
     pub async fn ping(&self) -> Result<()> {
         self.read(|c| c.query_row("SELECT 1", [], |_| Ok(()))).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::db::tickets::{Author, NewMessage};
+    use crate::Role;
+
+    fn ticket_mail(to: &str, ticket_id: i64) -> OutgoingMail {
+        OutgoingMail {
+            ticket_id: Some(ticket_id),
+            ..OutgoingMail::plain(to, "[#1] Q", "text")
+        }
+    }
+
+    #[tokio::test]
+    async fn ticket_mail_threads_under_what_its_recipient_saw() -> Result<()> {
+        let dir = tempfile::tempdir()?;
+        let db = Db::open(&dir.path().join("d.db")).await?;
+        let first = NewMessage {
+            author: Author {
+                role: Role::Customer,
+                account_id: None,
+                email: "c@example.com".into(),
+            },
+            body: "hi".into(),
+            internal: false,
+        };
+        let t = db.create_ticket("Q", "c@example.com", first).await?.id;
+        db.enqueue_mail(ticket_mail("c@example.com", t), "<ack@x>".into())
+            .await?;
+        db.enqueue_mail(ticket_mail("agent@example.com", t), "<notice@x>".into())
+            .await?;
+        db.record_inbound_mail_id(t, "<in@y>".into()).await?;
+        db.enqueue_mail(ticket_mail("c@example.com", t), "<reply@x>".into())
+            .await?;
+        let due = db.due_mail(10).await?;
+        let reply = due
+            .iter()
+            .find(|q| q.threading.message_id.as_deref() == Some("<reply@x>"))
+            .map(|q| q.threading.clone())
+            .unwrap_or_default();
+        assert_eq!(reply.in_reply_to.as_deref(), Some("<in@y>"));
+        assert_eq!(reply.references.as_deref(), Some("<ack@x> <in@y>"));
+        assert_eq!(
+            db.ticket_of_mail_id("<notice@x>".into()).await?,
+            Some((t, "out".to_owned(), Some("agent@example.com".to_owned())))
+        );
+        Ok(())
     }
 }
