@@ -93,7 +93,8 @@ impl App {
 
     /// Queues a message and wakes the sender.
     pub async fn send_mail(&self, mail: OutgoingMail) -> Result<()> {
-        self.db.enqueue_mail(mail).await?;
+        let id = crate::mail::compose::new_message_id(&self.options.config.mail.from)?;
+        self.db.enqueue_mail(mail, id).await?;
         self.mail_bell.notify_one();
         Ok(())
     }
@@ -102,7 +103,8 @@ impl App {
     /// becomes one digest (`[sidecar.mail] digest_seconds`).
     pub async fn send_agent_notice(&self, mail: OutgoingMail) -> Result<()> {
         let window = i64::try_from(self.options.config.mail.digest_seconds).unwrap_or(i64::MAX / 2);
-        self.db.enqueue_agent_notice(mail, window).await?;
+        let id = crate::mail::compose::new_message_id(&self.options.config.mail.from)?;
+        self.db.enqueue_agent_notice(mail, id, window).await?;
         self.mail_bell.notify_one();
         Ok(())
     }
@@ -136,6 +138,13 @@ impl App {
             transport: self.mail_transport.clone(),
             bell: Arc::clone(&self.mail_bell),
             from: self.options.config.mail.from.clone(),
+            reply_to: self
+                .options
+                .config
+                .mail
+                .reply_to
+                .clone()
+                .unwrap_or_else(|| self.options.config.mail.from.clone()),
         }
     }
 
@@ -161,6 +170,7 @@ impl App {
             mail_bell: Arc::clone(&self.mail_bell),
             base_url: self.options.base_url.clone(),
             site_title: self.options.site_title.clone(),
+            from: self.options.config.mail.from.clone(),
         }
     }
 }
@@ -178,12 +188,15 @@ pub struct AfterAnswer {
     base_url: String,
     /// The site's title, for mail subjects.
     pub site_title: String,
+    /// The `From` address (its domain ends Message-IDs).
+    from: String,
 }
 
 impl AfterAnswer {
     /// Queues a message and wakes the sender.
     pub async fn send_mail(&self, mail: OutgoingMail) -> Result<()> {
-        self.db.enqueue_mail(mail).await?;
+        let id = crate::mail::compose::new_message_id(&self.from)?;
+        self.db.enqueue_mail(mail, id).await?;
         self.mail_bell.notify_one();
         Ok(())
     }

@@ -122,10 +122,20 @@ pub struct MailConfig {
     /// Folder where each mail is written as an `.eml` file (used when no
     /// `smtp_url` is set).
     pub outbox: PathBuf,
-    /// `smtp://` URL of a relay; when set, mail goes there (no TLS in this build).
+    /// `smtps://` (implicit TLS) or `smtp://` (STARTTLS) URL of a relay;
+    /// when set, mail goes there.
     pub smtp_url: Option<String>,
+    /// `"required"` (the default): TLS always, never plain text;
+    /// `"none"`: plain SMTP, only for a relay on the same machine.
+    pub smtp_tls: String,
+    /// A PEM file of certificates to trust besides the system's (a private
+    /// relay's own CA).
+    pub smtp_ca_file: Option<PathBuf>,
     /// The `From:` address.
     pub from: String,
+    /// The `Reply-To:` address (the support mailbox intake reads); `from`
+    /// when unset.
+    pub reply_to: Option<String>,
     /// Where new-ticket and customer-reply notifications go. When unset,
     /// every agent account is notified.
     pub notify: Option<String>,
@@ -176,7 +186,10 @@ impl Default for MailConfig {
         Self {
             outbox: PathBuf::from("outbox"),
             smtp_url: None,
+            smtp_tls: "required".to_owned(),
+            smtp_ca_file: None,
             from: "support@example.com".to_owned(),
+            reply_to: None,
             notify: None,
             digest_seconds: 60,
             inbound: InboundConfig::default(),

@@ -218,9 +218,25 @@ fn bad_mail_settings_stop_the_start_with_a_clear_error() {
     for (tweak, expected) in [
         (
             (|c: &mut docket_sidecar::SidecarConfig| {
-                c.mail.smtp_url = Some("smtps://mail.example.com".into())
+                c.mail.smtp_url = Some("smtps://mail.example.com".into());
+                c.mail.smtp_tls = "none".into();
             }) as fn(&mut docket_sidecar::SidecarConfig),
-            "smtps://",
+            "[sidecar.mail] smtp_tls",
+        ),
+        (
+            |c| c.mail.smtp_tls = "optional".into(),
+            "[sidecar.mail] smtp_tls",
+        ),
+        (
+            |c| {
+                c.mail.smtp_url = Some("smtp://mail.example.com".into());
+                c.mail.smtp_ca_file = Some("missing.pem".into());
+            },
+            "[sidecar.mail] smtp_ca_file",
+        ),
+        (
+            |c| c.mail.reply_to = Some("not an address".into()),
+            "[sidecar.mail] reply_to",
         ),
         (
             |c| c.mail.from = "not an address".into(),

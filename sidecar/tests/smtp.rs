@@ -1,6 +1,6 @@
 //! Mail over SMTP, against a real SMTP server process: Python's aiosmtpd
 //! (`python3 -m pip install aiosmtpd`), storing what it receives in a
-//! maildir.
+//! maildir. Plain SMTP (`smtp_tls = "none"`); TLS is in `smtp_tls.rs`.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers
 
@@ -100,8 +100,10 @@ fn verification_mail_goes_over_smtp_when_configured() {
     let port = free_port();
     let mail_dir = tempfile::tempdir().unwrap();
     let smtp = start_smtp(port, &mail_dir.path().join("maildir"));
-    let server =
-        TestServer::start_with(|c| c.mail.smtp_url = Some(format!("smtp://127.0.0.1:{port}")));
+    let server = TestServer::start_with(|c| {
+        c.mail.smtp_url = Some(format!("smtp://127.0.0.1:{port}"));
+        c.mail.smtp_tls = "none".into();
+    });
     let mut c = server.client();
     let r = c.submit(
         "/register",
@@ -130,8 +132,10 @@ fn verification_mail_goes_over_smtp_when_configured() {
 #[test]
 fn mail_is_retried_until_the_smtp_server_answers_and_requests_never_wait() {
     let port = free_port();
-    let server =
-        TestServer::start_with(|c| c.mail.smtp_url = Some(format!("smtp://127.0.0.1:{port}")));
+    let server = TestServer::start_with(|c| {
+        c.mail.smtp_url = Some(format!("smtp://127.0.0.1:{port}"));
+        c.mail.smtp_tls = "none".into();
+    });
     let mut c = server.client();
     let started = Instant::now();
     let r = c.submit(

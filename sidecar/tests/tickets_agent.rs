@@ -146,6 +146,11 @@ fn status_changes_are_applied_logged_and_validated() {
     }
     // Imported as new (1 event), then five changes.
     assert_eq!(server.count("SELECT COUNT(*) FROM ticket_events"), 6);
+    // Resolving mails the requester once, with the ticket number.
+    let resolved = server.wait_for_mail(CAROL, "as resolved");
+    assert!(resolved.contains("Subject: [#1] Q"), "{resolved}");
+    assert!(resolved.contains(&format!("/my/tickets/{r}")), "{resolved}");
+    assert_eq!(server.mails_to(CAROL).len(), 1);
     let same = agent_status(&mut agent, &r, "new");
     assert_eq!(same.status, 303);
     assert_eq!(

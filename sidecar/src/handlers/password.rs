@@ -119,14 +119,14 @@ async fn mail_reset_link(job: AfterAnswer, email: String) -> anyhow::Result<()> 
             now() + RESET_TTL_SECS,
         )
         .await?;
-    job.send_mail(OutgoingMail {
-        to: account.email,
-        subject: format!("Reset your password for {}", job.site_title),
-        body: format!(
+    job.send_mail(OutgoingMail::plain(
+        account.email,
+        format!("Reset your password for {}", job.site_title),
+        format!(
             "Hello,\n\nopen this link within one hour to choose a new password:\n\n{}\n\nIf you did not ask for this, ignore this message; your password stays as it is.\n",
             job.url(&format!("/password/reset?token={token}"))
         ),
-    })
+    ))
     .await
 }
 

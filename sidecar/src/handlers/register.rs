@@ -201,27 +201,27 @@ async fn send_verification(job: &AfterAnswer, account_id: i64, email: &str) -> a
             now() + VERIFY_TTL_SECS,
         )
         .await?;
-    job.send_mail(OutgoingMail {
-        to: email.to_owned(),
-        subject: format!("Confirm your address for {}", job.site_title),
-        body: format!(
+    job.send_mail(OutgoingMail::plain(
+        email.to_owned(),
+        format!("Confirm your address for {}", job.site_title),
+        format!(
             "Hello,\n\nplease confirm your e-mail address by opening this link within 24 hours:\n\n{}\n\nIf you did not register, ignore this message.\n",
             job.url(&format!("/verify?token={token}"))
         ),
-    })
+    ))
     .await
 }
 
 fn already_registered_mail(job: &AfterAnswer, email: &str) -> OutgoingMail {
-    OutgoingMail {
-        to: email.to_owned(),
-        subject: format!("Your account at {}", job.site_title),
-        body: format!(
+    OutgoingMail::plain(
+        email.to_owned(),
+        format!("Your account at {}", job.site_title),
+        format!(
             "Hello,\n\nsomeone (perhaps you) tried to register this address, which already has an account.\nLog in at {} or reset your password at {}.\n\nIf this was not you, ignore this message; nothing was changed.\n",
             job.url("/login"),
             job.url("/password/forgot")
         ),
-    }
+    )
 }
 
 /// `GET /verify?token=`: the form that confirms the address and sets the

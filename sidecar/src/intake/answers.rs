@@ -9,6 +9,8 @@ use crate::db::inbound::Stored;
 use crate::db::mail::OutgoingMail;
 use crate::db::tickets::Ticket;
 use crate::db::{now, Db};
+use crate::mail::compose::new_message_id;
+use crate::mail::notices::{self, NoticeContext};
 
 use super::parse::Inbound;
 use super::Settings;
@@ -53,7 +55,10 @@ async fn queue(
         } => {
             notify_agents(db, settings, ticket, &inbound.text, false, None).await?;
             if let (Some(size), true) = (oversized, may_answer) {
-                db.enqueue_mail(too_large(settings, ticket, size)).await?;
+                let limit = settings.max_message_bytes as u64;
+                let mail =
+                    notices::oversized(&context(settings), &ticket.requester, size as u64, limit);
+                send(db, settings, mail).await?;
             }
         }
         Stored::Appended {
@@ -61,12 +66,9 @@ async fn queue(
             as_agent: true,
             ..
         } => {
-            db.enqueue_mail(agent_reply(
-                settings,
-                ticket,
-                &super::quotes::split(&inbound.text).0,
-            ))
-            .await?;
+            let written = super::quotes::split(&inbound.text).0;
+            let mail = notices::agent_reply(&context(settings), ticket, &written);
+            send(db, settings, mail).await?;
         }
         Stored::Duplicate(_) | Stored::Noticed(_) | Stored::Dropped(_) => {}
     }
@@ -85,10 +87,22 @@ async fn acknowledgement_allowed(
         .is_none())
 }
 
-fn url(settings: &Settings, path: &str) -> String {
-    format!("{}{path}", settings.base_url)
+fn context(settings: &Settings) -> NoticeContext {
+    NoticeContext {
+        site_title: settings.site_title.clone(),
+        base_url: settings.base_url.clone(),
+    }
 }
 
+/// Queues `mail` under a fresh Message-ID of our domain.
+async fn send(db: &Db, settings: &Settings, mail: OutgoingMail) -> anyhow::Result<()> {
+    db.enqueue_mail(mail, new_message_id(&settings.from)?)
+        .await?;
+    Ok(())
+}
+
+/// The acknowledgement, with a link that opens the ticket without an
+/// account, and (for an oversized mail) the note that it was not kept.
 async fn acknowledge(
     db: &Db,
     settings: &Settings,
@@ -103,23 +117,23 @@ async fn acknowledge(
         now() + ACK_LINK_TTL_SECS,
     )
     .await?;
-    let mut body = format!(
-        "Hello,\n\nwe received your message and opened ticket #{} for it. Answer this mail to add to it; please keep [#{}] in the subject.\n\nSee the conversation (this link works once, within 7 days): {}\n\nRegister or sign in with this address at {} to see all your tickets.\n",
-        ticket.id,
-        ticket.id,
-        url(settings, &format!("/t/{token}")),
-        url(settings, "/register"),
-    );
+    let ctx = context(settings);
+    let link = ctx.url(&format!("/t/{token}"));
+    let mut mail = notices::acknowledgement(&ctx, ticket, Some(&link), true);
     if let Some(size) = oversized {
-        body.push_str(&too_large_text(settings, size));
+        let note = too_large_text(settings, size);
+        mail.body.push_str(&note);
+        mail.html = mail
+            .html
+            .map(|html| format!("{html}<p>{}</p>\n", html_escape(&note)));
     }
-    db.enqueue_mail(OutgoingMail {
-        to: ticket.requester.clone(),
-        subject: format!("[#{}] {}", ticket.id, ticket.subject),
-        body,
-    })
-    .await?;
-    Ok(())
+    send(db, settings, mail).await
+}
+
+fn html_escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
 }
 
 fn too_large_text(settings: &Settings, size: i64) -> String {
@@ -128,25 +142,6 @@ fn too_large_text(settings: &Settings, size: i64) -> String {
         size as f64 / 1_048_576.0,
         settings.max_message_bytes >> 20
     )
-}
-
-fn too_large(settings: &Settings, ticket: &Ticket, size: i64) -> OutgoingMail {
-    OutgoingMail {
-        to: ticket.requester.clone(),
-        subject: format!("[#{}] {}", ticket.id, ticket.subject),
-        body: format!("Hello,\n{}", too_large_text(settings, size)),
-    }
-}
-
-fn agent_reply(settings: &Settings, ticket: &Ticket, text: &str) -> OutgoingMail {
-    OutgoingMail {
-        to: ticket.requester.clone(),
-        subject: format!("[#{}] {}", ticket.id, ticket.subject),
-        body: format!(
-            "{text}\n\nRead the conversation and reply: {}\n",
-            url(settings, &format!("/my/tickets/{}", ticket.reference))
-        ),
-    }
 }
 
 async fn notify_agents(
@@ -161,26 +156,21 @@ async fn notify_agents(
         Some(address) => vec![address.clone()],
         None => db.agent_emails().await?,
     };
-    let what = if created {
-        "wrote a new ticket by mail"
-    } else {
-        "replied by mail"
+    let text = match related {
+        Some(id) => {
+            format!("{text}\n\n(This mail answered ticket #{id}, which belongs to someone else.)")
+        }
+        None => text.to_owned(),
     };
-    let related = related
-        .map(|id| format!("\nThis mail answered ticket #{id}, which belongs to someone else.\n"))
-        .unwrap_or_default();
+    let ctx = context(settings);
     for to in recipients {
-        let mail = OutgoingMail {
-            to,
-            subject: format!("[#{}] {}", ticket.id, ticket.subject),
-            body: format!(
-                "{} {what}:\n\n{text}\n{related}\nOpen the ticket: {}\n",
-                ticket.requester,
-                url(settings, &format!("/agent/tickets/{}", ticket.reference))
-            ),
-        };
-        db.enqueue_agent_notice(mail, settings.digest_seconds)
-            .await?;
+        let mail = notices::agent_notice(&ctx, ticket, &to, &text, created);
+        db.enqueue_agent_notice(
+            mail,
+            new_message_id(&settings.from)?,
+            settings.digest_seconds,
+        )
+        .await?;
     }
     Ok(())
 }

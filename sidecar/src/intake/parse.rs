@@ -13,9 +13,9 @@ pub struct Inbound {
     pub sender: String,
     /// The subject, decoded; empty when absent.
     pub subject: String,
-    /// `Message-ID` without angle brackets.
+    /// `Message-ID`, in angle brackets (as stored for threading).
     pub message_id: Option<String>,
-    /// `In-Reply-To` and `References`, newest last, without angle brackets.
+    /// `In-Reply-To` and `References`, newest last, in angle brackets.
     pub references: Vec<String>,
     /// The readable text: the `text/plain` part, else the HTML converted.
     pub text: String,
@@ -74,9 +74,9 @@ pub fn parse(raw: &[u8]) -> Result<Inbound, String> {
     let mut references: Vec<String> = Vec::new();
     for value in [message.references(), message.in_reply_to()] {
         for id in text_list(value) {
-            let id = strip_brackets(&id);
-            if !id.is_empty() && !references.iter().any(|r| r == id) {
-                references.push(id.to_owned());
+            let id = bracketed(&id);
+            if id.len() > 2 && !references.contains(&id) {
+                references.push(id);
             }
         }
     }
@@ -86,9 +86,8 @@ pub fn parse(raw: &[u8]) -> Result<Inbound, String> {
         subject: message.subject().unwrap_or("").trim().to_owned(),
         message_id: message
             .message_id()
-            .map(strip_brackets)
-            .filter(|id| !id.is_empty())
-            .map(str::to_owned),
+            .map(bracketed)
+            .filter(|id| id.len() > 2),
         references,
         text: readable_text(&message),
         attachments: attachments(&message),
@@ -120,6 +119,11 @@ fn text_list(value: &mail_parser::HeaderValue<'_>) -> Vec<String> {
     } else {
         Vec::new()
     }
+}
+
+/// A Message-ID as it is stored: `<id>`, whatever the header's spacing.
+fn bracketed(id: &str) -> String {
+    format!("<{}>", strip_brackets(id))
 }
 
 fn strip_brackets(id: &str) -> &str {
@@ -188,7 +192,7 @@ fn bounce(message: &Message<'_>) -> Option<Bounce> {
         let subtype = ct.subtype().unwrap_or("").to_ascii_lowercase();
         match (&part.body, subtype.as_str()) {
             (PartType::Message(original), _) => {
-                original_id = original_id.or(original.message_id().map(|s| s.to_owned()));
+                original_id = original_id.or(original.message_id().map(bracketed));
             }
             (_, "delivery-status") => {
                 let text = String::from_utf8_lossy(part.contents());
@@ -207,7 +211,7 @@ fn bounce(message: &Message<'_>) -> Option<Bounce> {
                 for line in text.lines() {
                     if let Some((name, value)) = line.split_once(':') {
                         if name.trim().eq_ignore_ascii_case("message-id") {
-                            original_id = original_id.or(Some(strip_brackets(value).to_owned()));
+                            original_id = original_id.or(Some(bracketed(value)));
                         }
                     }
                 }

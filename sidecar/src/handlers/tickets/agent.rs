@@ -257,11 +257,15 @@ pub async fn set_status(app: &App, req: &Req) -> Result<Response, TicketsError> 
         };
         return render_ticket(app, &session, StatusCode::BAD_REQUEST, &ticket, state).await;
     };
+    let was = ticket.status;
     let ticket = app
         .db
         .set_status(&ticket.reference, status, author(&user))
         .await?
         .ok_or(TicketsError::NotFound)?;
+    if status == Status::Resolved && was != Status::Resolved {
+        super::notify_resolved(app, &ticket).await;
+    }
     Ok(http::see_other(&format!(
         "/agent/tickets/{}?done=status",
         ticket.reference

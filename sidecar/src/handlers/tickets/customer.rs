@@ -283,6 +283,7 @@ pub async fn create(app: &App, req: &Req) -> Result<Response, TicketsError> {
     let first = customer_message(Some(user.account_id), &user.email, body.clone());
     let ticket = app.db.create_ticket(&subject, &user.email, first).await?;
     notify_agents(app, &ticket, &body, true).await;
+    super::acknowledge(app, &ticket).await;
     Ok(http::see_other(&format!(
         "/my/tickets/{}?created=1",
         ticket.reference

@@ -128,16 +128,16 @@ async fn send_link(job: AfterAnswer, email: String, reference: String) -> anyhow
         )
         .await?;
     if let Some(ticket) = ticket {
-        job.send_mail(OutgoingMail {
-            to: ticket.requester.clone(),
-            subject: format!("Your link to \"{}\" [{}]", ticket.subject, ticket.reference),
-            body: format!(
+        job.send_mail(OutgoingMail::plain(
+            ticket.requester.clone(),
+            format!("Your link to \"{}\" [{}]", ticket.subject, ticket.reference),
+            format!(
                 "Hello,\n\nhere is the link you asked for. It opens your request \"{}\" once, within {} minutes:\n\n{}\n\nIf you did not ask for it, ignore this message.\n",
                 ticket.subject,
                 LINK_TTL_SECS / 60,
                 job.url(&format!("/t/{token}"))
             ),
-        })
+        ))
         .await?;
     }
     Ok(())

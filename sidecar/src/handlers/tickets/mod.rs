@@ -20,6 +20,7 @@ use crate::auth::Role;
 use crate::db::mail::OutgoingMail;
 use crate::db::tickets::{Message, Status, StatusEvent, Ticket};
 use crate::http::encode_query_value;
+use crate::mail::notices::{self, NoticeContext};
 use crate::render_body;
 
 /// Tickets per list page.
@@ -355,6 +356,14 @@ async fn queue(app: &App, mail: OutgoingMail) {
     }
 }
 
+/// The site facts the mail notices need.
+pub fn notice_context(app: &App) -> NoticeContext {
+    NoticeContext {
+        site_title: app.options.site_title.clone(),
+        base_url: app.options.base_url.clone(),
+    }
+}
+
 /// Tells the agents (or `[sidecar.mail] notify`) that a customer opened or
 /// answered `ticket`.
 pub async fn notify_agents(app: &App, ticket: &Ticket, body: &str, created: bool) {
@@ -368,22 +377,9 @@ pub async fn notify_agents(app: &App, ticket: &Ticket, body: &str, created: bool
             }
         },
     };
-    let what = if created {
-        "opened a new ticket"
-    } else {
-        "replied"
-    };
+    let ctx = notice_context(app);
     for to in recipients {
-        let mail = OutgoingMail {
-            to,
-            subject: format!("[{}] {}", ticket.reference, ticket.subject),
-            body: format!(
-                "{} {what}:\n\n{body}\n\nOpen the ticket: {}\n",
-                ticket.requester,
-                app.url(&format!("/agent/tickets/{}", ticket.reference))
-            ),
-        };
-        let to = mail.to.clone();
+        let mail = notices::agent_notice(&ctx, ticket, &to, body, created);
         if let Err(err) = app.send_agent_notice(mail).await {
             tracing::error!(%to, "cannot queue a ticket notification: {err:#}");
         }
@@ -394,19 +390,23 @@ pub async fn notify_agents(app: &App, ticket: &Ticket, body: &str, created: bool
 pub async fn notify_customer(app: &App, ticket: &Ticket, body: &str) {
     queue(
         app,
-        OutgoingMail {
-            to: ticket.requester.clone(),
-            subject: format!("Re: {} [{}]", ticket.subject, ticket.reference),
-            body: format!(
-                "Hello,\n\nwe replied to your request \"{}\":\n\n{body}\n\nRead the conversation and reply: {}\nNo account? Ask for a link at {} with the reference {}.\n",
-                ticket.subject,
-                app.url(&format!("/my/tickets/{}", ticket.reference)),
-                app.url("/my/tickets/link"),
-                ticket.reference
-            ),
-        },
+        notices::agent_reply(&notice_context(app), ticket, body),
     )
     .await;
+}
+
+/// Tells the requester that their new ticket arrived.
+pub async fn acknowledge(app: &App, ticket: &Ticket) {
+    queue(
+        app,
+        notices::acknowledgement(&notice_context(app), ticket, None, false),
+    )
+    .await;
+}
+
+/// Tells the requester that an agent resolved their ticket.
+pub async fn notify_resolved(app: &App, ticket: &Ticket) {
+    queue(app, notices::resolved(&notice_context(app), ticket)).await;
 }
 
 #[cfg(test)]

@@ -3,17 +3,21 @@
 //! `smtp_url` is set, to an SMTP relay. Failures are retried with growing
 //! pauses. Requests only queue mail; they never wait for delivery.
 
-use std::path::{Path, PathBuf};
+pub mod compose;
+pub mod notices;
+pub mod transport;
+
+use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
-use anyhow::{anyhow, bail, Context, Result};
-use lettre::message::header::ContentType;
-use lettre::transport::smtp::authentication::Credentials;
-use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+use anyhow::{Context, Result};
+use lettre::AsyncTransport;
 use tokio::sync::{watch, Notify};
 
-use crate::db::mail::{OutgoingMail, QueuedMail};
+pub use transport::Transport;
+
+use crate::db::mail::{OutgoingMail, QueuedMail, Threading};
 use crate::db::Db;
 
 /// How often the queue is checked when nobody rings.
@@ -22,79 +26,6 @@ const POLL: Duration = Duration::from_secs(1);
 const BATCH: u32 = 100;
 /// Longest pause between attempts, in seconds.
 const MAX_BACKOFF_SECS: i64 = 3600;
-
-/// Where mail goes.
-#[derive(Clone)]
-pub enum Transport {
-    /// Written as `.eml` files into this folder.
-    Outbox(PathBuf),
-    /// Sent to an SMTP relay.
-    Smtp(AsyncSmtpTransport<Tokio1Executor>),
-}
-
-impl std::fmt::Debug for Transport {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Transport::Outbox(dir) => f.debug_tuple("Outbox").field(dir).finish(),
-            Transport::Smtp(_) => f.write_str("Smtp"),
-        }
-    }
-}
-
-impl Transport {
-    /// The transport the configuration asks for; also checks the `from`
-    /// address.
-    pub fn from_options(options: &crate::Options) -> Result<Self> {
-        let from = &options.config.mail.from;
-        from.parse::<lettre::message::Mailbox>()
-            .map_err(|e| anyhow!("[sidecar.mail] from = {from:?} is not a valid address: {e}"))?;
-        match &options.config.mail.smtp_url {
-            Some(url) => Ok(Transport::Smtp(smtp_transport(url)?)),
-            None => Ok(Transport::Outbox(options.outbox_dir())),
-        }
-    }
-}
-
-/// Builds a transport from `smtp://[user[:password]@]host[:port]`.
-/// `smtps://` needs TLS, which this build does not include.
-fn smtp_transport(url: &str) -> Result<AsyncSmtpTransport<Tokio1Executor>> {
-    let rest = if let Some(rest) = url.strip_prefix("smtp://") {
-        rest
-    } else if url.starts_with("smtps://") {
-        bail!("[sidecar.mail] smtp_url: smtps:// (TLS) is not supported by this build; use a local relay over smtp://");
-    } else {
-        bail!("[sidecar.mail] smtp_url must start with smtp://");
-    };
-    let rest = rest.trim_end_matches('/');
-    let (userinfo, hostport) = match rest.rsplit_once('@') {
-        Some((u, h)) => (Some(u), h),
-        None => (None, rest),
-    };
-    let (host, port) = match hostport.rsplit_once(':') {
-        Some((h, p)) => (
-            h,
-            p.parse::<u16>()
-                .map_err(|_| anyhow!("[sidecar.mail] smtp_url has an invalid port"))?,
-        ),
-        None => (hostport, 25),
-    };
-    if host.is_empty() {
-        bail!("[sidecar.mail] smtp_url has no host");
-    }
-    let mut builder = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(host)
-        .port(port)
-        .timeout(Some(Duration::from_secs(20)));
-    if let Some(userinfo) = userinfo {
-        let (user, pass) = userinfo.split_once(':').unwrap_or((userinfo, ""));
-        let decode = |s: &str| {
-            percent_encoding::percent_decode_str(s)
-                .decode_utf8_lossy()
-                .into_owned()
-        };
-        builder = builder.credentials(Credentials::new(decode(user), decode(pass)));
-    }
-    Ok(builder.build())
-}
 
 /// Delivers the outgoing mail queue: the store it reads, the transport it
 /// delivers through, the bell rung when mail is queued and the sender
@@ -109,6 +40,8 @@ pub struct Sender {
     pub bell: Arc<Notify>,
     /// The `From` address.
     pub from: String,
+    /// The `Reply-To` address.
+    pub reply_to: String,
 }
 
 impl Sender {
@@ -158,11 +91,19 @@ impl Sender {
     /// due together for one address go out as one digest.
     async fn attempt_all(&self, due: Vec<QueuedMail>, sent: &mut Vec<i64>) -> Result<()> {
         for batch in combine_digests(due) {
-            let (mail, parts) = match &batch {
-                Outgoing::One(queued) => (&queued.mail, std::slice::from_ref(queued)),
-                Outgoing::Digest(mail, parts) => (mail, parts.as_slice()),
+            let none = Threading::default();
+            let (mail, threading, parts) = match &batch {
+                Outgoing::One(queued) => (
+                    &queued.mail,
+                    &queued.threading,
+                    std::slice::from_ref(queued),
+                ),
+                Outgoing::Digest(mail, parts) => (mail, &none, parts.as_slice()),
             };
-            match self.deliver(mail, parts[0].id).await {
+            let Some(first) = parts.first() else {
+                continue;
+            };
+            match self.deliver(mail, threading, first.id).await {
                 Ok(()) => sent.extend(parts.iter().map(|q| q.id)),
                 Err(err) => {
                     for queued in parts {
@@ -182,8 +123,12 @@ impl Sender {
         Ok(())
     }
 
-    async fn deliver(&self, mail: &OutgoingMail, id: i64) -> Result<()> {
-        let message = build_message(&self.from, mail)?;
+    async fn deliver(&self, mail: &OutgoingMail, threading: &Threading, id: i64) -> Result<()> {
+        let env = compose::Envelope {
+            from: &self.from,
+            reply_to: &self.reply_to,
+        };
+        let message = compose::build_message(&env, mail, threading)?;
         match &self.transport {
             Transport::Outbox(dir) => {
                 let dir = dir.clone();
@@ -254,28 +199,9 @@ fn digest_of(to: &str, parts: &[QueuedMail]) -> OutgoingMail {
         body.push('\n');
     }
     OutgoingMail {
-        to: to.to_owned(),
-        subject: format!("{} ticket updates", parts.len()),
-        body,
+        auto_submitted: Some("auto-generated".to_owned()),
+        ..OutgoingMail::plain(to, format!("{} ticket updates", parts.len()), body)
     }
-}
-
-/// An RFC 5322 message with Date, Message-ID, From, To and Subject.
-pub fn build_message(from: &str, mail: &OutgoingMail) -> Result<Message> {
-    Message::builder()
-        .from(
-            from.parse()
-                .with_context(|| format!("invalid From address {from:?}"))?,
-        )
-        .to(mail
-            .to
-            .parse()
-            .with_context(|| format!("invalid recipient {:?}", mail.to))?)
-        .subject(mail.subject.clone())
-        .message_id(None)
-        .header(ContentType::TEXT_PLAIN)
-        .body(mail.body.clone())
-        .context("cannot build the message")
 }
 
 /// Writes the file under a temporary name first, so readers of the outbox
@@ -287,47 +213,4 @@ fn write_eml(dir: &Path, name: &str, bytes: &[u8]) -> Result<()> {
     std::fs::write(&tmp, bytes).with_context(|| format!("cannot write {}", tmp.display()))?;
     std::fs::rename(&tmp, &path).with_context(|| format!("cannot write {}", path.display()))?;
     Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_message_has_the_rfc_5322_headers_and_an_intact_link() {
-        let m = build_message(
-            "support@example.com",
-            &OutgoingMail {
-                to: "a@example.com".into(),
-                subject: "Hello".into(),
-                body: "Open https://help.example.com/verify?token=0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef now".into(),
-            },
-        )
-        .unwrap();
-        let text = String::from_utf8(m.formatted()).unwrap();
-        for h in ["Date: ", "Message-ID: ", "From: ", "To: ", "Subject: Hello"] {
-            assert!(text.contains(h), "{h} missing in {text}");
-        }
-        // Long lines are quoted-printable; decoded, the link is intact.
-        let decoded = text.replace("=\r\n", "").replace("=3D", "=");
-        assert!(
-            decoded.contains(
-                "verify?token=0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef now"
-            ),
-            "{text}"
-        );
-    }
-
-    #[test]
-    fn smtp_urls_are_parsed_and_tls_urls_explained() {
-        assert!(smtp_transport("smtp://127.0.0.1:2525").is_ok());
-        assert!(smtp_transport("smtp://user:pw@mail.example.com").is_ok());
-        let err = smtp_transport("smtps://mail.example.com")
-            .err()
-            .unwrap()
-            .to_string();
-        assert!(err.contains("smtps"), "{err}");
-        assert!(smtp_transport("http://x").is_err());
-        assert!(smtp_transport("smtp://host:port").is_err());
-    }
 }
