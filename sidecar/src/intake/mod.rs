@@ -23,6 +23,9 @@ pub struct Settings {
     pub base_url: String,
     /// Our own `From` address: mail from it is never answered.
     pub from: String,
+    /// The `Reply-To` address intake reads, when it differs from `from`:
+    /// mail from it is ours too.
+    pub reply_to: Option<String>,
     /// Largest message kept, in bytes.
     pub max_message_bytes: usize,
     /// Acknowledgements sent to one sender per hour at most.
@@ -42,6 +45,7 @@ impl Settings {
             site_title: options.site_title.clone(),
             base_url: options.base_url.clone(),
             from: mail.from.clone(),
+            reply_to: mail.reply_to.clone(),
             max_message_bytes: mib.saturating_mul(1 << 20),
             acknowledgements_per_hour: mail.inbound.acknowledgements_per_hour,
             notify: mail.notify.clone(),
@@ -140,7 +144,9 @@ pub async fn receive(db: &Db, settings: &Settings, raw: Vec<u8>) -> Result<Recei
 /// Mail from the address we send from is our own coming back: never stored
 /// as a message, never answered.
 fn is_ours(sender: &str, settings: &Settings) -> bool {
-    crate::auth::email::normalize_email(&settings.from).is_ok_and(|ours| ours == sender)
+    std::iter::once(&settings.from)
+        .chain(settings.reply_to.as_ref())
+        .any(|ours| crate::auth::email::normalize_email(ours).is_ok_and(|ours| ours == sender))
 }
 
 fn record_of(
