@@ -82,7 +82,8 @@ fn url_len(text: &str) -> usize {
     url.len()
 }
 
-fn escape(text: &str) -> String {
+/// HTML-escapes text (`&`, `<`, `>`, both quotes).
+pub fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {

@@ -125,15 +125,9 @@ async fn acknowledge(
         mail.body.push_str(&note);
         mail.html = mail
             .html
-            .map(|html| format!("{html}<p>{}</p>\n", html_escape(&note)));
+            .map(|html| format!("{html}<p>{}</p>\n", crate::render_body::escape(&note)));
     }
     send(db, settings, mail).await
-}
-
-fn html_escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
 }
 
 fn too_large_text(settings: &Settings, size: i64) -> String {

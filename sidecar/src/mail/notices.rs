@@ -8,7 +8,7 @@
 
 use crate::db::mail::OutgoingMail;
 use crate::db::tickets::Ticket;
-use crate::render_body;
+use crate::render_body::{self, escape};
 
 /// `Auto-Submitted` for mail we send on our own.
 pub const AUTO_GENERATED: &str = "auto-generated";
@@ -34,22 +34,6 @@ impl NoticeContext {
 /// `[#N] subject` for a ticket.
 pub fn subject(ticket: &Ticket) -> String {
     format!("[#{}] {}", ticket.id, ticket.subject)
-}
-
-/// HTML-escapes text.
-fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 /// A paragraph of escaped text.
