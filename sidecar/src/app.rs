@@ -59,6 +59,12 @@ impl App {
     /// Opens the store (migrating it), loads the templates and prepares
     /// password hashing, all off the async runtime.
     pub async fn new(options: Options) -> Result<Self> {
+        if options.config.mail.inbound.imap_url.is_some() {
+            anyhow::bail!(
+                "[sidecar.mail.inbound] imap_url: fetching mail over IMAP is not available in this version yet; \
+                 have your MTA pipe mail to `docket mail receive` instead (see docs/mail.md)"
+            );
+        }
         let mail_transport = Transport::from_options(&options)?;
         let origins = AllowedOrigins::new(&options.base_url, &options.config.allowed_origins)
             .map_err(|e| anyhow::anyhow!("docket.toml [sidecar] {e}"))?;
