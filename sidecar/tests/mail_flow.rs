@@ -124,9 +124,8 @@ fn an_imap_url_is_refused_rather_than_ignored() {
         .enable_all()
         .build()
         .unwrap();
-    let err = rt
-        .block_on(docket_sidecar::Server::bind(options))
-        .err()
-        .expect("the start must fail");
+    let Err(err) = rt.block_on(docket_sidecar::Server::bind(options)) else {
+        panic!("the start must fail");
+    };
     assert!(format!("{err:#}").contains("imap_url"), "{err:#}");
 }
