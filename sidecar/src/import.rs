@@ -7,11 +7,11 @@
 use std::path::Path;
 
 use anyhow::{Context, Result};
-use rusqlite::{params, OptionalExtension};
+use rusqlite::params;
 use serde_json::{Map, Value};
 
 use crate::auth::email::normalize_email;
-use crate::db::accounts::Role;
+use crate::db::accounts::{account_id_of, Role};
 use crate::db::tickets::{change_status, new_reference, Status};
 use crate::db::Db;
 use crate::handlers::tickets::{MAX_BODY_CHARS, MAX_SUBJECT_CHARS};
@@ -268,9 +268,7 @@ impl Db {
                 let id = tx.last_insert_rowid();
                 change_status(tx, id, None, ticket.status, "system", None, ticket.created_at)?;
                 for m in &ticket.messages {
-                    let account: Option<i64> = tx
-                        .query_row("SELECT id FROM accounts WHERE email = ?1", [&m.author], |r| r.get(0))
-                        .optional()?;
+                    let account = account_id_of(tx, &m.author)?;
                     tx.execute(
                         "INSERT INTO ticket_messages
                              (ticket_id, author_role, author_account_id, author_email, body, internal, created_at)

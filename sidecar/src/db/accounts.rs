@@ -79,6 +79,19 @@ pub(crate) fn account_from_row(row: &Row<'_>) -> rusqlite::Result<Account> {
     })
 }
 
+/// The id of the account with address `email`, if there is one (inside a
+/// write that records who wrote something).
+pub(crate) fn account_id_of(
+    tx: &rusqlite::Transaction<'_>,
+    email: &str,
+) -> rusqlite::Result<Option<i64>> {
+    use rusqlite::OptionalExtension;
+    tx.query_row("SELECT id FROM accounts WHERE email = ?1", [email], |r| {
+        r.get(0)
+    })
+    .optional()
+}
+
 impl Db {
     /// Creates an account; `email` must already be normalised.
     pub async fn create_account(

@@ -114,7 +114,7 @@ fn thread_in(
 
 /// Records a Message-ID sent (`out`) or received (`in`) for a ticket; an
 /// id already recorded is left as it is.
-fn record_mail_id(
+pub(crate) fn record_mail_id(
     tx: &rusqlite::Transaction<'_>,
     ticket_id: i64,
     message_id: &str,
@@ -175,31 +175,6 @@ impl Db {
         self.write(move |tx| {
             let t = now();
             insert_queued(tx, &mail, &message_id, t, t, false)
-        })
-        .await
-    }
-
-    /// Records the Message-ID of a mail received for a ticket (direction
-    /// `in`), so that later replies name it in `In-Reply-To`.
-    pub async fn record_inbound_mail_id(&self, ticket_id: i64, message_id: String) -> Result<()> {
-        self.write(move |tx| record_mail_id(tx, ticket_id, &message_id, "in", None, now()))
-            .await
-    }
-
-    /// The ticket a Message-ID (with angle brackets) was sent or received
-    /// for, with its direction and, for sent mail, its recipient.
-    pub async fn ticket_of_mail_id(
-        &self,
-        message_id: String,
-    ) -> Result<Option<(i64, String, Option<String>)>> {
-        self.read(move |c| {
-            use rusqlite::OptionalExtension;
-            c.query_row(
-                "SELECT ticket_id, direction, recipient FROM ticket_mail_ids WHERE message_id = ?1",
-                [message_id],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-            )
-            .optional()
         })
         .await
     }
@@ -375,7 +350,8 @@ mod tests {
             .await?;
         db.enqueue_mail(ticket_mail("agent@example.com", t), "<notice@x>".into())
             .await?;
-        db.record_inbound_mail_id(t, "<in@y>".into()).await?;
+        db.write(move |tx| record_mail_id(tx, t, "<in@y>", "in", None, now()))
+            .await?;
         db.enqueue_mail(ticket_mail("c@example.com", t), "<reply@x>".into())
             .await?;
         let due = db.due_mail(10).await?;
@@ -386,8 +362,18 @@ mod tests {
             .unwrap_or_default();
         assert_eq!(reply.in_reply_to.as_deref(), Some("<in@y>"));
         assert_eq!(reply.references.as_deref(), Some("<ack@x> <in@y>"));
+        let notice = db
+            .read(|c| {
+                c.query_row(
+                    "SELECT ticket_id, direction, recipient FROM ticket_mail_ids
+                     WHERE message_id = '<notice@x>'",
+                    [],
+                    |r| Ok(Some((r.get(0)?, r.get(1)?, r.get(2)?))),
+                )
+            })
+            .await?;
         assert_eq!(
-            db.ticket_of_mail_id("<notice@x>".into()).await?,
+            notice,
             Some((t, "out".to_owned(), Some("agent@example.com".to_owned())))
         );
         Ok(())

@@ -7,7 +7,8 @@
 use anyhow::Result;
 use rusqlite::{params, OptionalExtension, Transaction};
 
-use super::accounts::Role;
+use super::accounts::{account_id_of, Role};
+use super::mail::record_mail_id;
 use super::tickets::{
     change_status, new_reference, status_after_reply, ticket_from_row, Author, NewMessage, Status,
     Ticket,
@@ -74,11 +75,7 @@ fn record_inbound(
         ])?;
     }
     if let (Some(ticket_id), Some(id)) = (ticket_id, &record.message_id) {
-        tx.execute(
-            "INSERT OR IGNORE INTO ticket_mail_ids (message_id, ticket_id, direction, created_at)
-             VALUES (?1, ?2, 'in', ?3)",
-            params![id, ticket_id, now()],
-        )?;
+        record_mail_id(tx, ticket_id, id, "in", None, now())?;
     }
     Ok(())
 }
@@ -202,15 +199,10 @@ fn store(
             as_agent,
         } => {
             let ticket = ticket_by_id(tx, ticket_id)?;
-            let customer_account: Option<i64> = if as_agent {
+            let customer_account = if as_agent {
                 None
             } else {
-                tx.query_row(
-                    "SELECT id FROM accounts WHERE email = ?1",
-                    [&record.sender],
-                    |r| r.get(0),
-                )
-                .optional()?
+                account_id_of(tx, &record.sender)?
             };
             let author = Author {
                 role: if as_agent {
@@ -269,13 +261,7 @@ fn store(
                 params![reference, subject, record.sender, t, related],
             )?;
             let ticket_id = tx.last_insert_rowid();
-            let account: Option<i64> = tx
-                .query_row(
-                    "SELECT id FROM accounts WHERE email = ?1",
-                    [&record.sender],
-                    |r| r.get(0),
-                )
-                .optional()?;
+            let account = account_id_of(tx, &record.sender)?;
             tx.execute(
                 "INSERT INTO ticket_events (ticket_id, from_status, to_status, actor_role, actor_account_id, created_at)
                  VALUES (?1, NULL, 'new', 'customer', ?2, ?3)",
