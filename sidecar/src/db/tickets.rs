@@ -302,6 +302,15 @@ impl Db {
         .await
     }
 
+    /// Where agent notifications go: `notify` (`[sidecar.mail] notify`)
+    /// when set, else every agent account.
+    pub async fn agents_to_notify(&self, notify: Option<&str>) -> Result<Vec<String>> {
+        match notify {
+            Some(address) => Ok(vec![address.to_owned()]),
+            None => self.agent_emails().await,
+        }
+    }
+
     /// The addresses of every agent account (for notifications).
     pub async fn agent_emails(&self) -> Result<Vec<String>> {
         self.read(|c| {

@@ -146,10 +146,7 @@ async fn notify_agents(
     created: bool,
     related: Option<i64>,
 ) -> anyhow::Result<()> {
-    let recipients = match &settings.notify {
-        Some(address) => vec![address.clone()],
-        None => db.agent_emails().await?,
-    };
+    let recipients = db.agents_to_notify(settings.notify.as_deref()).await?;
     let text = match related {
         Some(id) => {
             format!("{text}\n\n(This mail answered ticket #{id}, which belongs to someone else.)")

@@ -113,7 +113,7 @@ pub enum IntakeError {
 /// is queued after the commit; a failure there is logged, not returned.
 pub async fn receive(db: &Db, settings: &Settings, raw: Vec<u8>) -> Result<Receipt, IntakeError> {
     let oversized = raw.len() > settings.max_message_bytes;
-    let inbound = if oversized {
+    let mut inbound = if oversized {
         parse::parse(parse::header_only(&raw))
     } else {
         parse::parse(&raw)
@@ -127,7 +127,7 @@ pub async fn receive(db: &Db, settings: &Settings, raw: Vec<u8>) -> Result<Recei
             number: None,
         });
     }
-    let record = record_of(&inbound, raw, oversized, settings);
+    let record = record_of(&mut inbound, raw, oversized, settings);
     let size = record.size;
     let stored = db
         .store_inbound(record)
@@ -149,8 +149,10 @@ fn is_ours(sender: &str, settings: &Settings) -> bool {
         .any(|ours| crate::auth::email::normalize_email(ours).is_ok_and(|ours| ours == sender))
 }
 
+/// What to store; the attachments move into it (they are not needed
+/// after the commit, and may be large).
 fn record_of(
-    inbound: &Inbound,
+    inbound: &mut Inbound,
     raw: Vec<u8>,
     oversized: bool,
     settings: &Settings,
@@ -182,10 +184,9 @@ fn record_of(
     let (body, quoted, attachments) = match &kind {
         InboundKind::Oversized { notice } => (notice.clone(), None, Vec::new()),
         _ => {
-            let files = inbound
-                .attachments
-                .iter()
-                .map(|a| (a.name.clone(), a.content_type.clone(), a.data.clone()))
+            let files = std::mem::take(&mut inbound.attachments)
+                .into_iter()
+                .map(|a| (a.name, a.content_type, a.data))
                 .collect();
             (body, quoted, files)
         }

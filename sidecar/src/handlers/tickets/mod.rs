@@ -367,15 +367,13 @@ pub fn notice_context(app: &App) -> NoticeContext {
 /// Tells the agents (or `[sidecar.mail] notify`) that a customer opened or
 /// answered `ticket`.
 pub async fn notify_agents(app: &App, ticket: &Ticket, body: &str, created: bool) {
-    let recipients = match &app.options.config.mail.notify {
-        Some(address) => vec![address.clone()],
-        None => match app.db.agent_emails().await {
-            Ok(list) => list,
-            Err(err) => {
-                tracing::error!("cannot list agents to notify: {err:#}");
-                return;
-            }
-        },
+    let notify = app.options.config.mail.notify.as_deref();
+    let recipients = match app.db.agents_to_notify(notify).await {
+        Ok(list) => list,
+        Err(err) => {
+            tracing::error!("cannot list agents to notify: {err:#}");
+            return;
+        }
     };
     let ctx = notice_context(app);
     for to in recipients {
