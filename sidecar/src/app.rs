@@ -15,6 +15,7 @@ use crate::db::read_cache::ReadCache;
 use crate::db::tickets::Status;
 use crate::db::Db;
 use crate::file_cache::FileCache;
+use crate::intake::imap::Fetcher;
 use crate::mail::{Sender, Transport};
 use crate::pages::Pages;
 use crate::Options;
@@ -34,6 +35,8 @@ pub struct App {
     pub mail_bell: Arc<Notify>,
     /// Where the sender delivers mail.
     pub mail_transport: Transport,
+    /// The IMAP intake, until [`App::take_imap_fetcher`] starts it.
+    imap_fetcher: std::sync::Mutex<Option<Fetcher>>,
     /// Bundle files already served, checked on every use.
     pub files: FileCache,
     /// The origins state-changing requests may come from (CSRF check).
@@ -59,16 +62,12 @@ impl App {
     /// Opens the store (migrating it), loads the templates and prepares
     /// password hashing, all off the async runtime.
     pub async fn new(options: Options) -> Result<Self> {
-        if options.config.mail.inbound.imap_url.is_some() {
-            anyhow::bail!(
-                "[sidecar.mail.inbound] imap_url: fetching mail over IMAP is not available in this version yet; \
-                 have your MTA pipe mail to `docket mail receive` instead (see docs/mail.md)"
-            );
-        }
         let mail_transport = Transport::from_options(&options)?;
         let origins = AllowedOrigins::new(&options.base_url, &options.config.allowed_origins)
             .map_err(|e| anyhow::anyhow!("docket.toml [sidecar] {e}"))?;
         let db = Db::open(&options.database).await?;
+        let mail_bell = Arc::new(Notify::new());
+        let imap_fetcher = Fetcher::from_options(&options, db.clone(), Arc::clone(&mail_bell))?;
         let templates_dir = options.templates_dir.clone();
         let overrides = options.site_root.join("templates");
         let (memory, iterations) = (
@@ -88,13 +87,23 @@ impl App {
             db,
             pages,
             passwords,
-            mail_bell: Arc::new(Notify::new()),
+            mail_bell,
             mail_transport,
+            imap_fetcher: std::sync::Mutex::new(imap_fetcher),
             files: FileCache::new(),
             origins,
             rendered_lists: ReadCache::new(MAX_RENDERED_LISTS),
             after_answer_running: Arc::new(tokio::sync::RwLock::new(())),
         })
+    }
+
+    /// The configured IMAP intake, once: the server runs it as a background
+    /// task.
+    pub fn take_imap_fetcher(&self) -> Option<Fetcher> {
+        self.imap_fetcher
+            .lock()
+            .map(|mut f| f.take())
+            .unwrap_or_else(|poisoned| poisoned.into_inner().take())
     }
 
     /// Queues a message and wakes the sender.

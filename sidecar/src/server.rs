@@ -84,6 +84,9 @@ impl Server {
         let Server { listener, app } = self;
         let (stop_tx, stop_rx) = watch::channel(false);
         let mail_task = tokio::spawn(Arc::clone(&app).run_mail(stop_rx.clone()));
+        let imap_task = app
+            .take_imap_fetcher()
+            .map(|fetcher| tokio::spawn(fetcher.run(stop_rx.clone())));
         let purge_task = tokio::spawn(purge_loop(Arc::clone(&app), stop_rx));
 
         let limits = ConnectionLimits::from_config(&app.options.config);
@@ -95,6 +98,9 @@ impl Server {
         let _ = stop_tx.send(true);
         let _ = mail_task.await;
         let _ = purge_task.await;
+        if let Some(task) = imap_task {
+            let _ = task.await;
+        }
         Ok(())
     }
 }

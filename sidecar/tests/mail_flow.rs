@@ -111,21 +111,3 @@ fn a_customer_writes_in_answers_by_mail_and_finds_it_all_in_my_tickets() {
         assert!(ticket.body.contains(text), "{text:?} in {}", ticket.body);
     }
 }
-
-/// IMAP intake is not there yet: a configuration asking for it must stop
-/// the start with a clear error, not be ignored while mail piles up unread.
-#[test]
-fn an_imap_url_is_refused_rather_than_ignored() {
-    let dir = tempfile::tempdir().unwrap();
-    let options = common::options(dir.path(), |c| {
-        c.mail.inbound.imap_url = Some("imaps://u:p@mail.example.com/INBOX".into());
-    });
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    let Err(err) = rt.block_on(docket_sidecar::Server::bind(options)) else {
-        panic!("the start must fail");
-    };
-    assert!(format!("{err:#}").contains("imap_url"), "{err:#}");
-}

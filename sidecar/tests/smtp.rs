@@ -5,13 +5,15 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers
 
 mod common;
+#[path = "support/pki.rs"]
+mod pki;
 
-use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use common::{decode_qp, token_in, TestServer, PASSWORD};
+use pki::free_port;
 
 /// An aiosmtpd process; killed when dropped.
 struct SmtpServer {
@@ -24,14 +26,6 @@ impl Drop for SmtpServer {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
 }
 
 fn start_smtp(port: u16, maildir: &Path) -> SmtpServer {

@@ -7,52 +7,23 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers
 
 mod common;
+#[path = "support/pki.rs"]
+mod pki;
 mod tickets_support;
 
-use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use common::{decode_qp, TestServer, PASSWORD};
 use docket_sidecar::Role;
-use rcgen::{BasicConstraints, CertificateParams, CertifiedIssuer, DnType, IsCa, KeyPair};
+use pki::{free_port, make_pki, Pki};
 use tickets_support::{agent_reply, open_ticket};
 
 const USER: &str = "relay-user";
 /// The password as the server checks it; in the URL its `@` is `%40`.
 const SECRET: &str = "p@ss word";
 const SECRET_IN_URL: &str = "p%40ss%20word";
-
-/// A CA and a `localhost` certificate it issued, as PEM files.
-struct Pki {
-    ca: PathBuf,
-    cert: PathBuf,
-    key: PathBuf,
-}
-
-fn make_pki(dir: &Path, name: &str) -> Pki {
-    let mut ca_params = CertificateParams::new(Vec::<String>::new()).unwrap();
-    ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-    ca_params
-        .distinguished_name
-        .push(DnType::CommonName, format!("{name} test CA"));
-    let ca = CertifiedIssuer::self_signed(ca_params, KeyPair::generate().unwrap()).unwrap();
-    let leaf_key = KeyPair::generate().unwrap();
-    let leaf = CertificateParams::new(vec!["localhost".to_owned()])
-        .unwrap()
-        .signed_by(&leaf_key, &ca)
-        .unwrap();
-    let pki = Pki {
-        ca: dir.join(format!("{name}-ca.pem")),
-        cert: dir.join(format!("{name}-cert.pem")),
-        key: dir.join(format!("{name}-key.pem")),
-    };
-    std::fs::write(&pki.ca, ca.pem()).unwrap();
-    std::fs::write(&pki.cert, leaf.pem()).unwrap();
-    std::fs::write(&pki.key, leaf_key.serialize_pem()).unwrap();
-    pki
-}
 
 /// The Python server; killed when dropped.
 struct SmtpServer {
@@ -66,14 +37,6 @@ impl Drop for SmtpServer {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
 }
 
 fn start_smtp(dir: &Path, mode: &str, pki: Option<&Pki>) -> SmtpServer {

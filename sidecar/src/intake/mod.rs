@@ -4,6 +4,7 @@
 //! the rules are written once.
 
 mod answers;
+pub mod imap;
 mod parse;
 mod quotes;
 
@@ -112,13 +113,37 @@ pub enum IntakeError {
 /// acknowledgement, agent notifications, an agent's reply to the customer)
 /// is queued after the commit; a failure there is logged, not returned.
 pub async fn receive(db: &Db, settings: &Settings, raw: Vec<u8>) -> Result<Receipt, IntakeError> {
-    let oversized = raw.len() > settings.max_message_bytes;
-    let mut inbound = if oversized {
-        parse::parse(parse::header_only(&raw))
+    let size = raw.len();
+    if size > settings.max_message_bytes {
+        let header = parse::header_only(&raw).to_vec();
+        receive_oversized(db, settings, header, size).await
     } else {
-        parse::parse(&raw)
+        store(db, settings, raw, None).await
     }
-    .map_err(IntakeError::Unparseable)?;
+}
+
+/// Records a message too large to keep from its header alone (a source
+/// such as IMAP that knows the size need not fetch the body): agents see a
+/// notice on the sender's ticket and the sender is told, as [`receive`]
+/// does for a large message on standard input.
+pub async fn receive_oversized(
+    db: &Db,
+    settings: &Settings,
+    header: Vec<u8>,
+    size: usize,
+) -> Result<Receipt, IntakeError> {
+    store(db, settings, header, Some(size)).await
+}
+
+/// Parses and stores `raw`: the whole message, or only its header when
+/// `oversized_size` gives the size of a message over the limit.
+async fn store(
+    db: &Db,
+    settings: &Settings,
+    raw: Vec<u8>,
+    oversized_size: Option<usize>,
+) -> Result<Receipt, IntakeError> {
+    let mut inbound = parse::parse(&raw).map_err(IntakeError::Unparseable)?;
     if is_ours(&inbound.sender, settings) {
         tracing::warn!(sender = %inbound.sender, "inbound mail from our own address dropped (a mail loop)");
         return Ok(Receipt {
@@ -127,8 +152,7 @@ pub async fn receive(db: &Db, settings: &Settings, raw: Vec<u8>) -> Result<Recei
             number: None,
         });
     }
-    let record = record_of(&mut inbound, raw, oversized, settings);
-    let size = record.size;
+    let record = record_of(&mut inbound, raw, oversized_size, settings);
     let stored = db
         .store_inbound(record)
         .await
@@ -137,7 +161,8 @@ pub async fn receive(db: &Db, settings: &Settings, raw: Vec<u8>) -> Result<Recei
     if let Outcome::Dropped(reason) = &receipt.outcome {
         tracing::info!(sender = %inbound.sender, "inbound mail kept but not added to a ticket: {reason}");
     }
-    answers::after_commit(db, settings, &inbound, &stored, oversized.then_some(size)).await;
+    let oversized = oversized_size.map(|s| i64::try_from(s).unwrap_or(i64::MAX));
+    answers::after_commit(db, settings, &inbound, &stored, oversized).await;
     Ok(receipt)
 }
 
@@ -150,18 +175,21 @@ fn is_ours(sender: &str, settings: &Settings) -> bool {
 }
 
 /// What to store; the attachments move into it (they are not needed
-/// after the commit, and may be large).
+/// after the commit, and may be large). `raw` is the whole message, or
+/// only its header when `oversized_size` is set.
 fn record_of(
     inbound: &mut Inbound,
     raw: Vec<u8>,
-    oversized: bool,
+    oversized_size: Option<usize>,
     settings: &Settings,
 ) -> InboundRecord {
+    let oversized = oversized_size.is_some();
     let dedupe_key = match &inbound.message_id {
         Some(id) => format!("mid:{id}"),
         None => format!("sha256:{}", hex::encode(Sha256::digest(&raw))),
     };
-    let size = i64::try_from(raw.len()).unwrap_or(i64::MAX);
+    let full_size = oversized_size.unwrap_or(raw.len());
+    let size = i64::try_from(full_size).unwrap_or(i64::MAX);
     let (body, quoted) = quotes::split(&inbound.text);
     let kind = if let Some(bounce) = &inbound.bounce {
         InboundKind::Bounce {
@@ -174,7 +202,7 @@ fn record_of(
         InboundKind::Oversized {
             notice: format!(
                 "A message of {:.1} MiB arrived by mail, over the limit of {} MiB; it was not kept and the sender was told.",
-                raw.len() as f64 / 1_048_576.0,
+                full_size as f64 / 1_048_576.0,
                 settings.max_message_bytes >> 20
             ),
         }
