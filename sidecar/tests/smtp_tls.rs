@@ -40,6 +40,11 @@ impl Drop for SmtpServer {
 }
 
 fn start_smtp(dir: &Path, mode: &str, pki: Option<&Pki>) -> SmtpServer {
+    start_smtp_rejecting(dir, mode, pki, &[])
+}
+
+/// [`start_smtp`] refusing the `reject` recipients with a 550.
+fn start_smtp_rejecting(dir: &Path, mode: &str, pki: Option<&Pki>, reject: &[&str]) -> SmtpServer {
     let port = free_port();
     let maildir = dir.join(format!("maildir-{mode}"));
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/support/smtp_tls_server.py");
@@ -49,6 +54,9 @@ fn start_smtp(dir: &Path, mode: &str, pki: Option<&Pki>) -> SmtpServer {
         .args(["--user", USER, "--password", SECRET])
         .arg("--maildir")
         .arg(&maildir);
+    for address in reject {
+        cmd.args(["--reject", address]);
+    }
     if let Some(pki) = pki {
         cmd.arg("--cert").arg(&pki.cert).arg("--key").arg(&pki.key);
     }
@@ -254,4 +262,46 @@ fn a_certificate_from_an_untrusted_ca_is_refused() {
     });
     register(&server, "untrusted@example.com");
     assert_refused(&server, &smtp);
+}
+
+/// A recipient the relay refuses for good (550 "no such user") is not
+/// retried every hour forever; the agents see on the ticket why the
+/// customer heard nothing.
+#[test]
+fn a_refused_recipient_is_given_up_and_agents_see_why() {
+    let dir = tempfile::tempdir().unwrap();
+    let pki = make_pki(dir.path(), "refusing");
+    let smtp = start_smtp_rejecting(dir.path(), "starttls", Some(&pki), &["gone@example.com"]);
+    let port = smtp.port;
+    let ca = pki.ca.clone();
+    let server = TestServer::start_with(|c| {
+        c.mail.smtp_url = Some(format!("smtp://{USER}:{SECRET_IN_URL}@localhost:{port}"));
+        c.mail.smtp_ca_file = Some(ca);
+    });
+    let mut gone = server.signed_in(Role::Customer, "gone@example.com");
+    let reference = open_ticket(&mut gone, "Where is my order", "Still waiting.");
+    server.wait_for_count(
+        "SELECT COUNT(*) FROM mail_queue WHERE recipient = 'gone@example.com' AND last_error LIKE 'refused%'",
+        1,
+    );
+    assert_eq!(
+        server.count(
+            "SELECT COUNT(*) FROM mail_queue WHERE recipient = 'gone@example.com'
+             AND sent_at IS NULL AND next_attempt_at > strftime('%s', 'now') + 10 * 365 * 86400"
+        ),
+        1,
+        "never attempted again: {}",
+        queue_errors(&server)
+    );
+    let mut agent = server.signed_in(Role::Agent, "agent@example.com");
+    let page = agent.get(&format!("/agent/tickets/{reference}"));
+    assert!(
+        page.body.contains("Mail to gone@example.com was refused"),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains("No such user here"), "{}", page.body);
+    // The customer's own page shows no such notice.
+    let own = gone.get(&format!("/my/tickets/{reference}"));
+    assert!(!own.body.contains("was refused"), "{}", own.body);
 }

@@ -1,7 +1,7 @@
 //! The mail queue: messages wait here until the sender task delivers them.
 
 use anyhow::Result;
-use rusqlite::params;
+use rusqlite::{params, OptionalExtension};
 
 use super::{now, Db};
 
@@ -279,6 +279,38 @@ impl Db {
                         next_attempt_at = ?3 WHERE id = ?1",
                 params![id, error, now() + retry_in_secs],
             )?;
+            Ok(())
+        })
+        .await
+    }
+
+    /// Gives a message up after a permanent refusal (an SMTP 5xx such as
+    /// "no such user"): it is never attempted again, and the ticket it
+    /// belongs to gets a "delivery failed" notice for agents, in the same
+    /// write.
+    pub async fn mail_refused(&self, id: i64, error: &str) -> Result<()> {
+        let error = error.to_owned();
+        self.write(move |tx| {
+            tx.execute(
+                "UPDATE mail_queue SET attempts = attempts + 1, last_error = ?2,
+                        next_attempt_at = ?3 WHERE id = ?1",
+                params![id, format!("refused, not retried: {error}"), i64::MAX],
+            )?;
+            let target: Option<(Option<i64>, String)> = tx
+                .query_row(
+                    "SELECT ticket_id, recipient FROM mail_queue WHERE id = ?1",
+                    [id],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )
+                .optional()?;
+            if let Some((Some(ticket_id), recipient)) = target {
+                super::tickets::add_notice(
+                    tx,
+                    ticket_id,
+                    "delivery-failed",
+                    &format!("Mail to {recipient} was refused by the mail server and will not be retried: {error}"),
+                )?;
+            }
             Ok(())
         })
         .await

@@ -323,5 +323,21 @@ impl Db {
     }
 }
 
+/// Adds a notice for agents to a ticket (a bounce, an automatic reply, a
+/// mail that could not be delivered): shown on the agent's ticket page,
+/// never to the customer, and it changes nothing else on the ticket.
+pub(crate) fn add_notice(
+    tx: &Transaction<'_>,
+    ticket_id: i64,
+    kind: &str,
+    detail: &str,
+) -> rusqlite::Result<()> {
+    tx.execute(
+        "INSERT INTO ticket_notices (ticket_id, kind, detail, created_at) VALUES (?1, ?2, ?3, ?4)",
+        params![ticket_id, kind, detail, now()],
+    )?;
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests;

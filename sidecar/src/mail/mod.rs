@@ -105,7 +105,13 @@ impl Sender {
             };
             match self.deliver(mail, threading, first.id).await {
                 Ok(()) => sent.extend(parts.iter().map(|q| q.id)),
-                Err(err) => {
+                Err(Failure::Refused(err)) => {
+                    for queued in parts {
+                        tracing::warn!(id = queued.id, to = %queued.mail.to, "mail refused, not retried: {err:#}");
+                        self.db.mail_refused(queued.id, &format!("{err:#}")).await?;
+                    }
+                }
+                Err(Failure::Retry(err)) => {
                     for queued in parts {
                         let backoff = (30_i64 << queued.attempts.min(10)).min(MAX_BACKOFF_SECS);
                         tracing::warn!(
@@ -123,12 +129,17 @@ impl Sender {
         Ok(())
     }
 
-    async fn deliver(&self, mail: &OutgoingMail, threading: &Threading, id: i64) -> Result<()> {
+    async fn deliver(
+        &self,
+        mail: &OutgoingMail,
+        threading: &Threading,
+        id: i64,
+    ) -> Result<(), Failure> {
         let env = compose::Envelope {
             from: &self.from,
             reply_to: &self.reply_to,
         };
-        let message = compose::build_message(&env, mail, threading)?;
+        let message = compose::build_message(&env, mail, threading).map_err(Failure::Retry)?;
         match &self.transport {
             Transport::Outbox(dir) => {
                 let dir = dir.clone();
@@ -136,14 +147,29 @@ impl Sender {
                 let bytes = message.formatted();
                 tokio::task::spawn_blocking(move || write_eml(&dir, &name, &bytes))
                     .await
-                    .context("outbox task failed")?
+                    .context("outbox task failed")
+                    .and_then(|written| written)
+                    .map_err(Failure::Retry)
             }
-            Transport::Smtp(smtp) => {
-                smtp.send(message).await.context("SMTP delivery failed")?;
-                Ok(())
-            }
+            Transport::Smtp(smtp) => match smtp.send(message).await {
+                Ok(_) => Ok(()),
+                Err(err) if err.is_permanent() => Err(Failure::Refused(
+                    anyhow::Error::new(err).context("SMTP refused the mail"),
+                )),
+                Err(err) => Err(Failure::Retry(
+                    anyhow::Error::new(err).context("SMTP delivery failed"),
+                )),
+            },
         }
     }
+}
+
+/// Why a message was not delivered.
+enum Failure {
+    /// The server refused it for good (SMTP 5xx): retrying cannot help.
+    Refused(anyhow::Error),
+    /// Anything else: try again later.
+    Retry(anyhow::Error),
 }
 
 /// A message to deliver: one queued mail, or a digest of several agent

@@ -4,8 +4,9 @@
 Modes: `starttls` (STARTTLS offered and required before anything else),
 `implicit` (TLS from the first byte, as for smtps://), `plain` (no TLS
 offered at all, as when an attacker strips STARTTLS; AUTH still offered).
-AUTH PLAIN/LOGIN accepts only the user and password given. Each message is
-saved to a maildir. Runs until killed.
+AUTH PLAIN/LOGIN accepts only the user and password given. Recipients
+given with --reject are refused for good (550, as for an unknown user).
+Each message is saved to a maildir. Runs until killed.
 """
 
 import argparse
@@ -17,6 +18,20 @@ from aiosmtpd.handlers import Mailbox
 from aiosmtpd.smtp import AuthResult, LoginPassword
 
 
+class Handler(Mailbox):
+    """A maildir that refuses some recipients with a permanent error."""
+
+    def __init__(self, maildir, reject):
+        super().__init__(maildir)
+        self.reject = {r.lower() for r in reject}
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address.lower() in self.reject:
+            return "550 5.1.1 No such user here"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("--port", type=int, required=True)
@@ -26,6 +41,7 @@ def main():
     p.add_argument("--key")
     p.add_argument("--user", required=True)
     p.add_argument("--password", required=True)
+    p.add_argument("--reject", action="append", default=[])
     a = p.parse_args()
 
     def authenticator(server, session, envelope, mechanism, auth_data):
@@ -48,7 +64,7 @@ def main():
             kwargs["require_starttls"] = True
         else:
             kwargs["ssl_context"] = context
-    controller = Controller(Mailbox(a.maildir), hostname="127.0.0.1", port=a.port, **kwargs)
+    controller = Controller(Handler(a.maildir, a.reject), hostname="127.0.0.1", port=a.port, **kwargs)
     controller.start()
     print("ready", flush=True)
     while True:

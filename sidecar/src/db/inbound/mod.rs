@@ -10,8 +10,8 @@ use rusqlite::{params, OptionalExtension, Transaction};
 use super::accounts::{account_id_of, Role};
 use super::mail::record_mail_id;
 use super::tickets::{
-    change_status, new_reference, status_after_reply, ticket_from_row, Author, NewMessage, Status,
-    Ticket,
+    add_notice, change_status, new_reference, status_after_reply, ticket_from_row, Author,
+    NewMessage, Status, Ticket,
 };
 use super::{now, Db};
 
@@ -24,19 +24,6 @@ use route::{named_ticket, route, Route};
 
 fn ticket_by_id(tx: &Transaction<'_>, id: i64) -> rusqlite::Result<Ticket> {
     tx.query_row("SELECT * FROM tickets WHERE id = ?1", [id], ticket_from_row)
-}
-
-fn add_notice(
-    tx: &Transaction<'_>,
-    ticket_id: i64,
-    kind: &str,
-    detail: &str,
-) -> rusqlite::Result<()> {
-    tx.execute(
-        "INSERT INTO ticket_notices (ticket_id, kind, detail, created_at) VALUES (?1, ?2, ?3, ?4)",
-        params![ticket_id, kind, detail, now()],
-    )?;
-    Ok(())
 }
 
 fn record_inbound(
