@@ -214,7 +214,9 @@ fn combine_digests(due: Vec<QueuedMail>) -> Vec<Outgoing> {
 /// One mail that carries several notifications, each under its subject.
 fn digest_of(to: &str, parts: &[QueuedMail]) -> OutgoingMail {
     let mut body = format!(
-        "{} ticket updates arrived together; each is below.\n",
+        "{} ticket updates arrived together; each is below.\n\
+         A reply to this digest cannot know which ticket it is for, so it would start a new ticket: \
+         answer in the portal through the links below.\n",
         parts.len()
     );
     for part in parts {
