@@ -17,6 +17,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::{anyhow, Context, Result};
+use async_imap::types::UnsolicitedResponse;
 use futures_util::TryStreamExt;
 use tokio::sync::{watch, Notify};
 
@@ -118,7 +119,11 @@ impl Fetcher {
             .with_context(|| format!("cannot open the mailbox {:?}", self.source.mailbox))?;
         let idle = timed(session.capabilities()).await??.has_str("IDLE");
         tracing::info!(source = %self.source, idle, "IMAP intake connected");
+        // New mail the server announces in answer to our own commands
+        // (EXISTS) would otherwise not wake the next IDLE: it is noted here.
+        let news = session.unsolicited_responses.clone();
         loop {
+            announced(&news);
             match self.fetch_unseen(&mut session, stop).await? {
                 None => {}
                 Some(Interruption::Stopped) => return logout(session).await,
@@ -133,8 +138,14 @@ impl Fetcher {
                     continue;
                 }
             }
+            if announced(&news) {
+                continue;
+            }
             if idle {
-                let (next, stopped) = idle_until_change(session, stop).await?;
+                // Also renewed every `poll_seconds`, so mail announced in a
+                // way the IDLE missed waits no longer than polling would.
+                let renewal = IDLE_RENEWAL.min(self.poll);
+                let (next, stopped) = idle_until_change(session, &news, renewal, stop).await?;
                 session = next;
                 if stopped {
                     return logout(session).await;
@@ -247,16 +258,36 @@ async fn mark_seen(session: &mut ImapSession, uid: u32) -> Result<()> {
     Ok(())
 }
 
-/// IDLE until the mailbox changes, the renewal time passes or `stop` turns
-/// true; returns the session and whether to stop.
+/// Whether the server announced new mail since the last call (the
+/// announcements are consumed).
+fn announced(news: &async_channel::Receiver<UnsolicitedResponse>) -> bool {
+    let mut any = false;
+    while let Ok(response) = news.try_recv() {
+        any |= matches!(
+            response,
+            UnsolicitedResponse::Exists(_) | UnsolicitedResponse::Recent(_)
+        );
+    }
+    any
+}
+
+/// IDLE until the mailbox changes, `renewal` passes or `stop` turns true;
+/// returns the session and whether to stop. Mail announced while the IDLE
+/// starts ends it at once.
 async fn idle_until_change(
     session: ImapSession,
+    news: &async_channel::Receiver<UnsolicitedResponse>,
+    renewal: Duration,
     stop: &mut watch::Receiver<bool>,
 ) -> Result<(ImapSession, bool)> {
     let mut handle = session.idle();
     timed(handle.init()).await?.context("IDLE refused")?;
+    if announced(news) {
+        let session = timed(handle.done()).await?.context("ending IDLE failed")?;
+        return Ok((session, false));
+    }
     let stopped = {
-        let (change, _interrupt) = handle.wait_with_timeout(IDLE_RENEWAL);
+        let (change, _interrupt) = handle.wait_with_timeout(renewal);
         tokio::select! {
             result = change => {
                 result.context("IDLE failed")?;
