@@ -166,6 +166,7 @@ impl Settings {
             public_dir: self.public_dir.clone(),
             templates_dir: self.theme_dir.join("templates"),
             site_title: self.title_in(language).to_owned(),
+            default_language: language.clone(),
             base_url: self.base_url.clone(),
         }
     }

@@ -12,6 +12,8 @@ fn render(root: &str, lang: &str) -> String {
     ))
     .expect("search.html is readable");
     let mut tera = Tera::default();
+    std::sync::Arc::new(docket_i18n::Catalogs::built_in().expect("built-in catalogs load"))
+        .register(&mut tera);
     tera.add_raw_templates(vec![("base.html", BASE), ("search.html", page.as_str())])
         .expect("templates parse");
     let mut context = Context::new();

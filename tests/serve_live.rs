@@ -61,6 +61,15 @@ fn an_edited_article_changes_its_page_and_the_listings() {
 }
 
 #[test]
+fn an_edited_string_catalog_changes_the_pages() {
+    let s = Served::start();
+    let (_, home) = s.get("/");
+    assert!(home.contains("Recently updated"), "{home}");
+    s.write("i18n/en.toml", "[home]\nrecent = \"Fresh from the team\"\n");
+    s.wait_for("/", "relabelled", |_, b| b.contains("Fresh from the team"));
+}
+
+#[test]
 fn added_renamed_and_deleted_articles_appear_move_and_disappear() {
     let s = Served::start();
     s.write(

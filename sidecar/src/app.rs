@@ -70,13 +70,18 @@ impl App {
         let imap_fetcher = Fetcher::from_options(&options, db.clone(), Arc::clone(&mail_bell))?;
         let templates_dir = options.templates_dir.clone();
         let overrides = options.site_root.join("templates");
+        let for_catalogs = options.clone();
         let (memory, iterations) = (
             options.config.password_memory_kib,
             options.config.password_iterations,
         );
         let (pages, passwords) = tokio::task::spawn_blocking(move || {
             Ok::<_, anyhow::Error>((
-                Pages::load(&templates_dir, &overrides)?,
+                Pages::load_with(
+                    &templates_dir,
+                    &overrides,
+                    &Arc::new(for_catalogs.load_catalogs()?),
+                )?,
                 Passwords::new_blocking(memory, iterations)?,
             ))
         })

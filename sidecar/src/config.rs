@@ -214,6 +214,9 @@ pub struct Options {
     pub templates_dir: PathBuf,
     /// The site's title, shown on portal pages.
     pub site_title: String,
+    /// The site's default language (`[site] default_language`): strings
+    /// missing from another language's catalog come from it.
+    pub default_language: String,
     /// The site's public URL without a trailing slash, for links in mail.
     pub base_url: String,
 }
@@ -222,6 +225,18 @@ impl Options {
     /// A path from the configuration, resolved against the site root.
     pub fn resolve(&self, path: &Path) -> PathBuf {
         self.site_root.join(path)
+    }
+
+    /// The string catalogs: the built-in ones, the theme's `i18n/` and the
+    /// site's `i18n/` (later ones override single strings). Blocking.
+    pub fn load_catalogs(&self) -> anyhow::Result<docket_i18n::Catalogs> {
+        let theme_i18n = self
+            .templates_dir
+            .parent()
+            .map(|theme| theme.join("i18n"))
+            .unwrap_or_default();
+        let site_i18n = self.site_root.join("i18n");
+        docket_i18n::Catalogs::load(&[&theme_i18n, &site_i18n], &self.default_language)
     }
 
     /// The mail outbox folder.

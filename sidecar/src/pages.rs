@@ -93,12 +93,27 @@ impl Common {
 }
 
 impl Pages {
+    /// [`Pages::load_with`] the built-in string catalogs. Blocking.
+    pub fn load(templates_dir: &Path, overrides: &Path) -> Result<Self> {
+        Self::load_with(
+            templates_dir,
+            overrides,
+            &std::sync::Arc::new(docket_i18n::Catalogs::built_in()?),
+        )
+    }
+
     /// Loads every template of [`TEMPLATES`] from `templates_dir/portal/`;
     /// a file of the same name in `overrides/portal/` (the site's own
-    /// `templates/` folder, as for the generator) wins. Blocking.
-    pub fn load(templates_dir: &Path, overrides: &Path) -> Result<Self> {
+    /// `templates/` folder, as for the generator) wins. Templates look
+    /// their strings up in `catalogs` (`t(key=…, lang=…)`). Blocking.
+    pub fn load_with(
+        templates_dir: &Path,
+        overrides: &Path,
+        catalogs: &std::sync::Arc<docket_i18n::Catalogs>,
+    ) -> Result<Self> {
         let portal = templates_dir.join("portal");
         let mut tera = tera::Tera::default();
+        catalogs.register(&mut tera);
         for (name, default) in SHARED {
             let own = [overrides.join(name), templates_dir.join(name)]
                 .into_iter()

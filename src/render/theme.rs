@@ -126,7 +126,9 @@ pub struct Theme {
 
 impl Theme {
     /// Compiles the built-in templates overridden by the theme's and the
-    /// site's `templates/` folders.
+    /// site's `templates/` folders; they look their strings up in the
+    /// built-in catalogs overridden by the theme's and the site's `i18n/`
+    /// folders.
     pub fn load(settings: &Settings) -> Result<Self> {
         let mut sources: Vec<(String, String)> = BUILT_IN
             .iter()
@@ -144,7 +146,16 @@ impl Theme {
                 sources.push((name, text));
             }
         }
+        let catalogs = docket_i18n::Catalogs::load(
+            &[
+                &settings.theme_dir.join("i18n"),
+                &settings.root.join("i18n"),
+            ],
+            &settings.config.site.default_language,
+        )
+        .context("cannot load the string catalogs")?;
         let mut tera = Tera::default();
+        std::sync::Arc::new(catalogs).register(&mut tera);
         tera.autoescape_on(vec![".html", ".xml"]);
         tera.set_escape_fn(escape_html);
         tera.add_raw_templates(sources)

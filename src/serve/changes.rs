@@ -40,12 +40,14 @@ impl Changes {
             if rel == Path::new(CONFIG_FILE) {
                 changes.config = true;
             } else if let Ok(inner) = path.strip_prefix(&settings.theme_dir) {
-                if inner.starts_with("templates") {
+                if inner.starts_with("templates") || inner.starts_with("i18n") {
                     changes.templates = true;
                 } else {
                     changes.statics = true;
                 }
-            } else if rel.starts_with("templates") {
+            } else if rel.starts_with("templates") || rel.starts_with("i18n") {
+                // Templates and the string catalogs they read are loaded
+                // together.
                 changes.templates = true;
             } else if rel.starts_with("static") {
                 changes.statics = true;

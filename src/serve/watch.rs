@@ -62,6 +62,7 @@ fn run(mut builder: Builder, live: Arc<Live>, ready: &mpsc::Sender<Result<()>>) 
         settings.root.join("themes"),
         settings.root.join("static"),
         settings.root.join("templates"),
+        settings.root.join("i18n"),
     ] {
         if dir.is_dir() {
             watcher

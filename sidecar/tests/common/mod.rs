@@ -42,6 +42,7 @@ pub fn options(root: &Path, tweak: impl FnOnce(&mut SidecarConfig)) -> Options {
         templates_dir: PathBuf::from(env!("CARGO_MANIFEST_DIR"))
             .join("../themes/default/templates"),
         site_title: "Example Help Center".into(),
+        default_language: "en".into(),
         base_url: "https://help.example.com".into(),
     }
 }
