@@ -167,6 +167,7 @@ impl Settings {
             templates_dir: self.theme_dir.join("templates"),
             site_title: self.title_in(language).to_owned(),
             default_language: language.clone(),
+            languages: self.languages().into_iter().map(str::to_owned).collect(),
             base_url: self.base_url.clone(),
         }
     }

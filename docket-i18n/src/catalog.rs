@@ -98,6 +98,11 @@ impl Catalogs {
         flatten("", &table, strings, origin)
     }
 
+    /// The language missing strings come from first.
+    pub fn default_language(&self) -> &str {
+        &self.default_language
+    }
+
     /// The languages that have a catalog.
     pub fn languages(&self) -> impl Iterator<Item = &str> {
         self.languages.keys().map(String::as_str)

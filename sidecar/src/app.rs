@@ -16,6 +16,7 @@ use crate::db::tickets::Status;
 use crate::db::Db;
 use crate::file_cache::FileCache;
 use crate::intake::imap::Fetcher;
+use crate::language::Languages;
 use crate::mail::{Sender, Transport};
 use crate::pages::Pages;
 use crate::Options;
@@ -29,6 +30,8 @@ pub struct App {
     pub db: Db,
     /// The portal's templates.
     pub pages: Pages,
+    /// The languages the portal speaks, and how one is chosen.
+    pub languages: Languages,
     /// Argon2id with the configured cost.
     pub passwords: Passwords,
     /// Rung when mail is queued, so the sender need not wait for its poll.
@@ -51,9 +54,10 @@ pub struct App {
 }
 
 /// A rendered "My Tickets" page: the session's token hash, the status
-/// filter and the page number — with the database state, everything the
-/// page shows depends on (templates and settings are fixed at start).
-pub type RenderedListKey = (String, Option<Status>, u32);
+/// filter, the page number and the language — with the database state,
+/// everything the page shows depends on (templates and settings are fixed
+/// at start).
+pub type RenderedListKey = (String, Option<Status>, u32, String);
 
 /// Most rendered "My Tickets" pages kept.
 const MAX_RENDERED_LISTS: usize = 1_000;
@@ -75,13 +79,16 @@ impl App {
             options.config.password_memory_kib,
             options.config.password_iterations,
         );
-        let (pages, passwords) = tokio::task::spawn_blocking(move || {
+        let (pages, languages, passwords) = tokio::task::spawn_blocking(move || {
+            let catalogs = Arc::new(for_catalogs.load_catalogs()?);
+            let languages = Languages::new(
+                &for_catalogs.default_language,
+                &for_catalogs.languages,
+                &catalogs,
+            );
             Ok::<_, anyhow::Error>((
-                Pages::load_with(
-                    &templates_dir,
-                    &overrides,
-                    &Arc::new(for_catalogs.load_catalogs()?),
-                )?,
+                Pages::load_with(&templates_dir, &overrides, &catalogs)?,
+                languages,
                 Passwords::new_blocking(memory, iterations)?,
             ))
         })
@@ -91,6 +98,7 @@ impl App {
             options,
             db,
             pages,
+            languages,
             passwords,
             mail_bell,
             mail_transport,

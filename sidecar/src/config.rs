@@ -217,6 +217,9 @@ pub struct Options {
     /// The site's default language (`[site] default_language`): strings
     /// missing from another language's catalog come from it.
     pub default_language: String,
+    /// Every language the site is written in, the default first: the
+    /// portal speaks those that have a string catalog.
+    pub languages: Vec<String>,
     /// The site's public URL without a trailing slash, for links in mail.
     pub base_url: String,
 }

@@ -24,6 +24,7 @@ pub mod handlers;
 pub mod http;
 pub mod import;
 pub mod intake;
+pub mod language;
 pub mod mail;
 pub mod pages;
 pub mod render_body;

@@ -53,6 +53,7 @@ const SHARED: &[(&str, &str)] = &[
 #[derive(Debug)]
 pub struct Pages {
     tera: tera::Tera,
+    default_language: String,
 }
 
 /// What every portal page knows.
@@ -138,7 +139,10 @@ impl Pages {
             .collect();
         tera.add_template_files(files)
             .with_context(|| format!("cannot load the portal templates in {}", portal.display()))?;
-        Ok(Self { tera })
+        Ok(Self {
+            tera,
+            default_language: catalogs.default_language().to_owned(),
+        })
     }
 
     /// Renders `portal/<name>` with `view` into an HTML response.
@@ -153,8 +157,12 @@ impl Pages {
 
     /// Renders `portal/<name>` with `view` into HTML text.
     pub fn render_html<T: Serialize>(&self, name: &str, view: &T) -> Result<String> {
-        let context = tera::Context::from_serialize(view)
+        let mut context = tera::Context::from_serialize(view)
             .with_context(|| format!("cannot build the context of portal/{name}"))?;
+        if !context.contains_key("lang") {
+            let lang = crate::language::current().unwrap_or_else(|| self.default_language.clone());
+            context.insert("lang", &lang);
+        }
         self.tera
             .render(&format!("portal/{name}"), &context)
             .with_context(|| format!("cannot render portal/{name}"))

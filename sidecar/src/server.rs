@@ -29,7 +29,7 @@ use crate::client_addr::client_address;
 use crate::config::SidecarConfig;
 use crate::connection::{Activity, GuardedBody, Watched};
 use crate::http::{self, Req, Response, MAX_BODY_BYTES};
-use crate::{router, Options};
+use crate::{language, router, Options};
 
 /// How long used or expired account tokens and sent mail are kept.
 const KEEP_RECORDS_SECS: i64 = 30 * 24 * 3600;
@@ -272,7 +272,15 @@ pub async fn handle(app: &App, peer: SocketAddr, req: hyper::Request<Incoming>) 
     let method = req.method().clone();
     let path = req.uri().path().to_owned();
     let mut resp = match read_request(&app.options.config, peer, req).await {
-        Ok(req) => router::route(app, req).await,
+        Ok(req) => {
+            let choice = app.languages.choose(&req);
+            let mut resp =
+                language::with_language(choice.lang.clone(), router::route(app, req)).await;
+            if choice.remember {
+                language::remember(&mut resp, &choice.lang, app.options.config.cookie_secure);
+            }
+            resp
+        }
         Err(status) => {
             let text = if status == StatusCode::REQUEST_TIMEOUT {
                 "The request body was not sent in time.\n"

@@ -268,7 +268,8 @@ test('a newcomer registers, confirms from the mail, sees earlier tickets, reopen
   assert.equal(new URL(page.url()).pathname, '/');
   assert.match(await statusNotice(page), /You are signed out/);
   await page.waitForSelector('#login-area[data-session=anonymous] a:has-text("Log in")');
-  assert.equal(await page.getAttribute('#login-area a', 'href'), '/login?next=%2F');
+  // The login link carries the page's language to the portal.
+  assert.equal(await page.getAttribute('#login-area a', 'href'), '/login?lang=en&next=%2F');
   await page.context().close();
 });
 
@@ -287,8 +288,8 @@ test('a static article page shows the signed-in address, My Tickets and New tick
   assert.ok(await page.locator('article.article').count() > 0, 'not an article page');
   await page.waitForSelector('#login-area[data-session=customer]');
   assert.equal(await page.textContent('#login-area .session-email'), CUSTOMER);
-  assert.equal(await page.textContent('#login-area a[href="/my/tickets"]'), 'My Tickets');
-  assert.equal(await page.textContent('#login-area a[href="/my/tickets/new"]'), 'New ticket');
+  assert.equal(await page.textContent('#login-area a[href="/my/tickets?lang=en"]'), 'My Tickets');
+  assert.equal(await page.textContent('#login-area a[href="/my/tickets/new?lang=en"]'), 'New ticket');
   assert.equal(await page.locator('#login-area form.logout-form input[name=csrf]').count(), 1);
   await page.context().close();
 });

@@ -43,6 +43,7 @@ pub fn options(root: &Path, tweak: impl FnOnce(&mut SidecarConfig)) -> Options {
             .join("../themes/default/templates"),
         site_title: "Example Help Center".into(),
         default_language: "en".into(),
+        languages: vec!["en".into(), "ja".into()],
         base_url: "https://help.example.com".into(),
     }
 }

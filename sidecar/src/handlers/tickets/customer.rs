@@ -98,9 +98,10 @@ pub async fn list(app: &App, req: &Req) -> Result<Response, TicketsError> {
     }
     // The session is live and a customer's: its page may come from memory
     // when nothing was committed since the session and list were read.
-    let cached = token_hash
-        .zip(stamp)
-        .map(|(hash, stamp)| ((hash, status, page), stamp));
+    let cached = token_hash.zip(stamp).map(|(hash, stamp)| {
+        let lang = crate::language::current().unwrap_or_default();
+        ((hash, status, page, lang), stamp)
+    });
     if let Some((key, stamp)) = &cached {
         if let Some(body) = app.rendered_lists.get(key, stamp) {
             return Ok(http::html(StatusCode::OK, body));

@@ -17,30 +17,28 @@
 (function () {
   "use strict";
 
-  var LABELS = {
-    en: {
-      myTickets: "My Tickets",
-      newTicket: "New ticket",
-      signedOut: "You are signed out.",
-      inbox: "Inbox",
-      internal: "Internal KB",
-      logout: "Log out",
-      signedInAs: "Signed in as"
-    },
-    ja: {
-      myTickets: "マイチケット",
-      newTicket: "新しいチケット",
-      signedOut: "ログアウトしました。",
-      inbox: "受信箱",
-      internal: "社内ナレッジ",
-      logout: "ログアウト",
-      signedInAs: "ログイン中のアカウント"
-    }
+  // The labels come from the page (the header's data-label-* attributes,
+  // filled from the theme's string catalog in the page's language); a theme
+  // whose header predates them gets English.
+  var ENGLISH = {
+    myTickets: "My Tickets",
+    newTicket: "New ticket",
+    signedOut: "You are signed out.",
+    inbox: "Inbox",
+    internal: "Internal KB",
+    logOut: "Log out",
+    signedInAs: "Signed in as"
   };
 
   function labels() {
-    var lang = (document.documentElement.getAttribute("lang") || "en").toLowerCase();
-    return LABELS[lang.split("-")[0]] || LABELS.en;
+    var area = document.getElementById("login-area");
+    var data = (area && area.dataset) || {};
+    var out = {};
+    Object.keys(ENGLISH).forEach(function (name) {
+      var key = "label" + name.charAt(0).toUpperCase() + name.slice(1);
+      out[name] = data[key] || ENGLISH[name];
+    });
+    return out;
   }
 
   function el(tag, attrs, text) {
@@ -64,11 +62,19 @@
 
   // Is `href` the page we are on (or a page below it)?
   function isCurrent(href) {
+    href = href.split("?")[0];
     var path = window.location.pathname;
     return path === href || (href.charAt(href.length - 1) === "/" && path.indexOf(href) === 0);
   }
 
+  // A portal link from a static page carries the page's language, so the
+  // portal answers in it.
   function link(href, text) {
+    var area = document.getElementById("login-area");
+    var lang = area && area.getAttribute("data-lang");
+    if (lang && href.indexOf("/internal/") !== 0) {
+      href += "?lang=" + encodeURIComponent(lang);
+    }
     var a = el("a", { href: href }, text);
     if (isCurrent(href)) {
       a.setAttribute("aria-current", "page");
@@ -97,7 +103,7 @@
     if (typeof session.csrf === "string" && session.csrf !== "") {
       form.appendChild(el("input", { type: "hidden", name: "csrf", value: session.csrf }));
     }
-    form.appendChild(el("button", { type: "submit", "class": "button button-secondary" }, t.logout));
+    form.appendChild(el("button", { type: "submit", "class": "button button-secondary" }, t.logOut));
     items.push(form);
 
     clear(area);
@@ -109,7 +115,7 @@
 
   // Signed out but the sidecar is there: bring the reader back after login.
   function showSignedOut(area) {
-    var login = area.querySelector('a[href="/login"]');
+    var login = area.querySelector('a[href^="/login"]');
     if (!login) {
       return;
     }
@@ -117,7 +123,11 @@
     var search = window.location.search.replace(/([?&])signed_out=1(&|$)/, "$1").replace(/[?&]$/, "");
     var here = window.location.pathname + search;
     if (here.charAt(0) === "/" && here.charAt(1) !== "/" && here.indexOf("/login") !== 0) {
-      login.setAttribute("href", "/login?next=" + encodeURIComponent(here));
+      var lang = area.getAttribute("data-lang");
+      login.setAttribute(
+        "href",
+        "/login?" + (lang ? "lang=" + encodeURIComponent(lang) + "&" : "") + "next=" + encodeURIComponent(here)
+      );
     }
     area.setAttribute("data-session", "anonymous");
   }
