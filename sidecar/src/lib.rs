@@ -27,6 +27,7 @@ pub mod intake;
 pub mod language;
 pub mod mail;
 pub mod pages;
+pub mod pem;
 pub mod render_body;
 pub mod router;
 pub mod server;

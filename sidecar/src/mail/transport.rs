@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use anyhow::{anyhow, bail, Context, Result};
+use anyhow::{anyhow, bail, Result};
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::transport::smtp::client::{Certificate, Tls, TlsParameters};
 use lettre::{AsyncSmtpTransport, Tokio1Executor};
@@ -81,38 +81,17 @@ pub fn tls_mode(mail: &MailConfig) -> Result<TlsMode> {
 
 /// The PEM certificates in `path`, to trust besides the system's roots.
 pub fn read_ca_file(path: &Path) -> Result<Vec<Certificate>> {
-    let pem = std::fs::read(path).with_context(|| {
-        format!(
-            "[sidecar.mail] smtp_ca_file: cannot read {}",
-            path.display()
-        )
-    })?;
-    let text = String::from_utf8_lossy(&pem);
-    let mut certs = Vec::new();
-    let marker = "-----BEGIN CERTIFICATE-----";
-    let end = "-----END CERTIFICATE-----";
-    let mut rest: &str = &text;
-    while let Some(start) = rest.find(marker) {
-        let after = &rest[start..];
-        let Some(stop) = after.find(end) else {
-            break;
-        };
-        let block = &after[..stop + end.len()];
-        certs.push(Certificate::from_pem(block.as_bytes()).map_err(|e| {
-            anyhow!(
-                "[sidecar.mail] smtp_ca_file: {} holds an invalid certificate: {e}",
-                path.display()
-            )
-        })?);
-        rest = &after[stop + end.len()..];
-    }
-    if certs.is_empty() {
-        bail!(
-            "[sidecar.mail] smtp_ca_file: {} holds no PEM certificate",
-            path.display()
-        );
-    }
-    Ok(certs)
+    crate::pem::read_certificates(path, "[sidecar.mail] smtp_ca_file")?
+        .into_iter()
+        .map(|der| {
+            Certificate::from_der(der.to_vec()).map_err(|e| {
+                anyhow!(
+                    "[sidecar.mail] smtp_ca_file: {} holds an invalid certificate: {e}",
+                    path.display()
+                )
+            })
+        })
+        .collect()
 }
 
 /// Builds a transport from `smtp[s]://[user[:password]@]host[:port]`.

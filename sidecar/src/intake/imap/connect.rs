@@ -25,31 +25,10 @@ const CONNECT_TIMEOUT: Duration = Duration::from_secs(30);
 /// The TLS settings for the server: the platform's roots plus the PEM
 /// certificates in `ca_file`.
 pub fn tls_connector(ca_file: Option<&Path>) -> Result<TlsConnector> {
-    let mut extra = Vec::new();
-    if let Some(path) = ca_file {
-        let pem = std::fs::read(path).with_context(|| {
-            format!(
-                "[sidecar.mail.inbound] ca_file: cannot read {}",
-                path.display()
-            )
-        })?;
-        for cert in
-            <pki_types::CertificateDer<'static> as pki_types::pem::PemObject>::pem_slice_iter(&pem)
-        {
-            extra.push(cert.map_err(|e| {
-                anyhow!(
-                    "[sidecar.mail.inbound] ca_file: {} holds an invalid certificate: {e}",
-                    path.display()
-                )
-            })?);
-        }
-        if extra.is_empty() {
-            bail!(
-                "[sidecar.mail.inbound] ca_file: {} holds no PEM certificate",
-                path.display()
-            );
-        }
-    }
+    let extra = match ca_file {
+        Some(path) => crate::pem::read_certificates(path, "[sidecar.mail.inbound] ca_file")?,
+        None => Vec::new(),
+    };
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let verifier =
         rustls_platform_verifier::Verifier::new_with_extra_roots(extra, Arc::clone(&provider))
