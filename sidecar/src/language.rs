@@ -28,6 +28,8 @@ tokio::task_local! {
 pub struct Languages {
     default: String,
     available: Vec<String>,
+    /// Each available language's name in that language, in the same order.
+    names: Vec<String>,
 }
 
 /// The language for one request.
@@ -50,10 +52,24 @@ impl Languages {
                 available.push(lang.clone());
             }
         }
+        let names = available
+            .iter()
+            .map(|lang| catalogs.plain(lang, "language.name"))
+            .collect();
         Self {
             default: default.to_owned(),
             available,
+            names,
         }
+    }
+
+    /// Each available language with its name in that language (for a
+    /// language menu), the default first.
+    pub fn named(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.available
+            .iter()
+            .map(String::as_str)
+            .zip(self.names.iter().map(String::as_str))
     }
 
     /// The languages offered, the default first (for the switcher).
@@ -63,7 +79,7 @@ impl Languages {
 
     /// `code` if the portal speaks it (compared without case), as written
     /// in the site's configuration.
-    fn known(&self, code: &str) -> Option<&str> {
+    pub fn known(&self, code: &str) -> Option<&str> {
         self.available
             .iter()
             .find(|l| l.eq_ignore_ascii_case(code.trim()))

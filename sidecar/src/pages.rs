@@ -29,6 +29,7 @@ pub const TEMPLATES: &[&str] = &[
     "agent_ticket.html",
     "ticket_link.html",
     "ticket_link_open.html",
+    "profile.html",
     "403.html",
     "404.html",
     "429.html",

@@ -6,7 +6,7 @@ use hyper::Method;
 use crate::app::App;
 use crate::handlers::tickets::path_param;
 use crate::handlers::{
-    self, api, files, login, password, register,
+    self, api, files, login, password, profile, register,
     tickets::{agent as agent_tickets, customer as my_tickets, link as ticket_link},
     Failure,
 };
@@ -21,6 +21,11 @@ pub async fn route(app: &App, req: Req) -> Response {
         (&Method::GET, "/login") => login::form(app, &req).await.map_err(Into::into),
         (&Method::POST, "/login") => login::submit(app, &req).await.map_err(Into::into),
         (&Method::POST, "/logout") => login::logout(app, &req).await.map_err(Into::into),
+
+        (&Method::GET, "/my/profile") => profile::page(app, &req).await,
+        (&Method::POST, "/my/profile/language") => profile::set_language(app, &req).await,
+        (&Method::POST, "/my/profile/password") => profile::change_password(app, &req).await,
+        (&Method::POST, "/my/profile/sessions") => profile::end_other_sessions(app, &req).await,
 
         (&Method::GET, "/register") => register::form(app, &req).await.map_err(Into::into),
         (&Method::POST, "/register") => register::submit(app, &req).await.map_err(Into::into),

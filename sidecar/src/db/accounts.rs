@@ -54,6 +54,8 @@ pub struct Account {
     pub role: Role,
     /// Whether the address has been verified.
     pub verified: bool,
+    /// The language chosen on the profile page, if any.
+    pub language: Option<String>,
 }
 
 /// Why an account could not be created.
@@ -76,6 +78,7 @@ pub(crate) fn account_from_row(row: &Row<'_>) -> rusqlite::Result<Account> {
         password_hash: row.get("password_hash")?,
         role: Role::parse(&role).unwrap_or(Role::Customer),
         verified: verified_at.is_some(),
+        language: row.get("language")?,
     })
 }
 
@@ -146,6 +149,43 @@ impl Db {
             )?;
             tx.execute("DELETE FROM sessions WHERE account_id = ?1", [account_id])?;
             Ok(())
+        })
+        .await
+    }
+
+    /// The account with this id, if it still exists.
+    pub async fn account_by_id(&self, id: i64) -> Result<Option<Account>> {
+        self.read(move |c| {
+            c.query_row(
+                "SELECT * FROM accounts WHERE id = ?1",
+                [id],
+                account_from_row,
+            )
+            .optional()
+        })
+        .await
+    }
+
+    /// Records the language an account prefers (`None`: no preference).
+    pub async fn set_account_language(&self, id: i64, language: Option<String>) -> Result<()> {
+        self.write(move |tx| {
+            tx.execute(
+                "UPDATE accounts SET language = ?2 WHERE id = ?1",
+                params![id, language],
+            )?;
+            Ok(())
+        })
+        .await
+    }
+
+    /// Ends every session of an account but `keep` (the one asking);
+    /// returns how many ended.
+    pub async fn end_other_sessions(&self, account_id: i64, keep: Option<i64>) -> Result<usize> {
+        self.write(move |tx| {
+            tx.execute(
+                "DELETE FROM sessions WHERE account_id = ?1 AND id IS NOT ?2",
+                params![account_id, keep],
+            )
         })
         .await
     }

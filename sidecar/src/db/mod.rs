@@ -48,6 +48,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/002_tickets.sql"),
     include_str!("migrations/003_mail_digest.sql"),
     include_str!("migrations/004_mail_channel.sql"),
+    include_str!("migrations/005_account_language.sql"),
 ];
 
 /// Most reads running at once, and so most reader connections. Reads

@@ -112,6 +112,12 @@ pub async fn submit(app: &App, req: &Req) -> Result<Response, FormError> {
             .render(StatusCode::UNAUTHORIZED, "login.html", &view)?);
     };
     rate_limit::clear_account_from(app, Action::Login, &account.email, req.client).await?;
+    // The account's language follows it to every device it signs in on.
+    let language = account
+        .language
+        .as_deref()
+        .and_then(|l| app.languages.known(l))
+        .map(str::to_owned);
     let user = CurrentUser {
         account_id: account.id,
         email: account.email,
@@ -129,10 +135,11 @@ pub async fn submit(app: &App, req: &Req) -> Result<Response, FormError> {
         account = started.session.user.as_ref().map(|u| u.account_id),
         "signed in"
     );
-    Ok(with_cookie(
-        http::see_other(&target),
-        Some(started.set_cookie),
-    ))
+    let mut resp = with_cookie(http::see_other(&target), Some(started.set_cookie));
+    if let Some(language) = language {
+        crate::language::remember(&mut resp, &language, app.options.config.cookie_secure);
+    }
+    Ok(resp)
 }
 
 /// `POST /logout` (`csrf`): deletes the session in the store and the

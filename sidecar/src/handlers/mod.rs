@@ -8,6 +8,7 @@ pub mod api;
 pub mod files;
 pub mod login;
 pub mod password;
+pub mod profile;
 pub mod register;
 pub mod tickets;
 

@@ -1,0 +1,169 @@
+//! `/my/profile`: the language an account prefers (kept on the account,
+//! brought back at every sign-in), a password change that signs out every
+//! other device, and "sign out everywhere else". Over the real server.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers
+
+mod common;
+
+use common::{Client, TestServer, PASSWORD};
+use docket_sidecar::Role;
+
+const NEW_PASSWORD: &str = "a much longer new secret";
+
+fn set_cookie_of<'a>(r: &'a common::Resp, name: &str) -> Option<&'a str> {
+    r.headers
+        .iter()
+        .find(|(k, v)| k.eq_ignore_ascii_case("set-cookie") && v.starts_with(&format!("{name}=")))
+        .map(|(_, v)| v.as_str())
+}
+
+/// A second client signed in as an existing account.
+fn another_device(server: &TestServer, email: &str) -> Client {
+    let mut c = server.client();
+    assert_eq!(c.login(email, PASSWORD, "").status, 303);
+    c
+}
+
+#[test]
+fn the_profile_needs_a_sign_in() {
+    let server = TestServer::start();
+    let r = server.client().get("/my/profile");
+    assert_eq!(r.status, 303);
+    assert_eq!(r.header("location"), Some("/login?next=%2Fmy%2Fprofile"));
+}
+
+#[test]
+fn a_chosen_language_is_kept_and_follows_the_account_to_another_device() {
+    let server = TestServer::start();
+    let mut ann = server.signed_in(Role::Customer, "ann@example.com");
+    let page = ann.get("/my/profile");
+    assert_eq!(page.status, 200, "{}", page.body);
+    assert!(
+        page.body
+            .contains("<option value=\"ja\" lang=\"ja\">日本語</option>"),
+        "{}",
+        page.body
+    );
+
+    let r = ann.submit("/my/profile", "/my/profile/language", &[("language", "ja")]);
+    assert_eq!(r.status, 303, "{}", r.body);
+    assert_eq!(r.header("location"), Some("/my/profile?done=language"));
+    assert!(set_cookie_of(&r, "docket_lang").is_some_and(|c| c.starts_with("docket_lang=ja;")));
+    assert_eq!(
+        server.count(
+            "SELECT count(*) FROM accounts WHERE email = 'ann@example.com' AND language = 'ja'"
+        ),
+        1
+    );
+    let done = ann.get("/my/profile?done=language&lang=ja");
+    assert!(done.body.contains("言語を保存しました。"), "{}", done.body);
+    assert!(
+        done.body
+            .contains("<option value=\"ja\" lang=\"ja\" selected>"),
+        "{}",
+        done.body
+    );
+
+    // Signing in elsewhere brings the language back.
+    let mut phone = server.client();
+    let r = phone.login("ann@example.com", PASSWORD, "");
+    assert_eq!(r.status, 303);
+    assert!(set_cookie_of(&r, "docket_lang").is_some_and(|c| c.starts_with("docket_lang=ja;")));
+
+    // A language the portal does not speak is refused.
+    let r = ann.submit("/my/profile", "/my/profile/language", &[("language", "xx")]);
+    assert_eq!(r.status, 404);
+}
+
+#[test]
+fn a_new_password_needs_the_current_one_and_signs_out_other_devices() {
+    let server = TestServer::start();
+    let mut laptop = server.signed_in(Role::Customer, "bo@example.com");
+    let mut phone = another_device(&server, "bo@example.com");
+
+    let wrong = laptop.submit(
+        "/my/profile",
+        "/my/profile/password",
+        &[
+            ("current_password", "not it at all"),
+            ("password", NEW_PASSWORD),
+        ],
+    );
+    assert_eq!(wrong.status, 400);
+    assert!(
+        wrong.body.contains("This is not your current password."),
+        "{}",
+        wrong.body
+    );
+    let short = laptop.submit(
+        "/my/profile",
+        "/my/profile/password",
+        &[("current_password", PASSWORD), ("password", "short")],
+    );
+    assert_eq!(short.status, 400);
+    assert!(
+        short.body.contains("id=\"password-error\""),
+        "{}",
+        short.body
+    );
+
+    let r = laptop.submit(
+        "/my/profile",
+        "/my/profile/password",
+        &[("current_password", PASSWORD), ("password", NEW_PASSWORD)],
+    );
+    assert_eq!(r.status, 303, "{}", r.body);
+    assert_eq!(r.header("location"), Some("/my/profile?done=password"));
+    // This browser goes on with a fresh session; the phone is signed out.
+    assert_eq!(laptop.get("/my/profile").status, 200);
+    assert_eq!(phone.get("/my/profile").status, 303);
+    let mut again = server.client();
+    assert_eq!(again.login("bo@example.com", PASSWORD, "").status, 401);
+    assert_eq!(again.login("bo@example.com", NEW_PASSWORD, "").status, 303);
+}
+
+#[test]
+fn signing_out_everywhere_else_keeps_this_browser() {
+    let server = TestServer::start();
+    let mut desk = server.signed_in(Role::Agent, "agent@example.com");
+    let mut phone = another_device(&server, "agent@example.com");
+    let mut kiosk = another_device(&server, "agent@example.com");
+    let r = desk.submit("/my/profile", "/my/profile/sessions", &[]);
+    assert_eq!(r.status, 303, "{}", r.body);
+    let page = desk.get(r.header("location").unwrap());
+    assert!(
+        page.body.contains("Signed out on 2 other devices."),
+        "{}",
+        page.body
+    );
+    assert_eq!(desk.get("/agent/tickets").status, 200);
+    assert_eq!(phone.get("/agent/tickets").status, 303);
+    assert_eq!(kiosk.get("/agent/tickets").status, 303);
+}
+
+/// Attack: a page on another site posts to the profile forms in the
+/// victim's browser (cross-site request forgery) to change their language
+/// or sign them out. Without the form's token nothing changes.
+#[test]
+fn profile_changes_need_the_forms_token() {
+    let server = TestServer::start();
+    let mut ann = server.signed_in(Role::Customer, "ann@example.com");
+    let mut phone = another_device(&server, "ann@example.com");
+    for (target, fields) in [
+        ("/my/profile/language", vec![("language", "ja")]),
+        ("/my/profile/sessions", vec![]),
+        (
+            "/my/profile/password",
+            vec![("current_password", PASSWORD), ("password", NEW_PASSWORD)],
+        ),
+    ] {
+        let r = ann.post(target, &fields);
+        assert_eq!(r.status, 403, "{target}: {}", r.body);
+    }
+    assert_eq!(
+        server.count("SELECT count(*) FROM accounts WHERE language IS NOT NULL"),
+        0
+    );
+    assert_eq!(phone.get("/my/profile").status, 200, "still signed in");
+}
