@@ -30,6 +30,7 @@ pub const TEMPLATES: &[&str] = &[
     "ticket_link.html",
     "ticket_link_open.html",
     "profile.html",
+    "profile_deleted.html",
     "403.html",
     "404.html",
     "429.html",

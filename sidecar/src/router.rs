@@ -26,6 +26,7 @@ pub async fn route(app: &App, req: Req) -> Response {
         (&Method::POST, "/my/profile/language") => profile::set_language(app, &req).await,
         (&Method::POST, "/my/profile/password") => profile::change_password(app, &req).await,
         (&Method::POST, "/my/profile/sessions") => profile::end_other_sessions(app, &req).await,
+        (&Method::POST, "/my/profile/delete") => profile::delete_account(app, &req).await,
 
         (&Method::GET, "/register") => register::form(app, &req).await.map_err(Into::into),
         (&Method::POST, "/register") => register::submit(app, &req).await.map_err(Into::into),

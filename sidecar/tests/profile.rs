@@ -167,3 +167,107 @@ fn profile_changes_need_the_forms_token() {
     );
     assert_eq!(phone.get("/my/profile").status, 200, "still signed in");
 }
+
+#[test]
+fn a_customer_deletes_their_account_and_the_tickets_stay_without_the_address() {
+    let server = TestServer::start();
+    let mut cy = server.signed_in(Role::Customer, "cy@example.com");
+    let reference = {
+        let page = cy.get("/my/tickets/new");
+        assert_eq!(page.status, 200, "{}", page.body);
+        let r = cy.post(
+            "/my/tickets",
+            &[
+                ("subject", "Refund"),
+                ("body", "Please refund order 7."),
+                ("csrf", &page.csrf()),
+            ],
+        );
+        assert_eq!(r.status, 303, "{}", r.body);
+        r.header("location")
+            .unwrap()
+            .rsplit('/')
+            .next()
+            .unwrap()
+            .to_owned()
+    };
+    let mut phone = another_device(&server, "cy@example.com");
+
+    let wrong = cy.submit(
+        "/my/profile",
+        "/my/profile/delete",
+        &[("current_password", "not my password"), ("confirm", "yes")],
+    );
+    assert_eq!(wrong.status, 400);
+    let unconfirmed = cy.submit(
+        "/my/profile",
+        "/my/profile/delete",
+        &[("current_password", PASSWORD)],
+    );
+    assert_eq!(unconfirmed.status, 400);
+    assert_eq!(
+        server.count("SELECT count(*) FROM accounts WHERE email = 'cy@example.com'"),
+        1
+    );
+
+    let done = cy.submit(
+        "/my/profile",
+        "/my/profile/delete",
+        &[("current_password", PASSWORD), ("confirm", "yes")],
+    );
+    assert_eq!(done.status, 200, "{}", done.body);
+    assert!(
+        done.body.contains("Your account is deleted"),
+        "{}",
+        done.body
+    );
+    assert!(done
+        .header("set-cookie")
+        .is_some_and(|c| c.contains("Max-Age=0")));
+
+    // The address is gone from every table that held it.
+    for sql in [
+        "SELECT count(*) FROM accounts WHERE email = 'cy@example.com'",
+        "SELECT count(*) FROM tickets WHERE requester = 'cy@example.com'",
+        "SELECT count(*) FROM ticket_messages WHERE author_email = 'cy@example.com'",
+        "SELECT count(*) FROM mail_queue WHERE recipient = 'cy@example.com'",
+        "SELECT count(*) FROM sessions WHERE account_id IS NOT NULL AND account_id NOT IN (SELECT id FROM accounts)",
+    ] {
+        assert_eq!(server.count(sql), 0, "{sql}");
+    }
+    // The ticket stays for the agents, under the erased address.
+    let mut agent = server.signed_in(Role::Agent, "agent@example.com");
+    let page = agent.get(&format!("/agent/tickets/{reference}"));
+    assert_eq!(page.status, 200);
+    assert!(
+        page.body.contains("Please refund order 7."),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains("@invalid"), "{}", page.body);
+    assert!(!page.body.contains("cy@example.com"), "{}", page.body);
+    // Nobody is signed in as the deleted account anywhere.
+    assert_eq!(phone.get("/my/profile").status, 303);
+    assert_eq!(
+        server.client().login("cy@example.com", PASSWORD, "").status,
+        401
+    );
+}
+
+#[test]
+fn agents_cannot_delete_their_own_account_here() {
+    let server = TestServer::start();
+    let mut agent = server.signed_in(Role::Agent, "agent@example.com");
+    let page = agent.get("/my/profile");
+    assert!(!page.body.contains("/my/profile/delete"), "{}", page.body);
+    let r = agent.submit(
+        "/my/profile",
+        "/my/profile/delete",
+        &[("current_password", PASSWORD), ("confirm", "yes")],
+    );
+    assert_eq!(r.status, 403);
+    assert_eq!(
+        server.count("SELECT count(*) FROM accounts WHERE email = 'agent@example.com'"),
+        1
+    );
+}

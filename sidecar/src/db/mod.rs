@@ -21,6 +21,7 @@
 
 pub mod accounts;
 pub mod change_stamp;
+pub mod erasure;
 pub mod inbound;
 pub mod mail;
 pub mod rate_limits;

@@ -1,7 +1,7 @@
 //! `/my/profile`: an account's own page, for customers and agents alike.
 //! The preferred language (used by the portal at sign-in and for mail),
-//! a new password (which ends every other session) and "sign out
-//! everywhere else". Every change is a CSRF-checked `POST` that answers
+//! a new password (which ends every other session), "sign out
+//! everywhere else" and, for customers, deleting the account. Every change is a CSRF-checked `POST` that answers
 //! with a redirect back to the page and a notice.
 
 use hyper::StatusCode;
@@ -11,8 +11,8 @@ use super::{checked_form, with_cookie, Failure, FormError};
 use crate::app::App;
 use crate::auth::passwords::check_password_rules;
 use crate::auth::rate_limit::{self, Action};
-use crate::auth::sessions::start_session;
-use crate::auth::{current_session, CurrentUser, Session};
+use crate::auth::sessions::{clear_session_cookie, start_session};
+use crate::auth::{current_session, CurrentUser, Role, Session};
 use crate::http::{self, Req, Response};
 use crate::pages::Common;
 
@@ -38,6 +38,8 @@ struct ProfileView<'a> {
     current_error: bool,
     /// Why the new password was refused.
     password_error: Option<String>,
+    /// The password given to delete the account was wrong.
+    delete_error: bool,
 }
 
 /// The signed-in account, or a redirect to sign in and come back.
@@ -81,6 +83,7 @@ async fn view<'a>(
         ended: 0,
         current_error: false,
         password_error: None,
+        delete_error: false,
     })
 }
 
@@ -172,4 +175,61 @@ pub async fn end_other_sessions(app: &App, req: &Req) -> Result<Response, Failur
     Ok(http::see_other(&format!(
         "/my/profile?done=everywhere&ended={ended}"
     )))
+}
+
+/// `POST /my/profile/delete` (`current_password`, `confirm=yes`, `csrf`):
+/// a customer deletes their account (agents are removed by an
+/// administrator). The password is checked (rate-limited like sign-in);
+/// then the account is erased ([`crate::db::Db::erase_account`]), the
+/// session cookie cleared and a confirmation shown.
+pub async fn delete_account(app: &App, req: &Req) -> Result<Response, Failure> {
+    let (session, user) = signed_in(app, req).await?;
+    let form = checked_form(app, req, &session)?;
+    if user.role != Role::Customer {
+        return Err(Failure::Forbidden);
+    }
+    if let Some(wait) =
+        rate_limit::hit_account_from(app, Action::Login, &user.email, req.client).await?
+    {
+        return Err(FormError::RateLimited(wait).into());
+    }
+    let stored = app
+        .db
+        .account_by_id(user.account_id)
+        .await?
+        .map(|a| a.password_hash);
+    let right = app
+        .passwords
+        .verify(form.get("current_password").to_owned(), stored)
+        .await?;
+    if !right || form.get("confirm") != "yes" {
+        let mut view = view(app, &session, &user).await?;
+        view.delete_error = !right;
+        return Ok(app
+            .pages
+            .render(StatusCode::BAD_REQUEST, "profile.html", &view)?);
+    }
+    app.db.erase_account(user.account_id, &user.email).await?;
+    tracing::info!(
+        account = user.account_id,
+        "account deleted at its owner's request"
+    );
+    let view = DeletedView {
+        common: Common::new(&app.options.site_title, None),
+    };
+    let mut resp = app
+        .pages
+        .render(StatusCode::OK, "profile_deleted.html", &view)?;
+    http::set_header(
+        &mut resp,
+        hyper::header::SET_COOKIE,
+        &clear_session_cookie(app.options.config.cookie_secure),
+    );
+    Ok(resp)
+}
+
+#[derive(Serialize)]
+struct DeletedView {
+    #[serde(flatten)]
+    common: Common,
 }
