@@ -31,6 +31,7 @@ pub const TEMPLATES: &[&str] = &[
     "ticket_link_open.html",
     "profile.html",
     "profile_deleted.html",
+    "email_confirm.html",
     "403.html",
     "404.html",
     "429.html",

@@ -6,7 +6,7 @@ use hyper::Method;
 use crate::app::App;
 use crate::handlers::tickets::path_param;
 use crate::handlers::{
-    self, api, files, login, password, profile, register,
+    self, api, email_change, files, login, password, profile, register,
     tickets::{agent as agent_tickets, customer as my_tickets, link as ticket_link},
     Failure,
 };
@@ -27,6 +27,9 @@ pub async fn route(app: &App, req: Req) -> Response {
         (&Method::POST, "/my/profile/password") => profile::change_password(app, &req).await,
         (&Method::POST, "/my/profile/sessions") => profile::end_other_sessions(app, &req).await,
         (&Method::POST, "/my/profile/delete") => profile::delete_account(app, &req).await,
+        (&Method::POST, "/my/profile/email") => email_change::request(app, &req).await,
+        (&Method::GET, "/my/profile/email/confirm") => email_change::confirm_form(app, &req).await,
+        (&Method::POST, "/my/profile/email/confirm") => email_change::confirm(app, &req).await,
 
         (&Method::GET, "/register") => register::form(app, &req).await.map_err(Into::into),
         (&Method::POST, "/register") => register::submit(app, &req).await.map_err(Into::into),

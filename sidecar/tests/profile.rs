@@ -271,3 +271,158 @@ fn agents_cannot_delete_their_own_account_here() {
         1
     );
 }
+
+fn open_ticket_as(c: &mut Client, subject: &str) -> String {
+    let page = c.get("/my/tickets/new");
+    assert_eq!(page.status, 200, "{}", page.body);
+    let r = c.post(
+        "/my/tickets",
+        &[
+            ("subject", subject),
+            ("body", "Details."),
+            ("csrf", &page.csrf()),
+        ],
+    );
+    assert_eq!(r.status, 303, "{}", r.body);
+    r.header("location")
+        .unwrap()
+        .rsplit('/')
+        .next()
+        .unwrap()
+        .to_owned()
+}
+
+/// Attack: someone at an unlocked computer, or with a stolen session,
+/// moves the account to their own mailbox. The current password is asked,
+/// the change waits for the link mailed to the new address, and the old
+/// address is told.
+#[test]
+fn an_address_changes_only_through_the_link_mailed_to_it() {
+    let server = TestServer::start();
+    let mut dee = server.signed_in(Role::Customer, "dee@example.com");
+    let reference = open_ticket_as(&mut dee, "Invoice address");
+    let change = |c: &mut Client, email: &str, password: &str| {
+        c.submit(
+            "/my/profile",
+            "/my/profile/email",
+            &[("new_email", email), ("current_password", password)],
+        )
+    };
+    let wrong = change(&mut dee, "dee@new.example", "not the password");
+    assert_eq!(wrong.status, 400);
+    assert!(
+        wrong.body.contains("id=\"email-password-error\""),
+        "{}",
+        wrong.body
+    );
+    assert_eq!(change(&mut dee, "not an address", PASSWORD).status, 400);
+    assert_eq!(change(&mut dee, "DEE@example.com", PASSWORD).status, 400);
+
+    let r = change(&mut dee, "dee@new.example", PASSWORD);
+    assert_eq!(r.status, 303, "{}", r.body);
+    assert_eq!(r.header("location"), Some("/my/profile?done=email"));
+    let told = server.wait_for_mail("dee@example.com", "dee@new.example");
+    assert!(
+        !told.contains("token="),
+        "the old address gets no link: {told}"
+    );
+    let link_mail = server.wait_for_mail("dee@new.example", "/my/profile/email/confirm?token=");
+    let token = common::token_in(&link_mail);
+    assert_eq!(
+        server.count("SELECT count(*) FROM accounts WHERE email = 'dee@example.com'"),
+        1
+    );
+
+    // Opening the link (a mail scanner does) changes nothing.
+    let mut other_browser = server.client();
+    let form = other_browser.get(&format!("/my/profile/email/confirm?token={token}"));
+    assert_eq!(form.status, 200, "{}", form.body);
+    assert_eq!(form.header("referrer-policy"), Some("strict-origin"));
+    assert_eq!(
+        server.count("SELECT count(*) FROM accounts WHERE email = 'dee@example.com'"),
+        1
+    );
+
+    let done = other_browser.post(
+        "/my/profile/email/confirm",
+        &[("token", &token), ("csrf", &form.csrf())],
+    );
+    assert_eq!(done.status, 200, "{}", done.body);
+    assert!(
+        done.body.contains("Your address is now dee@new.example"),
+        "{}",
+        done.body
+    );
+    assert_eq!(
+        server.count("SELECT count(*) FROM accounts WHERE email = 'dee@new.example'"),
+        1
+    );
+    assert_eq!(
+        server.count("SELECT count(*) FROM tickets WHERE requester = 'dee@new.example'"),
+        1,
+        "the ticket follows the address"
+    );
+    // Every session of the account ended; the new address signs in.
+    assert_eq!(dee.get("/my/profile").status, 303);
+    let mut again = server.client();
+    assert_eq!(again.login("dee@example.com", PASSWORD, "").status, 401);
+    assert_eq!(again.login("dee@new.example", PASSWORD, "").status, 303);
+    assert_eq!(again.get(&format!("/my/tickets/{reference}")).status, 200);
+    // The link works once.
+    let form = other_browser.get(&format!("/my/profile/email/confirm?token={token}"));
+    assert_eq!(form.status, 400);
+}
+
+/// Attack: learning whether an address has an account by trying to move
+/// one's own account to it. The answer is the same; the address's owner
+/// gets a note, not a link.
+#[test]
+fn a_taken_address_gets_a_note_and_the_same_answer() {
+    let server = TestServer::start();
+    server.add_account(Role::Customer, "taken@example.com");
+    let mut eve = server.signed_in(Role::Customer, "eve@example.com");
+    let r = eve.submit(
+        "/my/profile",
+        "/my/profile/email",
+        &[
+            ("new_email", "taken@example.com"),
+            ("current_password", PASSWORD),
+        ],
+    );
+    assert_eq!(r.status, 303);
+    assert_eq!(r.header("location"), Some("/my/profile?done=email"));
+    let note = server.wait_for_mail("taken@example.com", "already has an account");
+    assert!(!note.contains("token="), "{note}");
+    assert_eq!(server.count("SELECT count(*) FROM email_changes"), 0);
+}
+
+/// A link confirmed after someone else registered the new address changes
+/// nothing: two accounts never share an address.
+#[test]
+fn a_link_confirmed_after_the_address_was_taken_changes_nothing() {
+    let server = TestServer::start();
+    let mut fay = server.signed_in(Role::Customer, "fay@example.com");
+    let r = fay.submit(
+        "/my/profile",
+        "/my/profile/email",
+        &[
+            ("new_email", "fay@new.example"),
+            ("current_password", PASSWORD),
+        ],
+    );
+    assert_eq!(r.status, 303);
+    let token = common::token_in(&server.wait_for_mail("fay@new.example", "confirm?token="));
+    server.add_account(Role::Customer, "fay@new.example");
+    let mut browser = server.client();
+    let form = browser.get(&format!("/my/profile/email/confirm?token={token}"));
+    let r = browser.post(
+        "/my/profile/email/confirm",
+        &[("token", &token), ("csrf", &form.csrf())],
+    );
+    assert_eq!(r.status, 409, "{}", r.body);
+    assert_eq!(
+        server.count("SELECT count(*) FROM accounts WHERE email = 'fay@example.com'"),
+        1
+    );
+    assert_eq!(fay.get("/my/profile").status, 200, "still signed in");
+}

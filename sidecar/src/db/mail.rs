@@ -328,8 +328,8 @@ impl Db {
         .await
     }
 
-    /// Deletes sent mail and used or expired account tokens older than
-    /// `before` (Unix seconds).
+    /// Deletes sent mail and used or expired account tokens and address
+    /// changes older than `before` (Unix seconds).
     pub async fn purge_old_records(&self, before: i64) -> Result<usize> {
         self.write(move |tx| {
             let mail = tx.execute(
@@ -340,7 +340,11 @@ impl Db {
                 "DELETE FROM account_tokens WHERE COALESCE(used_at, expires_at) < ?1",
                 [before],
             )?;
-            Ok(mail + tokens)
+            let changes = tx.execute(
+                "DELETE FROM email_changes WHERE COALESCE(used_at, expires_at) < ?1",
+                [before],
+            )?;
+            Ok(mail + tokens + changes)
         })
         .await
     }

@@ -21,6 +21,7 @@
 
 pub mod accounts;
 pub mod change_stamp;
+pub mod email_changes;
 pub mod erasure;
 pub mod inbound;
 pub mod mail;
@@ -49,7 +50,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/002_tickets.sql"),
     include_str!("migrations/003_mail_digest.sql"),
     include_str!("migrations/004_mail_channel.sql"),
-    include_str!("migrations/005_account_language.sql"),
+    include_str!("migrations/005_account_profile.sql"),
 ];
 
 /// Most reads running at once, and so most reader connections. Reads

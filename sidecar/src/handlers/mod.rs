@@ -5,6 +5,7 @@
 //! the log.
 
 pub mod api;
+pub mod email_change;
 pub mod files;
 pub mod login;
 pub mod password;

@@ -24,8 +24,9 @@ struct LanguageOption {
     selected: bool,
 }
 
+/// The account page's view.
 #[derive(Serialize)]
-struct ProfileView<'a> {
+pub(super) struct ProfileView<'a> {
     #[serde(flatten)]
     common: Common,
     email: &'a str,
@@ -40,10 +41,13 @@ struct ProfileView<'a> {
     password_error: Option<String>,
     /// The password given to delete the account was wrong.
     delete_error: bool,
+    /// Why the address change was refused: `invalid`, `same` or
+    /// `password`.
+    pub(super) email_error: Option<&'static str>,
 }
 
 /// The signed-in account, or a redirect to sign in and come back.
-async fn signed_in(app: &App, req: &Req) -> Result<(Session, CurrentUser), Failure> {
+pub(super) async fn signed_in(app: &App, req: &Req) -> Result<(Session, CurrentUser), Failure> {
     let session = current_session(app, req).await?;
     match session.and_then(|s| s.user.clone().map(|u| (s, u))) {
         Some(found) => Ok(found),
@@ -84,10 +88,25 @@ async fn view<'a>(
         current_error: false,
         password_error: None,
         delete_error: false,
+        email_error: None,
     })
 }
 
-/// `GET /my/profile[?done=language|password|everywhere[&ended=N]]`.
+/// The page again with a message set by `tweak`, answered 400.
+pub(super) async fn profile_error(
+    app: &App,
+    session: &Session,
+    user: &CurrentUser,
+    tweak: impl FnOnce(&mut ProfileView<'_>),
+) -> Result<Response, Failure> {
+    let mut view = view(app, session, user).await?;
+    tweak(&mut view);
+    Ok(app
+        .pages
+        .render(StatusCode::BAD_REQUEST, "profile.html", &view)?)
+}
+
+/// `GET /my/profile[?done=language|password|everywhere|email[&ended=N]]`.
 pub async fn page(app: &App, req: &Req) -> Result<Response, Failure> {
     let (session, user) = signed_in(app, req).await?;
     let mut view = view(app, &session, &user).await?;
@@ -95,6 +114,7 @@ pub async fn page(app: &App, req: &Req) -> Result<Response, Failure> {
         Some("language") => Some("language"),
         Some("password") => Some("password"),
         Some("everywhere") => Some("everywhere"),
+        Some("email") => Some("email"),
         _ => None,
     };
     view.ended = req
