@@ -27,7 +27,8 @@
     inbox: "Inbox",
     internal: "Internal KB",
     logOut: "Log out",
-    signedInAs: "Signed in as"
+    signedInAs: "Signed in as",
+    profile: "Your account"
   };
 
   function labels() {
@@ -68,11 +69,12 @@
   }
 
   // A portal link from a static page carries the page's language, so the
-  // portal answers in it.
+  // portal answers in it (portal pages are already in the portal's).
   function link(href, text) {
     var area = document.getElementById("login-area");
     var lang = area && area.getAttribute("data-lang");
-    if (lang && href.indexOf("/internal/") !== 0) {
+    var onPortal = document.body && document.body.classList.contains("portal");
+    if (lang && !onPortal && href.indexOf("/internal/") !== 0) {
       href += "?lang=" + encodeURIComponent(lang);
     }
     var a = el("a", { href: href }, text);
@@ -86,7 +88,11 @@
     var t = labels();
     var items = [];
 
-    var who = el("span", { "class": "session-email", title: t.signedInAs + " " + session.email }, session.email);
+    // The address is the link to the account page.
+    var who = link("/my/profile", session.email);
+    who.setAttribute("class", "session-email");
+    who.setAttribute("title", t.signedInAs + " " + session.email);
+    who.setAttribute("aria-label", t.profile + ": " + session.email);
     items.push(who);
 
     if (session.role === "agent") {
