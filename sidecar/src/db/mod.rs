@@ -21,10 +21,14 @@
 
 pub mod accounts;
 pub mod change_stamp;
+pub mod contact;
+pub mod feedback;
 pub mod inbound;
 pub mod mail;
 pub mod rate_limits;
+pub mod ratings;
 pub mod read_cache;
+pub mod reports;
 pub mod sessions;
 pub mod ticket_links;
 pub mod ticket_lists;
@@ -48,6 +52,9 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/002_tickets.sql"),
     include_str!("migrations/003_mail_digest.sql"),
     include_str!("migrations/004_mail_channel.sql"),
+    // 005 (attachments) is on another branch. This list is positional:
+    // the entry below runs as version 5 until 005 is merged in before it.
+    include_str!("migrations/006_selfservice.sql"),
 ];
 
 /// Most reads running at once, and so most reader connections. Reads
