@@ -27,6 +27,7 @@ pub mod intake;
 pub mod mail;
 pub mod pages;
 pub mod render_body;
+pub mod report;
 pub mod router;
 pub mod server;
 pub mod shutdown;

@@ -6,7 +6,7 @@ use hyper::Method;
 use crate::app::App;
 use crate::handlers::tickets::path_param;
 use crate::handlers::{
-    self, api, files, login, password, register,
+    self, api, contact, counts, feedback, files, login, password, rating, register, reports,
     tickets::{agent as agent_tickets, customer as my_tickets, link as ticket_link},
     Failure,
 };
@@ -17,6 +17,26 @@ pub async fn route(app: &App, req: Req) -> Response {
     let result: Result<Response, Failure> = match (&req.method, req.path.as_str()) {
         (&Method::GET, "/healthz") => api::healthz(app).await.map_err(Into::into),
         (&Method::GET, "/api/session") => api::session(app, &req).await.map_err(Into::into),
+        (&Method::GET, "/api/feedback/token") => feedback::token(app).await,
+        (&Method::POST, "/api/feedback") => feedback::vote(app, &req).await,
+        (&Method::POST, "/api/feedback/comment") => feedback::comment(app, &req).await,
+        (&Method::POST, "/api/search-miss") => counts::search_miss(app, &req).await,
+        (&Method::POST, "/api/suggestions") => counts::suggestion(app, &req).await,
+
+        (&Method::GET, "/contact") => contact::form(app, &req).await.map_err(Into::into),
+        (&Method::POST, "/contact") => contact::submit(app, &req).await,
+        (&Method::GET, p) if path_param(p, "/contact/confirm/", "").is_some() => {
+            contact::confirm_page(app, &req).await.map_err(Into::into)
+        }
+        (&Method::POST, p) if path_param(p, "/contact/confirm/", "").is_some() => {
+            contact::confirm(app, &req).await.map_err(Into::into)
+        }
+        (&Method::GET, p) if path_param(p, "/rate/", "").is_some() => {
+            rating::page(app, &req).await.map_err(Into::into)
+        }
+        (&Method::POST, p) if path_param(p, "/rate/", "").is_some() => {
+            rating::submit(app, &req).await.map_err(Into::into)
+        }
 
         (&Method::GET, "/login") => login::form(app, &req).await.map_err(Into::into),
         (&Method::POST, "/login") => login::submit(app, &req).await.map_err(Into::into),
@@ -65,6 +85,8 @@ pub async fn route(app: &App, req: Req) -> Response {
             ticket_link::reply(app, &req).await.map_err(Into::into)
         }
 
+        (&Method::GET, "/agent/reports") => reports::page(app, &req).await.map_err(Into::into),
+        (&Method::GET, "/agent/reports.csv") => reports::csv(app, &req).await,
         (&Method::GET, "/agent/tickets") => {
             agent_tickets::list(app, &req).await.map_err(Into::into)
         }

@@ -5,10 +5,16 @@
 //! the log.
 
 pub mod api;
+pub mod contact;
+pub mod counts;
+pub mod feedback;
 pub mod files;
+pub mod json_call;
 pub mod login;
 pub mod password;
+pub mod rating;
 pub mod register;
+pub mod reports;
 pub mod tickets;
 
 use hyper::header;
