@@ -6,8 +6,8 @@ use hyper::Method;
 use crate::app::App;
 use crate::handlers::tickets::path_param;
 use crate::handlers::{
-    self, api, contact, counts, feedback, files, login, password, rating, register, reports,
-    tickets::{agent as agent_tickets, customer as my_tickets, link as ticket_link},
+    self, api, contact, counts, feedback, files, login, password, register, reports,
+    tickets::{agent as agent_tickets, customer as my_tickets, link as ticket_link, rating},
     Failure,
 };
 use crate::http::{Req, Response};

@@ -11,13 +11,19 @@ use anyhow::Result;
 
 use super::rate_limit::{self, client_bucket};
 use super::signing::hmac_hex;
+use super::tokens::random_token;
 use super::Context;
 use crate::db::feedback::today;
+
+/// The salt of `day`, made from fresh randomness on the day's first use.
+async fn salt_of(app: &impl Context, day: i64) -> Result<String> {
+    app.db().visitor_salt(day, random_token()?).await
+}
 
 /// The mark of `client`'s vote on `article` today, and today's day number.
 pub async fn vote_mark(app: &impl Context, client: IpAddr, article: &str) -> Result<(String, i64)> {
     let day = today();
-    let salt = app.db().visitor_salt(day).await?;
+    let salt = salt_of(app, day).await?;
     let message = format!("vote\n{}\n{article}", client_bucket(client));
     Ok((hmac_hex(salt.as_bytes(), message.as_bytes()), day))
 }
@@ -26,7 +32,7 @@ pub async fn vote_mark(app: &impl Context, client: IpAddr, article: &str) -> Res
 /// keyed hash of its address (never the address), allowing
 /// `rate_limit_per_client` per window; `Some(seconds)` to wait when over.
 pub async fn hit(app: &impl Context, action: &str, client: IpAddr) -> Result<Option<u64>> {
-    let salt = app.db().visitor_salt(today()).await?;
+    let salt = salt_of(app, today()).await?;
     let message = format!("client\n{}", client_bucket(client));
     let hashed = hmac_hex(salt.as_bytes(), message.as_bytes());
     let key = format!("{action}:visitor:{}", &hashed[..32]);

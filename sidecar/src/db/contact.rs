@@ -1,6 +1,6 @@
 //! Requests sent through `/contact` without an account: kept until their
 //! sender confirms them by the mailed link, which then opens the ticket
-//! they became (see [`crate::handlers::contact`]).
+//! they became (the `/contact` routes).
 
 use anyhow::Result;
 use rusqlite::{params, OptionalExtension};

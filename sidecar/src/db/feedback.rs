@@ -112,10 +112,10 @@ impl Db {
         })
     }
 
-    /// The salt of `day`, made on its first use; salts of earlier days and
-    /// the vote marks made with them are deleted then.
-    pub async fn visitor_salt(&self, day: i64) -> Result<String> {
-        let fresh = crate::auth::tokens::random_token()?;
+    /// The salt of `day`: `fresh` (random) when the day has none yet;
+    /// salts of earlier days and the vote marks made with them are deleted
+    /// then.
+    pub async fn visitor_salt(&self, day: i64, fresh: String) -> Result<String> {
         self.write(move |tx| {
             let known: Option<String> = tx
                 .query_row(

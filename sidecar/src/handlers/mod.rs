@@ -12,7 +12,6 @@ pub mod files;
 pub mod json_call;
 pub mod login;
 pub mod password;
-pub mod rating;
 pub mod register;
 pub mod reports;
 pub mod tickets;

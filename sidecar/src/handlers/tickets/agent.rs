@@ -287,7 +287,7 @@ pub async fn set_status(app: &App, req: &Req) -> Result<Response, TicketsError> 
         .await?
         .ok_or(TicketsError::NotFound)?;
     if status == Status::Resolved && was != Status::Resolved {
-        let rating = crate::handlers::rating::ask(app, &ticket).await;
+        let rating = super::rating::ask(app, &ticket).await;
         super::notify_resolved(app, &ticket, rating.as_deref()).await;
     }
     Ok(http::see_other(&format!(

@@ -65,7 +65,7 @@ pub async fn render_ticket(
         .collect();
     let page = view(TicketView::new(ticket), messages);
     let rating_url = if matches!(ticket.status, Status::Resolved | Status::Closed) {
-        crate::handlers::rating::open_rating_path(app, ticket).await?
+        super::rating::open_rating_path(app, ticket).await?
     } else {
         None
     };

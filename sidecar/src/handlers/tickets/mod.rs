@@ -9,6 +9,7 @@ pub mod agent;
 pub mod conversation;
 pub mod customer;
 pub mod link;
+pub mod rating;
 
 use serde::Serialize;
 

@@ -11,8 +11,8 @@
 use hyper::StatusCode;
 use serde::Serialize;
 
-use super::json_call::clean_text;
-use super::tickets::{path_param, TicketsError};
+use super::{path_param, TicketsError};
+use crate::handlers::json_call::clean_text;
 use crate::app::App;
 use crate::auth::csrf::{self, CsrfError};
 use crate::auth::signing::{sign, verify};
