@@ -12,12 +12,12 @@ use hyper::StatusCode;
 use serde::Serialize;
 
 use super::{path_param, TicketsError};
-use crate::handlers::json_call::clean_text;
 use crate::app::App;
 use crate::auth::csrf::{self, CsrfError};
 use crate::auth::signing::{sign, verify};
 use crate::db::ratings::RateOutcome;
 use crate::db::tickets::Ticket;
+use crate::handlers::json_call::clean_text;
 use crate::http::{self, Req, Response};
 use crate::pages::Common;
 
