@@ -10,6 +10,7 @@ use tokio::sync::Notify;
 
 use crate::auth::csrf::AllowedOrigins;
 use crate::auth::passwords::Passwords;
+use crate::db::feedback::SigningKeys;
 use crate::db::mail::OutgoingMail;
 use crate::db::read_cache::ReadCache;
 use crate::db::tickets::Status;
@@ -44,6 +45,8 @@ pub struct App {
     pub files: FileCache,
     /// The origins state-changing requests may come from (CSRF check).
     pub origins: AllowedOrigins,
+    /// The keys feedback tokens and rating links are signed with.
+    pub keys: SigningKeys,
     /// Rendered "My Tickets" pages, under the rule of [`ReadCache`]: one is
     /// served only while the database is unchanged since the session and
     /// tickets it shows were read.
@@ -70,6 +73,7 @@ impl App {
         let origins = AllowedOrigins::new(&options.base_url, &options.config.allowed_origins)
             .map_err(|e| anyhow::anyhow!("docket.toml [sidecar] {e}"))?;
         let db = Db::open(&options.database).await?;
+        let keys = db.signing_keys().await?;
         let mail_bell = Arc::new(Notify::new());
         let imap_fetcher = Fetcher::from_options(&options, db.clone(), Arc::clone(&mail_bell))?;
         let templates_dir = options.templates_dir.clone();
@@ -105,6 +109,7 @@ impl App {
             imap_fetcher: std::sync::Mutex::new(imap_fetcher),
             files: FileCache::new(),
             origins,
+            keys,
             rendered_lists: ReadCache::new(MAX_RENDERED_LISTS),
             after_answer_running: Arc::new(tokio::sync::RwLock::new(())),
         })

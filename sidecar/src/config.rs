@@ -21,6 +21,13 @@ pub struct SidecarConfig {
     pub allow_registration: bool,
     /// Whether customers may open new tickets ("Submit New Ticket").
     pub allow_new_tickets: bool,
+    /// Whether visitors without an account may send requests through
+    /// `/contact` (each confirmed by a mailed link before it becomes a
+    /// ticket).
+    pub allow_anonymous_requests: bool,
+    /// Whether searches that found nothing are counted (in aggregate, for
+    /// the content-gap report).
+    pub collect_search_misses: bool,
     /// Mark cookies `Secure` (set this behind HTTPS).
     pub cookie_secure: bool,
     /// Also serve the public bundle at `/`, so no CDN is needed.
@@ -79,6 +86,8 @@ impl Default for SidecarConfig {
             database: PathBuf::from("docket.db"),
             allow_registration: true,
             allow_new_tickets: true,
+            allow_anonymous_requests: true,
+            collect_search_misses: true,
             cookie_secure: false,
             serve_public: true,
             session_idle_minutes: 120,

@@ -29,6 +29,7 @@ pub mod mail;
 pub mod pages;
 pub mod pem;
 pub mod render_body;
+pub mod report;
 pub mod router;
 pub mod server;
 pub mod shutdown;

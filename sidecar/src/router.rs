@@ -6,8 +6,9 @@ use hyper::Method;
 use crate::app::App;
 use crate::handlers::tickets::path_param;
 use crate::handlers::{
-    self, api, email_change, files, login, password, profile, register,
-    tickets::{agent as agent_tickets, customer as my_tickets, link as ticket_link},
+    self, api, contact, counts, email_change, feedback, files, login, password, profile, register,
+    reports,
+    tickets::{agent as agent_tickets, customer as my_tickets, link as ticket_link, rating},
     Failure,
 };
 use crate::http::{Req, Response};
@@ -17,6 +18,26 @@ pub async fn route(app: &App, req: Req) -> Response {
     let result: Result<Response, Failure> = match (&req.method, req.path.as_str()) {
         (&Method::GET, "/healthz") => api::healthz(app).await.map_err(Into::into),
         (&Method::GET, "/api/session") => api::session(app, &req).await.map_err(Into::into),
+        (&Method::GET, "/api/feedback/token") => feedback::token(app).await,
+        (&Method::POST, "/api/feedback") => feedback::vote(app, &req).await,
+        (&Method::POST, "/api/feedback/comment") => feedback::comment(app, &req).await,
+        (&Method::POST, "/api/search-miss") => counts::search_miss(app, &req).await,
+        (&Method::POST, "/api/suggestions") => counts::suggestion(app, &req).await,
+
+        (&Method::GET, "/contact") => contact::form(app, &req).await.map_err(Into::into),
+        (&Method::POST, "/contact") => contact::submit(app, &req).await,
+        (&Method::GET, p) if path_param(p, "/contact/confirm/", "").is_some() => {
+            contact::confirm_page(app, &req).await.map_err(Into::into)
+        }
+        (&Method::POST, p) if path_param(p, "/contact/confirm/", "").is_some() => {
+            contact::confirm(app, &req).await.map_err(Into::into)
+        }
+        (&Method::GET, p) if path_param(p, "/rate/", "").is_some() => {
+            rating::page(app, &req).await.map_err(Into::into)
+        }
+        (&Method::POST, p) if path_param(p, "/rate/", "").is_some() => {
+            rating::submit(app, &req).await.map_err(Into::into)
+        }
 
         (&Method::GET, "/login") => login::form(app, &req).await.map_err(Into::into),
         (&Method::POST, "/login") => login::submit(app, &req).await.map_err(Into::into),
@@ -74,6 +95,8 @@ pub async fn route(app: &App, req: Req) -> Response {
             ticket_link::reply(app, &req).await.map_err(Into::into)
         }
 
+        (&Method::GET, "/agent/reports") => reports::page(app, &req).await.map_err(Into::into),
+        (&Method::GET, "/agent/reports.csv") => reports::csv(app, &req).await,
         (&Method::GET, "/agent/tickets") => {
             agent_tickets::list(app, &req).await.map_err(Into::into)
         }

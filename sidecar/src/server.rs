@@ -371,7 +371,8 @@ fn truncate(s: &str, max: usize) -> &str {
     }
 }
 
-/// Deletes expired sessions and stale rate-limit counters every few minutes.
+/// Deletes expired sessions, stale rate-limit counters, and feedback,
+/// counts and contact requests past their keeping time, every few minutes.
 async fn purge_loop(app: Arc<App>, mut stop: watch::Receiver<bool>) {
     loop {
         let idle = i64::from(app.options.config.session_idle_minutes) * 60;
@@ -387,6 +388,9 @@ async fn purge_loop(app: Arc<App>, mut stop: watch::Receiver<bool>) {
             .await
         {
             tracing::warn!("purging old tokens and mail failed: {err:#}");
+        }
+        if let Err(err) = app.db.purge_selfservice().await {
+            tracing::warn!("purging old feedback and contact requests failed: {err:#}");
         }
         tokio::select! {
             _ = tokio::time::sleep(Duration::from_secs(300)) => {}

@@ -58,6 +58,23 @@ pub enum Command {
         #[command(subcommand)]
         action: TicketAction,
     },
+    /// Print the self-service report: article votes, content gaps,
+    /// suggestion counts and satisfaction (as `/agent/reports` shows it).
+    Report(ReportArgs),
+}
+
+/// Options of `docket report`.
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// The site.
+    #[command(flatten)]
+    pub site: SiteArg,
+    /// The period: the last N days.
+    #[arg(long, default_value_t = 90, value_parser = clap::value_parser!(i64).range(1..=3660))]
+    pub days: i64,
+    /// Print one table as CSV instead: articles, gaps, deflection or csat.
+    #[arg(long, value_name = "TABLE")]
+    pub csv: Option<String>,
 }
 
 /// Options of `docket build`.

@@ -5,6 +5,7 @@ pub mod args;
 pub mod build_cmd;
 pub mod mail_cmd;
 pub mod new_cmd;
+pub mod report_cmd;
 pub mod serve_cmd;
 pub mod sidecar_cmd;
 pub mod ticket_cmd;

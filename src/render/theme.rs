@@ -114,6 +114,14 @@ pub const BUILT_IN_STATIC: &[(&str, &str)] = &[
         include_str!("../../themes/default/static/js/video.js"),
     ),
     (
+        "js/feedback.js",
+        include_str!("../../themes/default/static/js/feedback.js"),
+    ),
+    (
+        "js/suggest.js",
+        include_str!("../../themes/default/static/js/suggest.js"),
+    ),
+    (
         "css/portal.css",
         include_str!("../../themes/default/static/css/portal.css"),
     ),

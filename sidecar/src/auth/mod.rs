@@ -1,14 +1,17 @@
 //! Who is signed in, and the rules that protect it: password hashing
 //! ([`passwords`]), random tokens ([`tokens`]), sessions ([`sessions`]),
-//! CSRF ([`csrf`]), rate limits ([`rate_limit`]) and e-mail addresses
-//! ([`email`]). Storage is the [`crate::db`] module's business.
+//! CSRF ([`csrf`]), rate limits ([`rate_limit`]), e-mail addresses
+//! ([`email`]) signed values ([`signing`]) and anonymous
+//! visitors ([`visitor`]). Storage is the [`crate::db`] module's business.
 
 pub mod csrf;
 pub mod email;
 pub mod passwords;
 pub mod rate_limit;
 pub mod sessions;
+pub mod signing;
 pub mod tokens;
+pub mod visitor;
 
 use crate::config::SidecarConfig;
 pub use crate::db::accounts::Role;

@@ -21,12 +21,16 @@
 
 pub mod accounts;
 pub mod change_stamp;
+pub mod contact;
 pub mod email_changes;
 pub mod erasure;
+pub mod feedback;
 pub mod inbound;
 pub mod mail;
 pub mod rate_limits;
+pub mod ratings;
 pub mod read_cache;
+pub mod reports;
 pub mod sessions;
 pub mod ticket_links;
 pub mod ticket_lists;
@@ -51,6 +55,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/003_mail_digest.sql"),
     include_str!("migrations/004_mail_channel.sql"),
     include_str!("migrations/005_account_profile.sql"),
+    include_str!("migrations/006_selfservice.sql"),
 ];
 
 /// Most reads running at once, and so most reader connections. Reads

@@ -54,6 +54,32 @@ fn message_from_row(row: &Row<'_>) -> rusqlite::Result<Message> {
     })
 }
 
+/// Inserts a new ticket with its first message inside `tx` (the one way
+/// a ticket is opened, also for confirmed contact requests).
+pub(crate) fn insert_ticket(
+    tx: &Transaction<'_>,
+    reference: &str,
+    subject: &str,
+    requester: &str,
+    first: &NewMessage,
+) -> rusqlite::Result<Ticket> {
+    let t = now();
+    tx.execute(
+        "INSERT INTO tickets (ref, subject, requester, status, created_at, updated_at)
+         VALUES (?1, ?2, ?3, 'new', ?4, ?4)",
+        params![reference, subject, requester, t],
+    )?;
+    let id = tx.last_insert_rowid();
+    let actor = first.author.role.as_str();
+    tx.execute(
+        "INSERT INTO ticket_events (ticket_id, from_status, to_status, actor_role, actor_account_id, created_at)
+         VALUES (?1, NULL, 'new', ?2, ?3, ?4)",
+        params![id, actor, first.author.account_id, t],
+    )?;
+    insert_message(tx, id, first, t)?;
+    tx.query_row("SELECT * FROM tickets WHERE id = ?1", [id], ticket_from_row)
+}
+
 fn find_ticket(
     tx: &Transaction<'_>,
     reference: &str,
@@ -192,24 +218,8 @@ impl Db {
         let reference = new_reference()?;
         let subject = subject.to_owned();
         let requester = requester.to_owned();
-        self.write(move |tx| {
-            let t = now();
-            tx.execute(
-                "INSERT INTO tickets (ref, subject, requester, status, created_at, updated_at)
-                 VALUES (?1, ?2, ?3, 'new', ?4, ?4)",
-                params![reference, subject, requester, t],
-            )?;
-            let id = tx.last_insert_rowid();
-            let actor = first.author.role.as_str();
-            tx.execute(
-                "INSERT INTO ticket_events (ticket_id, from_status, to_status, actor_role, actor_account_id, created_at)
-                 VALUES (?1, NULL, 'new', ?2, ?3, ?4)",
-                params![id, actor, first.author.account_id, t],
-            )?;
-            insert_message(tx, id, &first, t)?;
-            tx.query_row("SELECT * FROM tickets WHERE id = ?1", [id], ticket_from_row)
-        })
-        .await
+        self.write(move |tx| insert_ticket(tx, &reference, &subject, &requester, &first))
+            .await
     }
 
     /// Adds a message to ticket `reference` and applies the status rules: a

@@ -5,12 +5,17 @@
 //! the log.
 
 pub mod api;
+pub mod contact;
+pub mod counts;
 pub mod email_change;
+pub mod feedback;
 pub mod files;
+pub mod json_call;
 pub mod login;
 pub mod password;
 pub mod profile;
 pub mod register;
+pub mod reports;
 pub mod tickets;
 
 use hyper::header;

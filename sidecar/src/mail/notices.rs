@@ -111,22 +111,34 @@ pub fn acknowledgement(
     mail
 }
 
-/// Tells the requester an agent marked their ticket resolved.
-pub fn resolved(ctx: &NoticeContext, ticket: &Ticket) -> OutgoingMail {
+/// Tells the requester an agent marked their ticket resolved and, with
+/// `rating_url`, asks "How did we do?" (links that pre-select Good or Bad
+/// on the rating page, which records nothing until it is sent).
+pub fn resolved(ctx: &NoticeContext, ticket: &Ticket, rating_url: Option<&str>) -> OutgoingMail {
     let url = ctx.url(&format!("/my/tickets/{}", ticket.reference));
     let intro = format!(
         "we marked your request \"{}\" (#{}) as resolved.",
         ticket.subject, ticket.id
     );
     let more = "If something is still missing, reply to this mail and it opens again.";
-    let text = format!("Hello,\n\n{intro}\n{more}\n\nThe conversation: {url}\n");
-    let html = format!(
+    let mut text = format!("Hello,\n\n{intro}\n{more}\n\nThe conversation: {url}\n");
+    let mut html = format!(
         "{}{}{}{}",
         para("Hello,"),
         para(&intro),
         para(more),
         link("Read the conversation", &url)
     );
+    if let Some(rate) = rating_url {
+        let (good, bad) = (format!("{rate}?r=good"), format!("{rate}?r=bad"));
+        text.push_str(&format!("\nHow did we do? Good: {good}\nBad: {bad}\n"));
+        html.push_str(&format!(
+            "{}{}{}",
+            para("How did we do?"),
+            link("Good", &good),
+            link("Bad", &bad)
+        ));
+    }
     let mut mail = ticket_mail(ticket, &ticket.requester, text, html);
     mail.auto_submitted = Some(AUTO_GENERATED.to_owned());
     mail
@@ -234,7 +246,7 @@ mod tests {
         let b = acknowledgement(&ctx(), &ticket(), Some("https://x.example/t/1"), false);
         assert_eq!(b.auto_submitted.as_deref(), Some(AUTO_GENERATED));
         assert!(b.body.contains("https://x.example/t/1"));
-        assert!(resolved(&ctx(), &ticket()).body.contains("resolved"));
+        assert!(resolved(&ctx(), &ticket(), None).body.contains("resolved"));
         assert_eq!(
             oversized(&ctx(), "s@example.com", 30 << 20, 25 << 20).ticket_id,
             None

@@ -52,6 +52,8 @@ struct AgentTicketView {
     /// The ticket this one's first mail answered, when that was someone
     /// else's: `(number, reference)`.
     related: Option<RelatedView>,
+    /// The customer's ratings, one per rated resolution.
+    ratings: Vec<RatingView>,
 }
 
 /// One agent notice about the ticket's mail.
@@ -64,6 +66,16 @@ struct MailNoticeView {
 }
 
 /// A link to another ticket.
+/// A customer's rating of one resolution.
+#[derive(Serialize)]
+struct RatingView {
+    resolution: i64,
+    good: bool,
+    comment: Option<String>,
+    rated: String,
+    rated_iso: String,
+}
+
 #[derive(Serialize)]
 struct RelatedView {
     number: i64,
@@ -142,6 +154,7 @@ async fn render_ticket(
     let events = app.db.status_events(ticket.id).await?;
     let mail_notices = app.db.ticket_notices(ticket.id).await?;
     let related = app.db.related_ticket(ticket.id).await?;
+    let ratings = app.db.ratings_of(ticket.id).await?;
     let view = AgentTicketView {
         common: Common::new(&app.options.site_title, Some(session)),
         ticket: TicketView::new(ticket),
@@ -163,6 +176,16 @@ async fn render_ticket(
             })
             .collect(),
         related: related.map(|(number, reference)| RelatedView { number, reference }),
+        ratings: ratings
+            .into_iter()
+            .map(|r| RatingView {
+                resolution: r.resolution,
+                good: r.good,
+                comment: r.comment,
+                rated: readable_time(r.rated_at),
+                rated_iso: iso_time(r.rated_at),
+            })
+            .collect(),
     };
     Ok(app.pages.render(status, "agent_ticket.html", &view)?)
 }
@@ -264,7 +287,8 @@ pub async fn set_status(app: &App, req: &Req) -> Result<Response, TicketsError> 
         .await?
         .ok_or(TicketsError::NotFound)?;
     if status == Status::Resolved && was != Status::Resolved {
-        super::notify_resolved(app, &ticket).await;
+        let rating = super::rating::ask(app, &ticket).await;
+        super::notify_resolved(app, &ticket, rating.as_deref()).await;
     }
     Ok(http::see_other(&format!(
         "/agent/tickets/{}?done=status",

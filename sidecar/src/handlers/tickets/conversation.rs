@@ -8,7 +8,7 @@ use serde::Serialize;
 use super::{notify_agents, throttle_customer, MessageView, TicketView, TicketsError};
 use crate::app::App;
 use crate::auth::Role;
-use crate::db::tickets::{Author, NewMessage, Ticket};
+use crate::db::tickets::{Author, NewMessage, Status, Ticket};
 use crate::http::Response;
 use crate::pages::Common;
 
@@ -42,6 +42,15 @@ pub struct TicketPageView {
     pub via_link: bool,
 }
 
+/// The page plus the "How did we do?" link of the ticket's newest
+/// resolution, while it can be answered.
+#[derive(Serialize)]
+struct WithRating<'a> {
+    #[serde(flatten)]
+    page: &'a TicketPageView,
+    rating_url: Option<String>,
+}
+
 /// Renders a customer's view of `ticket` (account or link).
 pub async fn render_ticket(
     app: &App,
@@ -54,7 +63,16 @@ pub async fn render_ticket(
         .iter()
         .map(|m| MessageView::new(m, false))
         .collect();
-    let view = view(TicketView::new(ticket), messages);
+    let page = view(TicketView::new(ticket), messages);
+    let rating_url = if matches!(ticket.status, Status::Resolved | Status::Closed) {
+        super::rating::open_rating_path(app, ticket).await?
+    } else {
+        None
+    };
+    let view = WithRating {
+        page: &page,
+        rating_url,
+    };
     Ok(app.pages.render(status, "my_ticket.html", &view)?)
 }
 

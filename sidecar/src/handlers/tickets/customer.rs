@@ -239,14 +239,17 @@ fn may_open_tickets(app: &App, user: &CurrentUser) -> Result<(), TicketsError> {
     }
 }
 
-/// `GET /my/tickets/new`.
+/// `GET /my/tickets/new[?subject=&body=]` (the fields pre-filled).
 pub async fn new_form(app: &App, req: &Req) -> Result<Response, TicketsError> {
     let (session, user) = require_role(app, req, Role::Customer).await?;
     may_open_tickets(app, &user)?;
+    // Pre-filled by "Still need help? Contact support" on an article.
+    let subject = req.query_param("subject").unwrap_or_default();
+    let body = req.query_param("body").unwrap_or_default();
     let view = NewTicketView {
         common: Common::new(&app.options.site_title, Some(&session)),
-        subject: "",
-        body: "",
+        subject: &subject,
+        body: &body,
         subject_error: None,
         body_error: None,
     };

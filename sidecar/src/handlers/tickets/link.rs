@@ -182,7 +182,7 @@ pub async fn show(app: &App, req: &Req) -> Result<Response, TicketsError> {
             form_csrf: csrf,
             reopened,
             replied,
-            created: false,
+            created: req.query_param("created").is_some(),
             allow_new_tickets: false,
             error: None,
             draft: String::new(),
@@ -227,8 +227,14 @@ pub async fn open(app: &App, req: &Req) -> Result<Response, TicketsError> {
     if !opened {
         return Err(TicketsError::NotFound);
     }
+    Ok(granted_redirect(app, token, &grant, ""))
+}
+
+/// The redirect to `/t/{token}{query}` that hands the browser the grant
+/// cookie of an opened link.
+fn granted_redirect(app: &App, token: &str, grant: &str, query: &str) -> Response {
     let path = format!("/t/{token}");
-    let cookie = Cookie::build((GRANT_COOKIE, grant))
+    let cookie = Cookie::build((GRANT_COOKIE, grant.to_owned()))
         .http_only(true)
         .same_site(SameSite::Strict)
         .path(path.clone())
@@ -236,9 +242,43 @@ pub async fn open(app: &App, req: &Req) -> Result<Response, TicketsError> {
         .max_age(cookie::time::Duration::seconds(GRANT_TTL_SECS))
         .build()
         .to_string();
-    let mut resp = http::see_other(&path);
+    let mut resp = http::see_other(&format!("{path}{query}"));
     http::set_header(&mut resp, header::SET_COOKIE, &cookie);
-    Ok(resp)
+    resp
+}
+
+/// Opens `ticket` in this browser as a spent ticket link would (for the
+/// confirmed contact request, whose mailed link stands in for one) and
+/// goes there; `created` shows the "submitted" notice.
+pub async fn open_for(app: &App, ticket: &Ticket, created: bool) -> Result<Response, TicketsError> {
+    let token = random_token()?;
+    let grant = random_token()?;
+    let token_hash = hash_token(&token);
+    app.db
+        .create_ticket_link(
+            &ticket.reference,
+            &ticket.requester,
+            &token_hash,
+            now() + LINK_TTL_SECS,
+        )
+        .await?
+        .ok_or(TicketsError::NotFound)?;
+    let opened = app
+        .db
+        .open_ticket_link(
+            &token_hash,
+            LinkGrant {
+                grant_hash: hash_token(&grant),
+                csrf_token: random_token()?,
+                expires_at: now() + GRANT_TTL_SECS,
+            },
+        )
+        .await?;
+    if !opened {
+        return Err(TicketsError::NotFound);
+    }
+    let query = if created { "?created=1" } else { "" };
+    Ok(granted_redirect(app, &token, &grant, query))
 }
 
 /// `POST /t/{token}/reply` (`body`, `csrf`): a reply as the requester.

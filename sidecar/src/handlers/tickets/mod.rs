@@ -9,6 +9,7 @@ pub mod agent;
 pub mod conversation;
 pub mod customer;
 pub mod link;
+pub mod rating;
 
 use serde::Serialize;
 
@@ -402,9 +403,15 @@ pub async fn acknowledge(app: &App, ticket: &Ticket) {
     .await;
 }
 
-/// Tells the requester that an agent resolved their ticket.
-pub async fn notify_resolved(app: &App, ticket: &Ticket) {
-    queue(app, notices::resolved(&notice_context(app), ticket)).await;
+/// Tells the requester that an agent resolved their ticket, asking "How
+/// did we do?" through `rating_path` when there is one.
+pub async fn notify_resolved(app: &App, ticket: &Ticket, rating_path: Option<&str>) {
+    let rating_url = rating_path.map(|p| app.url(p));
+    queue(
+        app,
+        notices::resolved(&notice_context(app), ticket, rating_url.as_deref()),
+    )
+    .await;
 }
 
 #[cfg(test)]

@@ -28,6 +28,7 @@
   var PAGE_SIZE = 10;
   var SNIPPET_CHARS = 180;
   var DEBOUNCE_MS = 120;
+  var MISS_SETTLE_MS = 1500;
   var scriptSrc = document.currentScript && document.currentScript.src;
   var SearchIndex, parseQuery, matchRanges, snippetWindow;
 
@@ -52,6 +53,28 @@
     var messages = page.dataset;
     var sequence = 0;
     var timer = 0;
+    var missTimer = 0;
+    var reported = {};
+
+    // A search of the public bundle that found nothing is counted by the
+    // sidecar (POST /api/search-miss: the query and language, nothing
+    // else) for the content-gap report; without a sidecar the call fails
+    // quietly.
+    function reportMiss(q) {
+      var key = q.trim().toLowerCase();
+      if (!key || reported[key] || !document.body.classList.contains('bundle-public')) return;
+      reported[key] = true;
+      var lang = params.get('lang') || page.dataset.lang || document.documentElement.lang || 'en';
+      try {
+        fetch('/api/search-miss', {
+          method: 'POST',
+          credentials: 'same-origin',
+          keepalive: true,
+          headers: { 'Content-Type': 'application/json' },
+          body: JSON.stringify({ query: q, lang: lang })
+        }).catch(function () {});
+      } catch (e) { /* never in the way of searching */ }
+    }
 
     function message(name, values) {
       var text = messages[name] || '';
@@ -61,6 +84,7 @@
 
     function run(q, updateUrl) {
       var mine = ++sequence;
+      window.clearTimeout(missTimer);
       if (updateUrl) {
         var url = new URL(window.location.href);
         if (q) url.searchParams.set('q', q); else url.searchParams.delete('q');
@@ -76,6 +100,8 @@
         if (mine !== sequence) return;
         if (!outcome.hits.length) {
           showEmpty(message('msgNone', { q: q.trim() }));
+          // Counted once the typing has settled, never per keystroke.
+          missTimer = window.setTimeout(function () { reportMiss(q); }, updateUrl ? MISS_SETTLE_MS : 0);
           return;
         }
         var list = document.createElement('ol');
