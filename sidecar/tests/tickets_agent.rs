@@ -134,6 +134,50 @@ fn notes_are_visibly_distinct_for_agents_and_absent_for_customers_and_their_mail
         .all(|m| !m.contains("chargeback") && !m.contains("NOTE")));
 }
 
+/// The text part of a multipart mail: from the `text/plain` header to the
+/// next MIME boundary.
+fn text_part(mail: &str) -> &str {
+    let start = mail.find("Content-Type: text/plain").expect("no text part");
+    let rest = &mail[start..];
+    let body = rest.find("\r\n\r\n").map_or(rest, |i| &rest[i..]);
+    body.find("\r\n--").map_or(body, |end| &body[..end])
+}
+
+/// Defect 3: the text part of a reply mail showed the agent's raw
+/// Markdown (`**Fixed** [docs](…)`).
+#[test]
+fn a_reply_mails_the_customer_plain_text_without_markdown_marks() {
+    let server = TestServer::start();
+    let r = import_ticket(
+        &server,
+        "Broken export",
+        CAROL,
+        "new",
+        &[("customer", "x", false)],
+    );
+    let mut agent = server.signed_in(Role::Agent, AGENT);
+    let reply = agent_reply(
+        &mut agent,
+        &r,
+        "**Fixed** in today's release, see [the docs](https://example.com/docs).\n\n- Open *Export*",
+        false,
+    );
+    assert_eq!(location(&reply), format!("/agent/tickets/{r}?done=reply"));
+    let mail = server.wait_for_mail(CAROL, "today's release");
+    let text = text_part(&mail);
+    assert!(text.contains("Fixed in today's release"), "{text}");
+    assert!(
+        text.contains("the docs <https://example.com/docs>"),
+        "{text}"
+    );
+    assert!(text.contains("- Open Export"), "{text}");
+    for mark in ["**", "](", "*Export*"] {
+        assert!(!text.contains(mark), "{mark} in {text}");
+    }
+    // The HTML part still renders the Markdown.
+    assert!(mail.contains("<strong>Fixed</strong>"), "{mail}");
+}
+
 #[test]
 fn status_changes_are_applied_logged_and_validated() {
     let server = TestServer::start();
