@@ -12,7 +12,7 @@ use crate::auth::csrf::AllowedOrigins;
 use crate::auth::passwords::Passwords;
 use crate::db::mail::OutgoingMail;
 use crate::db::read_cache::ReadCache;
-use crate::db::tickets::Status;
+use crate::db::ticket_lists::TicketFilter;
 use crate::db::Db;
 use crate::file_cache::FileCache;
 use crate::mail::{Sender, Transport};
@@ -47,10 +47,11 @@ pub struct App {
     after_answer_running: Arc<tokio::sync::RwLock<()>>,
 }
 
-/// A rendered "My Tickets" page: the session's token hash, the status
-/// filter and the page number — with the database state, everything the
-/// page shows depends on (templates and settings are fixed at start).
-pub type RenderedListKey = (String, Option<Status>, u32);
+/// A rendered "My Tickets" page: the session's token hash and the list's
+/// filter (status, search words, order, page; the requester left out, as
+/// the session names it) — with the database state, everything the page
+/// shows depends on (templates and settings are fixed at start).
+pub type RenderedListKey = (String, TicketFilter);
 
 /// Most rendered "My Tickets" pages kept.
 const MAX_RENDERED_LISTS: usize = 1_000;

@@ -206,7 +206,7 @@ impl EventView {
 /// One choice of a status filter or select.
 #[derive(Debug, Serialize)]
 pub struct StatusOption {
-    /// Value (`""` for "all").
+    /// Value: the status name.
     pub value: &'static str,
     /// Label.
     pub label: &'static str,
@@ -214,37 +214,84 @@ pub struct StatusOption {
     pub selected: bool,
 }
 
-/// The choices of a status select, `current` selected; with `with_all`,
-/// an "All" choice first.
-pub fn status_options(current: Option<Status>, with_all: bool) -> Vec<StatusOption> {
-    let all = with_all.then_some(StatusOption {
-        value: "",
-        label: "All",
-        selected: current.is_none(),
-    });
-    all.into_iter()
-        .chain(Status::ALL.into_iter().map(|s| StatusOption {
+/// The choices of a status select, `current` selected. The lists' wider
+/// choices ("all", "unsolved") are written by the template, which knows
+/// their labels, from [`StatusChoice::as_str`].
+pub fn status_options(current: Option<Status>) -> Vec<StatusOption> {
+    Status::ALL
+        .into_iter()
+        .map(|s| StatusOption {
             value: s.as_str(),
             label: s.label(),
             selected: current == Some(s),
-        }))
+        })
         .collect()
 }
 
-/// Links to the previous and next page of a list.
+/// Which statuses a ticket list shows (`?status=`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum StatusChoice {
+    /// Every ticket (`all`).
+    All,
+    /// New, open and pending tickets (`unsolved`).
+    Unsolved,
+    /// Tickets in one status (its name).
+    Only(Status),
+}
+
+impl StatusChoice {
+    /// The choice named by the `status` query parameter, else `default`.
+    pub fn from_param(raw: Option<String>, default: StatusChoice) -> Self {
+        match raw.as_deref() {
+            Some("all") => StatusChoice::All,
+            Some("unsolved") => StatusChoice::Unsolved,
+            Some(name) => Status::parse(name).map_or(default, StatusChoice::Only),
+            None => default,
+        }
+    }
+
+    /// The name in URLs and the select's value.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            StatusChoice::All => "all",
+            StatusChoice::Unsolved => "unsolved",
+            StatusChoice::Only(status) => status.as_str(),
+        }
+    }
+
+    /// The single status, if the choice is one.
+    pub fn status(self) -> Option<Status> {
+        match self {
+            StatusChoice::Only(status) => Some(status),
+            _ => None,
+        }
+    }
+}
+
+/// Links to the previous and next page of a list and where the page
+/// stands among all pages.
 #[derive(Debug, Serialize, Default)]
 pub struct Pager {
     /// The current page, from 1.
     pub page: u32,
-    /// The previous page's URL.
+    /// How many pages the list has (at least 1).
+    pub pages: u32,
+    /// The page asked for lies past the last page of a list that is not
+    /// empty.
+    pub beyond: bool,
+    /// The last page's URL.
+    pub last: String,
+    /// The previous page's URL (the last page when `beyond`).
     pub prev: Option<String>,
     /// The next page's URL.
     pub next: Option<String>,
 }
 
 impl Pager {
-    /// Page links for `base` (a path) with the other query `params`.
-    pub fn new(base: &str, params: &[(&str, &str)], page: u32, has_more: bool) -> Self {
+    /// Page links for `base` (a path) with the other query `params` (empty
+    /// values are left out), for page `page` of a list of `total` tickets
+    /// shown `per_page` at a time.
+    pub fn new(base: &str, params: &[(&str, &str)], page: u32, total: u64, per_page: u32) -> Self {
         let url = |p: u32| {
             let mut query: Vec<String> = params
                 .iter()
@@ -260,10 +307,21 @@ impl Pager {
                 format!("{base}?{}", query.join("&"))
             }
         };
+        let pages = u32::try_from(total.div_ceil(u64::from(per_page.max(1))))
+            .unwrap_or(u32::MAX)
+            .max(1);
+        let beyond = total > 0 && page > pages;
         Self {
             page,
-            prev: (page > 1).then(|| url(page - 1)),
-            next: has_more.then(|| url(page + 1)),
+            pages,
+            beyond,
+            last: url(pages),
+            prev: if beyond {
+                Some(url(pages))
+            } else {
+                (page > 1).then(|| url(page - 1))
+            },
+            next: (page < pages).then(|| url(page + 1)),
         }
     }
 }
@@ -275,9 +333,9 @@ pub fn page_param(raw: Option<String>) -> u32 {
         .unwrap_or(1)
 }
 
-/// The `status` query parameter, when it names a status.
-pub fn status_param(raw: Option<String>) -> Option<Status> {
-    raw.as_deref().and_then(Status::parse)
+/// The `q` query parameter: trimmed, at most 200 characters.
+pub fn search_param(raw: Option<String>) -> String {
+    raw.unwrap_or_default().trim().chars().take(200).collect()
 }
 
 /// A message body from a form: trimmed of trailing space; the error is a
