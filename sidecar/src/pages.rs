@@ -80,6 +80,10 @@ pub const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../themes/default/templates/portal/ticket_link_open.html"),
     ),
     (
+        "form_expired.html",
+        include_str!("../../themes/default/templates/portal/form_expired.html"),
+    ),
+    (
         "403.html",
         include_str!("../../themes/default/templates/portal/403.html"),
     ),
