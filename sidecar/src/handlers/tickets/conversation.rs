@@ -40,6 +40,9 @@ pub struct TicketPageView {
     pub allow_new_tickets: bool,
     /// A problem with the reply being sent.
     pub error: Option<&'static str>,
+    /// The reply form's token was stale: nothing was sent, the text is
+    /// back in the form.
+    pub expired: bool,
     /// The text being sent, kept when it was refused.
     pub draft: String,
     /// Opened through a mailed link, not an account.

@@ -210,6 +210,7 @@ fn page_view(
         solved,
         allow_new_tickets,
         error: None,
+        expired: false,
         draft: String::new(),
         via_link: false,
     }
