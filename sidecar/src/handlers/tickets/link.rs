@@ -274,24 +274,22 @@ pub async fn reply(app: &App, req: &Req) -> Result<Response, TicketsError> {
             let common = Common::new(&app.options.site_title, None);
             let draft = form.get("body").to_owned();
             let reply_action = format!("/t/{token}/reply");
-            return render_ticket(app, status, &ticket, |t, messages| {
-                TicketPageView {
-                    common,
-                    ticket: t,
-                    messages,
-                    reply_action,
-                    form_csrf: csrf,
-                    reopened: false,
-                    replied: false,
-                    created: false,
-                    solved: false,
-                    solve_action: None,
-                    allow_new_tickets: false,
-                    error,
-                    expired,
-                    draft,
-                    via_link: true,
-                }
+            return render_ticket(app, status, &ticket, |t, messages| TicketPageView {
+                common,
+                ticket: t,
+                messages,
+                reply_action,
+                form_csrf: csrf,
+                reopened: false,
+                replied: false,
+                created: false,
+                solved: false,
+                solve_action: None,
+                allow_new_tickets: false,
+                error,
+                expired,
+                draft,
+                via_link: true,
             })
             .await;
         }
