@@ -116,7 +116,8 @@ fn pages_follow_the_theme_contract() {
         "<a class=\"brand\" href=\"/\">",
         "<form class=\"search-box\" role=\"search\" action=\"/search/\"",
         "name=\"q\" type=\"search\"",
-        "<div id=\"login-area\"><a href=\"/login\">Log in</a></div>",
+        // Anonymous readers can reach support, not only the login (defect 10).
+        "<div id=\"login-area\"><a class=\"contact-link\" href=\"/my/tickets/new\">Contact support</a>\n<a href=\"/login\">Log in</a></div>",
         "<main id=\"content\" tabindex=\"-1\">",
         "<footer class=\"site-footer\">",
         "<article class=\"article\"",

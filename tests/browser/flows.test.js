@@ -268,7 +268,8 @@ test('a newcomer registers, confirms from the mail, sees earlier tickets, reopen
   assert.equal(new URL(page.url()).pathname, '/');
   assert.match(await statusNotice(page), /You are signed out/);
   await page.waitForSelector('#login-area[data-session=anonymous] a:has-text("Log in")');
-  assert.equal(await page.getAttribute('#login-area a', 'href'), '/login?next=%2F');
+  assert.equal(await page.getAttribute('#login-area a:has-text("Log in")', 'href'), '/login?next=%2F');
+  assert.equal(await page.getAttribute('#login-area a.contact-link', 'href'), '/my/tickets/new');
   await page.context().close();
 });
 
