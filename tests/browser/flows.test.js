@@ -302,6 +302,8 @@ test('dates follow the reader\'s locale and time zone, with the exact time on ho
   const customer = await signIn(browser, open.url, CUSTOMER, DEMO_PASSWORD, options);
   const agent = await signIn(browser, open.url, AGENT, DEMO_PASSWORD, options);
   await follow(customer, 'table.ticket-list a:has-text("Invoice for March")');
+  // The inbox opens on unsolved tickets; the closed one is under "all".
+  await agent.goto(`${open.url}/agent/tickets?status=all`);
   await follow(agent, 'table.ticket-list a:has-text("Cancel the trial")');
 
   for (const page of [customer, agent]) {
@@ -376,6 +378,8 @@ test('portal pages fit a 360 px wide screen without horizontal scrolling', async
   const agent = await signIn(browser, open.url, AGENT, DEMO_PASSWORD, narrow);
   await agent.waitForSelector('#login-area[data-session=agent]');
   await fits(agent, 'the inbox');
+  await agent.goto(`${open.url}/agent/tickets?status=all`);
+  await fits(agent, 'the inbox with every ticket');
   await follow(agent, 'table.ticket-list a:has-text("Invoice for March")');
   await fits(agent, 'an agent\'s ticket');
   for (const page of [anonymous, customer, agent]) await page.context().close();
