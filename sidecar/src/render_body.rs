@@ -66,11 +66,13 @@ pub fn agent_markdown_text(text: &str) -> String {
     };
     for event in Parser::new_ext(text, options) {
         match event {
+            // A block starts on its own paragraph, except the first
+            // block of a list item, which follows its marker.
             Event::Start(Tag::Paragraph | Tag::Heading { .. } | Tag::CodeBlock(_))
-            | Event::Start(Tag::BlockQuote(_) | Tag::Table(_)) => {
-                if !out.ends_with("- ") && !out.ends_with(". ") {
-                    block_break(&mut out);
-                }
+            | Event::Start(Tag::BlockQuote(_) | Tag::Table(_))
+                if !out.ends_with("- ") && !out.ends_with(". ") =>
+            {
+                block_break(&mut out);
             }
             Event::Start(Tag::List(first)) => {
                 block_break(&mut out);
