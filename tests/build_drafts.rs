@@ -27,6 +27,24 @@ fn drafts_are_built_with_the_flag() {
     assert!(site.read("public/wip/index.html").contains("DRAFT-CANARY"));
 }
 
+/// Defect 9: a `--drafts` build showed drafts like published articles.
+#[test]
+fn drafts_built_with_the_flag_are_marked_as_drafts() {
+    let site = Site::fixture("drafts");
+    let out = site.docket(&["build", "--drafts"]);
+    assert!(out.status.success(), "{}", support::stderr(&out));
+    let wip = site.read("public/wip/index.html");
+    assert!(
+        wip.contains("<span class=\"badge badge-draft\">draft</span> This article is a draft"),
+        "{wip}"
+    );
+    let published = site.read("public/published/index.html");
+    assert!(!published.contains("badge-draft"), "{published}");
+    // Listings mark it too.
+    let home = site.read("public/index.html");
+    assert!(home.contains("badge badge-draft"), "{home}");
+}
+
 #[test]
 fn a_link_to_a_draft_names_it() {
     let site = Site::fixture("drafts");

@@ -12,14 +12,23 @@ fn translations_are_linked_both_ways_with_hreflang() {
     site.build();
     let en = site.read("public/portal/register/index.html");
     assert!(en.contains("<html lang=\"en\">"), "{en}");
+    // Absolute, every version including the page's own, then x-default
+    // (defect 7: they were root-relative and named only the others).
+    let links = "<link rel=\"alternate\" hreflang=\"en\" href=\"https://help.example.com/portal/register/\">\n\
+                 <link rel=\"alternate\" hreflang=\"ja\" href=\"https://help.example.com/ja/portal/touroku/\">\n\
+                 <link rel=\"alternate\" hreflang=\"x-default\" href=\"https://help.example.com/portal/register/\">";
+    assert!(en.contains(links), "{en}");
     assert!(
-        en.contains("<link rel=\"alternate\" hreflang=\"ja\" href=\"/ja/portal/touroku/\">"),
+        en.contains("<link rel=\"canonical\" href=\"https://help.example.com/portal/register/\">"),
         "{en}"
     );
     let ja = site.read("public/ja/portal/touroku/index.html");
     assert!(ja.contains("<html lang=\"ja\">"), "{ja}");
+    assert!(ja.contains(links), "{ja}");
     assert!(
-        ja.contains("hreflang=\"en\" href=\"/portal/register/\""),
+        ja.contains(
+            "<link rel=\"canonical\" href=\"https://help.example.com/ja/portal/touroku/\">"
+        ),
         "{ja}"
     );
     assert!(ja.contains("<h2 id=\"概要\">概要</h2>"), "{ja}");
@@ -65,7 +74,7 @@ fn a_same_named_version_without_a_key_joins_the_key_of_the_other() {
     site.build();
     let ja = site.read("public/ja/portal/reply/index.html");
     assert!(
-        ja.contains("hreflang=\"en\" href=\"/portal/reply/\""),
+        ja.contains("hreflang=\"en\" href=\"https://help.example.com/portal/reply/\""),
         "{ja}"
     );
 }
@@ -76,8 +85,44 @@ fn category_pages_name_their_other_languages() {
     site.build();
     let en = site.read("public/categories/portal/index.html");
     assert!(
-        en.contains("<link rel=\"alternate\" hreflang=\"ja\" href=\"/ja/categories/portal/\">"),
+        en.contains("<link rel=\"alternate\" hreflang=\"ja\" href=\"https://help.example.com/ja/categories/portal/\">"),
         "{en}"
+    );
+    assert!(
+        en.contains("<link rel=\"alternate\" hreflang=\"en\" href=\"https://help.example.com/categories/portal/\">"),
+        "{en}"
+    );
+}
+
+#[test]
+fn the_sitemap_lists_every_language_version_of_a_page() {
+    let site = Site::fixture("languages");
+    site.build();
+    let map = site.read("public/sitemap.xml");
+    assert!(
+        map.contains("xmlns:xhtml=\"http://www.w3.org/1999/xhtml\""),
+        "{map}"
+    );
+    let entry = "<url><loc>https://help.example.com/ja/portal/touroku/</loc>";
+    let at = map.find(entry).unwrap_or_else(|| panic!("{map}"));
+    let end = at + map[at..].find("</url>").unwrap_or(0);
+    let url = &map[at..end];
+    for (lang, href) in [
+        ("en", "https://help.example.com/portal/register/"),
+        ("ja", "https://help.example.com/ja/portal/touroku/"),
+        ("x-default", "https://help.example.com/portal/register/"),
+    ] {
+        assert!(
+            url.contains(&format!(
+                "<xhtml:link rel=\"alternate\" hreflang=\"{lang}\" href=\"{href}\"/>"
+            )),
+            "{lang} in {url}"
+        );
+    }
+    // The home pages name each other too.
+    assert!(
+        map.contains("<url><loc>https://help.example.com/</loc>\n  <xhtml:link rel=\"alternate\" hreflang=\"en\" href=\"https://help.example.com/\"/>"),
+        "{map}"
     );
 }
 

@@ -13,7 +13,7 @@ use crate::auth::passwords::Passwords;
 use crate::db::feedback::SigningKeys;
 use crate::db::mail::OutgoingMail;
 use crate::db::read_cache::ReadCache;
-use crate::db::tickets::Status;
+use crate::db::ticket_lists::TicketFilter;
 use crate::db::Db;
 use crate::file_cache::FileCache;
 use crate::intake::imap::Fetcher;
@@ -56,11 +56,12 @@ pub struct App {
     after_answer_running: Arc<tokio::sync::RwLock<()>>,
 }
 
-/// A rendered "My Tickets" page: the session's token hash, the status
-/// filter, the page number and the language — with the database state,
+/// A rendered "My Tickets" page: the session's token hash, the list's
+/// filter (status, search words, order, page; the requester left out, as
+/// the session names it) and the language — with the database state,
 /// everything the page shows depends on (templates and settings are fixed
 /// at start).
-pub type RenderedListKey = (String, Option<Status>, u32, String);
+pub type RenderedListKey = (String, TicketFilter, String);
 
 /// Most rendered "My Tickets" pages kept.
 const MAX_RENDERED_LISTS: usize = 1_000;

@@ -117,6 +117,11 @@ impl Req {
 pub struct Form(Vec<(String, String)>);
 
 impl Form {
+    /// Every field in the order sent.
+    pub fn fields(&self) -> &[(String, String)] {
+        &self.0
+    }
+
     /// The first value of field `name`, or `""`.
     pub fn get(&self, name: &str) -> &str {
         self.0

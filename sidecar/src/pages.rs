@@ -11,35 +11,122 @@ use serde::Serialize;
 use crate::auth::Session;
 use crate::http::{self, Response};
 
-/// Every portal template, by name under `portal/`.
-pub const TEMPLATES: &[&str] = &[
-    "layout.html",
-    "login.html",
-    "register.html",
-    "register_done.html",
-    "verify.html",
-    "forgot.html",
-    "forgot_done.html",
-    "reset.html",
-    "reset_done.html",
-    "my_tickets.html",
-    "agent_tickets.html",
-    "my_ticket.html",
-    "new_ticket.html",
-    "agent_ticket.html",
-    "ticket_link.html",
-    "ticket_link_open.html",
-    "profile.html",
-    "profile_deleted.html",
-    "email_confirm.html",
-    "contact.html",
-    "contact_confirm.html",
-    "rate.html",
-    "reports.html",
-    "403.html",
-    "404.html",
-    "429.html",
-    "500.html",
+/// Every portal template, by name under `portal/`, with the default
+/// theme's copy compiled in: a site without a theme folder gets these, as
+/// `docket build` gets the built-in generator templates.
+pub const TEMPLATES: &[(&str, &str)] = &[
+    (
+        "layout.html",
+        include_str!("../../themes/default/templates/portal/layout.html"),
+    ),
+    (
+        "login.html",
+        include_str!("../../themes/default/templates/portal/login.html"),
+    ),
+    (
+        "register.html",
+        include_str!("../../themes/default/templates/portal/register.html"),
+    ),
+    (
+        "register_done.html",
+        include_str!("../../themes/default/templates/portal/register_done.html"),
+    ),
+    (
+        "verify.html",
+        include_str!("../../themes/default/templates/portal/verify.html"),
+    ),
+    (
+        "forgot.html",
+        include_str!("../../themes/default/templates/portal/forgot.html"),
+    ),
+    (
+        "forgot_done.html",
+        include_str!("../../themes/default/templates/portal/forgot_done.html"),
+    ),
+    (
+        "reset.html",
+        include_str!("../../themes/default/templates/portal/reset.html"),
+    ),
+    (
+        "reset_done.html",
+        include_str!("../../themes/default/templates/portal/reset_done.html"),
+    ),
+    (
+        "my_tickets.html",
+        include_str!("../../themes/default/templates/portal/my_tickets.html"),
+    ),
+    (
+        "agent_tickets.html",
+        include_str!("../../themes/default/templates/portal/agent_tickets.html"),
+    ),
+    (
+        "my_ticket.html",
+        include_str!("../../themes/default/templates/portal/my_ticket.html"),
+    ),
+    (
+        "new_ticket.html",
+        include_str!("../../themes/default/templates/portal/new_ticket.html"),
+    ),
+    (
+        "agent_ticket.html",
+        include_str!("../../themes/default/templates/portal/agent_ticket.html"),
+    ),
+    (
+        "ticket_link.html",
+        include_str!("../../themes/default/templates/portal/ticket_link.html"),
+    ),
+    (
+        "ticket_link_open.html",
+        include_str!("../../themes/default/templates/portal/ticket_link_open.html"),
+    ),
+    (
+        "profile.html",
+        include_str!("../../themes/default/templates/portal/profile.html"),
+    ),
+    (
+        "profile_deleted.html",
+        include_str!("../../themes/default/templates/portal/profile_deleted.html"),
+    ),
+    (
+        "email_confirm.html",
+        include_str!("../../themes/default/templates/portal/email_confirm.html"),
+    ),
+    (
+        "contact.html",
+        include_str!("../../themes/default/templates/portal/contact.html"),
+    ),
+    (
+        "contact_confirm.html",
+        include_str!("../../themes/default/templates/portal/contact_confirm.html"),
+    ),
+    (
+        "rate.html",
+        include_str!("../../themes/default/templates/portal/rate.html"),
+    ),
+    (
+        "reports.html",
+        include_str!("../../themes/default/templates/portal/reports.html"),
+    ),
+    (
+        "form_expired.html",
+        include_str!("../../themes/default/templates/portal/form_expired.html"),
+    ),
+    (
+        "403.html",
+        include_str!("../../themes/default/templates/portal/403.html"),
+    ),
+    (
+        "404.html",
+        include_str!("../../themes/default/templates/portal/404.html"),
+    ),
+    (
+        "429.html",
+        include_str!("../../themes/default/templates/portal/429.html"),
+    ),
+    (
+        "500.html",
+        include_str!("../../themes/default/templates/portal/500.html"),
+    ),
 ];
 
 /// Templates the portal pages use that themes written before them do not
@@ -110,42 +197,38 @@ impl Pages {
         )
     }
 
-    /// Loads every template of [`TEMPLATES`] from `templates_dir/portal/`;
-    /// a file of the same name in `overrides/portal/` (the site's own
-    /// `templates/` folder, as for the generator) wins. Templates look
-    /// their strings up in `catalogs` (`t(key=…, lang=…)`). Blocking.
+    /// Loads every template of [`TEMPLATES`]: a file of the same name in
+    /// `overrides/portal/` (the site's own `templates/` folder, as for the
+    /// generator) wins, then one in `templates_dir/portal/` (the theme's),
+    /// then the built-in copy, so a site without a theme folder still has
+    /// its portal. Templates look their strings up in `catalogs`
+    /// (`t(key=…, lang=…)`). Blocking.
     pub fn load_with(
         templates_dir: &Path,
         overrides: &Path,
         catalogs: &std::sync::Arc<docket_i18n::Catalogs>,
     ) -> Result<Self> {
-        let portal = templates_dir.join("portal");
-        let mut tera = tera::Tera::default();
-        catalogs.register(&mut tera);
-        for (name, default) in SHARED {
-            let own = [overrides.join(name), templates_dir.join(name)]
+        let mut sources = Vec::with_capacity(SHARED.len() + TEMPLATES.len());
+        let shared = SHARED.iter().map(|(name, text)| (name.to_string(), *text));
+        let portal = TEMPLATES
+            .iter()
+            .map(|(name, text)| (format!("portal/{name}"), *text));
+        for (name, built_in) in shared.chain(portal) {
+            let own = [overrides.join(&name), templates_dir.join(&name)]
                 .into_iter()
                 .find(|p| p.is_file());
-            match own {
-                Some(path) => tera.add_template_file(&path, Some(name)),
-                None => tera.add_raw_template(name, default),
-            }
-            .with_context(|| format!("cannot load the portal template {name}"))?;
+            let text = match own {
+                Some(path) => std::fs::read_to_string(&path).with_context(|| {
+                    format!("cannot read the portal template {}", path.display())
+                })?,
+                None => built_in.to_owned(),
+            };
+            sources.push((name, text));
         }
-        let files: Vec<_> = TEMPLATES
-            .iter()
-            .map(|name| {
-                let own = overrides.join("portal").join(name);
-                let path = if own.is_file() {
-                    own
-                } else {
-                    portal.join(name)
-                };
-                (path, Some(format!("portal/{name}")))
-            })
-            .collect();
-        tera.add_template_files(files)
-            .with_context(|| format!("cannot load the portal templates in {}", portal.display()))?;
+        let mut tera = tera::Tera::default();
+        catalogs.register(&mut tera);
+        tera.add_raw_templates(sources)
+            .context("cannot load the portal templates")?;
         Ok(Self {
             tera,
             default_language: catalogs.default_language().to_owned(),

@@ -1,10 +1,11 @@
 //! Message bodies as HTML, safe to put in a page: customer text is escaped
 //! with its line breaks kept (the theme's `div.message-body` preserves
 //! them) and `http(s)` URLs turned into links; agent replies are Markdown
-//! rendered by pulldown-cmark and cleaned by ammonia. Pure functions: text
-//! in, HTML out.
+//! rendered by pulldown-cmark and cleaned by ammonia, or, for the text part
+//! of a mail, read as plain text without Markdown's marks. Pure functions:
+//! text in, HTML or text out.
 
-use pulldown_cmark::{html, Options, Parser};
+use pulldown_cmark::{html, Event, Options, Parser, Tag, TagEnd};
 
 /// Customer text: escaped, URLs linked (`rel="nofollow noopener
 /// noreferrer"`), everything else left as typed.
@@ -41,6 +42,82 @@ pub fn agent_markdown(text: &str) -> String {
         .clean(&rendered)
         .to_string();
     clean.trim().replace(">\n<", "><")
+}
+
+/// Agent Markdown as plain text for the text part of a mail: emphasis
+/// marks dropped, a link written as its text and then its address in
+/// angle brackets (once, when the text is not the address), list items
+/// with `- ` or their number, code as written, and no HTML.
+pub fn agent_markdown_text(text: &str) -> String {
+    let mut options = Options::empty();
+    options.insert(Options::ENABLE_TABLES);
+    options.insert(Options::ENABLE_STRIKETHROUGH);
+    let mut out = String::new();
+    // The address of each open link and where its text starts in `out`.
+    let mut links: Vec<(String, usize)> = Vec::new();
+    // The next number of each open list (`None`: bullets).
+    let mut lists: Vec<Option<u64>> = Vec::new();
+    let block_break = |out: &mut String| {
+        let trimmed = out.trim_end_matches([' ', '\n']).len();
+        out.truncate(trimmed);
+        if !out.is_empty() {
+            out.push_str("\n\n");
+        }
+    };
+    for event in Parser::new_ext(text, options) {
+        match event {
+            // A block starts on its own paragraph, except the first
+            // block of a list item, which follows its marker.
+            Event::Start(Tag::Paragraph | Tag::Heading { .. } | Tag::CodeBlock(_))
+            | Event::Start(Tag::BlockQuote(_) | Tag::Table(_))
+                if !out.ends_with("- ") && !out.ends_with(". ") =>
+            {
+                block_break(&mut out);
+            }
+            Event::Start(Tag::List(first)) => {
+                block_break(&mut out);
+                lists.push(first);
+            }
+            Event::End(TagEnd::List(_)) => {
+                lists.pop();
+            }
+            Event::Start(Tag::Item) => {
+                if !out.is_empty() && !out.ends_with('\n') {
+                    out.push('\n');
+                }
+                out.push_str(&"  ".repeat(lists.len().saturating_sub(1)));
+                match lists.last_mut() {
+                    Some(Some(n)) => {
+                        out.push_str(&format!("{n}. "));
+                        *n += 1;
+                    }
+                    _ => out.push_str("- "),
+                }
+            }
+            Event::Start(Tag::Link { dest_url, .. }) => {
+                links.push((dest_url.into_string(), out.len()));
+            }
+            Event::End(TagEnd::Link) => {
+                if let Some((url, start)) = links.pop() {
+                    if out[start..].trim() != url && !url.is_empty() {
+                        out.push_str(&format!(" <{url}>"));
+                    }
+                }
+            }
+            Event::End(TagEnd::TableRow | TagEnd::TableHead) => out.push('\n'),
+            Event::End(TagEnd::TableCell) => out.push_str("  "),
+            Event::Text(t) | Event::Code(t) => out.push_str(&t),
+            Event::Html(t) | Event::InlineHtml(t) => out.push_str(&t),
+            Event::SoftBreak => out.push(' '),
+            Event::HardBreak => out.push('\n'),
+            Event::Rule => {
+                block_break(&mut out);
+                out.push_str("----");
+            }
+            _ => {}
+        }
+    }
+    out.trim_end().to_owned()
 }
 
 /// Where the next `http://` or `https://` URL starts (at a word boundary).
@@ -125,6 +202,19 @@ mod tests {
         assert!(!tricky.contains("\"onmouseover"), "{tricky}");
         assert_eq!(customer_text("http:// nothing"), "http:// nothing");
         assert_eq!(customer_text("xhttps://a.b"), "xhttps://a.b");
+    }
+
+    #[test]
+    fn agent_markdown_as_text_has_no_markdown_marks() {
+        let text = agent_markdown_text(
+            "**Fixed** in _today's_ release, see [the docs](https://example.com/d).\n\n\
+             1. Open **Settings**\n2. Press `Save`\n\n- a <https://example.com/x>\n- b",
+        );
+        assert_eq!(
+            text,
+            "Fixed in today's release, see the docs <https://example.com/d>.\n\n\
+             1. Open Settings\n2. Press Save\n\n- a https://example.com/x\n- b"
+        );
     }
 
     #[test]

@@ -85,6 +85,9 @@ pub async fn route(app: &App, req: Req) -> Response {
         (&Method::POST, p) if path_param(p, "/my/tickets/", "/reply").is_some() => {
             my_tickets::reply(app, &req).await.map_err(Into::into)
         }
+        (&Method::POST, p) if path_param(p, "/my/tickets/", "/solve").is_some() => {
+            my_tickets::solve(app, &req).await.map_err(Into::into)
+        }
         (&Method::GET, p) if path_param(p, "/t/", "").is_some() => {
             ticket_link::show(app, &req).await.map_err(Into::into)
         }

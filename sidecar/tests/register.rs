@@ -201,13 +201,9 @@ fn a_squatter_who_registers_the_victims_address_never_reaches_its_tickets() {
         "cd".repeat(32)
     ));
     for who in [&mut squatter, &mut old_session] {
-        // My Tickets shows a signed-out visitor the ticket-link form.
+        // My Tickets sends a signed-out visitor to sign in.
         let list = who.get("/my/tickets");
-        assert!(
-            list.body.contains("Get a link to your ticket"),
-            "{}",
-            list.body
-        );
+        assert_eq!(list.header("location"), Some("/login?next=%2Fmy%2Ftickets"));
         assert!(!list.body.contains("Private matter"));
         for path in [
             format!("/my/tickets/{reference}"),

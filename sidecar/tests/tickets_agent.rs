@@ -37,7 +37,11 @@ fn the_inbox_lists_every_ticket_filters_by_status_and_searches_subject_and_reque
         &[("customer", "x", false)],
     );
     let mut agent = server.signed_in(Role::Agent, AGENT);
-    let all = agent.get("/agent/tickets");
+    // The inbox opens on the unsolved tickets; `all` shows the rest.
+    let unsolved = agent.get("/agent/tickets");
+    assert!(unsolved.body.contains("Export fails"));
+    assert!(!unsolved.body.contains("100% discount_code"));
+    let all = agent.get("/agent/tickets?status=all");
     assert_eq!(all.status, 200);
     for subject in ["Invoice is wrong", "Export fails", "100% discount_code"] {
         assert!(all.body.contains(subject), "{subject}");
@@ -46,17 +50,17 @@ fn the_inbox_lists_every_ticket_filters_by_status_and_searches_subject_and_reque
     let pending = agent.get("/agent/tickets?status=pending");
     assert!(pending.body.contains("Export fails"));
     assert!(!pending.body.contains("Invoice is wrong"));
-    let by_subject = agent.get("/agent/tickets?q=invoice");
+    let by_subject = agent.get("/agent/tickets?status=all&q=invoice");
     assert!(by_subject.body.contains("Invoice is wrong"));
     assert!(!by_subject.body.contains("Export fails"));
     let by_requester = agent.get("/agent/tickets?q=dave%40");
     assert!(by_requester.body.contains("Export fails"));
     assert!(!by_requester.body.contains("Invoice is wrong"));
     // LIKE wildcards in the search are literal.
-    let percent = agent.get("/agent/tickets?q=%25");
+    let percent = agent.get("/agent/tickets?status=all&q=%25");
     assert!(percent.body.contains("100% discount_code"));
     assert!(!percent.body.contains("Export fails"));
-    let underscore = agent.get("/agent/tickets?q=t_c");
+    let underscore = agent.get("/agent/tickets?status=all&q=t_c");
     assert!(underscore.body.contains("100% discount_code"));
     assert!(!underscore.body.contains("Invoice"));
     assert!(agent
@@ -132,6 +136,50 @@ fn notes_are_visibly_distinct_for_agents_and_absent_for_customers_and_their_mail
     assert!(mails
         .iter()
         .all(|m| !m.contains("chargeback") && !m.contains("NOTE")));
+}
+
+/// The text part of a multipart mail: from the `text/plain` header to the
+/// next MIME boundary.
+fn text_part(mail: &str) -> &str {
+    let start = mail.find("Content-Type: text/plain").expect("no text part");
+    let rest = &mail[start..];
+    let body = rest.find("\r\n\r\n").map_or(rest, |i| &rest[i..]);
+    body.find("\r\n--").map_or(body, |end| &body[..end])
+}
+
+/// Defect 3: the text part of a reply mail showed the agent's raw
+/// Markdown (`**Fixed** [docs](…)`).
+#[test]
+fn a_reply_mails_the_customer_plain_text_without_markdown_marks() {
+    let server = TestServer::start();
+    let r = import_ticket(
+        &server,
+        "Broken export",
+        CAROL,
+        "new",
+        &[("customer", "x", false)],
+    );
+    let mut agent = server.signed_in(Role::Agent, AGENT);
+    let reply = agent_reply(
+        &mut agent,
+        &r,
+        "**Fixed** in today's release, see [the docs](https://example.com/docs).\n\n- Open *Export*",
+        false,
+    );
+    assert_eq!(location(&reply), format!("/agent/tickets/{r}?done=reply"));
+    let mail = server.wait_for_mail(CAROL, "today's release");
+    let text = text_part(&mail);
+    assert!(text.contains("Fixed in today's release"), "{text}");
+    assert!(
+        text.contains("the docs <https://example.com/docs>"),
+        "{text}"
+    );
+    assert!(text.contains("- Open Export"), "{text}");
+    for mark in ["**", "](", "*Export*"] {
+        assert!(!text.contains(mark), "{mark} in {text}");
+    }
+    // The HTML part still renders the Markdown.
+    assert!(mail.contains("<strong>Fixed</strong>"), "{mail}");
 }
 
 #[test]

@@ -162,6 +162,11 @@ fn a_mailed_link_opens_once_and_lets_its_holder_read_and_reply() {
         Some(forged.as_bytes()),
     );
     assert_eq!(r1.status, 403);
+    // The page comes back with the text and a token that works (issue 17,
+    // defect 2), not "Not allowed".
+    assert!(r1.body.contains("Nothing was sent"), "{}", r1.body);
+    assert!(r1.body.contains(">forged</textarea>"), "{}", r1.body);
+    assert_eq!(r1.csrf(), csrf);
     let no_grant = [headers[1], headers[2]];
     let r2 = browser.send(
         "POST",

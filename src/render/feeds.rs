@@ -13,35 +13,62 @@ fn xml(text: &str) -> String {
     html_escape::encode_quoted_attribute(text).into_owned()
 }
 
-/// `sitemap.xml`: home pages, articles, categories and tags.
+/// `sitemap.xml`: home pages, articles, categories and tags. A page with
+/// versions in other languages lists them all (its own included) as
+/// `xhtml:link` alternates, with `x-default` for the default language's.
 pub fn sitemap(bundle: &Bundle<'_>, base_url: &str) -> String {
     let mut out = String::from(
-        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\" xmlns:xhtml=\"http://www.w3.org/1999/xhtml\">\n",
     );
-    let mut url = |path: &str, lastmod: Option<String>| {
-        out.push_str(&format!(
-            "<url><loc>{}</loc>",
-            xml(&format!("{base_url}/{path}"))
-        ));
+    let absolute = |path: &str| xml(&format!("{base_url}/{path}"));
+    let mut url = |path: &str, lastmod: Option<String>, versions: &[(&str, String)]| {
+        out.push_str(&format!("<url><loc>{}</loc>", absolute(path)));
         if let Some(l) = lastmod {
             out.push_str(&format!("<lastmod>{l}</lastmod>"));
         }
+        if versions.len() > 1 {
+            let default = versions
+                .iter()
+                .find(|(lang, _)| *lang == bundle.default_language)
+                .map(|(_, path)| ("x-default", path.clone()));
+            for (lang, path) in versions.iter().cloned().chain(default) {
+                out.push_str(&format!(
+                    "\n  <xhtml:link rel=\"alternate\" hreflang=\"{}\" href=\"{}\"/>",
+                    xml(lang),
+                    absolute(&path)
+                ));
+            }
+            out.push('\n');
+        }
         out.push_str("</url>\n");
     };
-    for lang in bundle.languages() {
-        url(&bundle.lang_prefix(lang), None);
+    let homes: Vec<(&str, String)> = bundle
+        .languages()
+        .iter()
+        .map(|lang| (*lang, bundle.lang_prefix(lang)))
+        .collect();
+    for (_, path) in &homes {
+        url(path, None, &homes);
     }
-    for a in &bundle.articles {
-        url(&a.url, a.date_or_lastmod().map(iso));
+    for (i, a) in bundle.articles.iter().enumerate() {
+        let mut versions: Vec<(&str, String)> = bundle
+            .translations_of(i)
+            .into_iter()
+            .map(|t| (t.lang.as_str(), t.url.clone()))
+            .collect();
+        versions.push((a.lang.as_str(), a.url.clone()));
+        versions.sort();
+        url(&a.url, a.date_or_lastmod().map(iso), &versions);
     }
     for cat in bundle.taxonomy.categories.values() {
         url(
             &category_path(&bundle.lang_prefix(&cat.lang), &cat.path),
             None,
+            &[],
         );
     }
     for (lang, tag) in bundle.taxonomy.tags.keys() {
-        url(&tag_path(&bundle.lang_prefix(lang), tag), None);
+        url(&tag_path(&bundle.lang_prefix(lang), tag), None, &[]);
     }
     out.push_str("</urlset>\n");
     out

@@ -44,6 +44,7 @@ impl<'a> Renderer<'a> {
             description: String::new(),
             keywords: String::new(),
             alternates: Vec::new(),
+            canonical: None,
             breadcrumbs: Vec::new(),
             home_href: self.href(&self.bundle.lang_prefix(lang)),
         }
@@ -51,6 +52,40 @@ impl<'a> Renderer<'a> {
 
     fn href(&self, path: &str) -> String {
         format!("{}{path}", self.bundle.root)
+    }
+
+    /// The absolute URL of bundle `path` (hreflang and canonical links
+    /// must be absolute).
+    fn absolute(&self, path: &str) -> String {
+        format!("{}{}", self.settings.base_url, self.href(path))
+    }
+
+    /// The `hreflang` links of a page in `own` language at `own_path` whose
+    /// other language versions are `others` (`(language, path)`): every
+    /// version including the page's own, and `x-default` for the default
+    /// language's; none when the page has no other version.
+    fn alternates(&self, own: (&str, &str), others: Vec<(String, String)>) -> Vec<Alternate> {
+        if others.is_empty() {
+            return Vec::new();
+        }
+        let mut versions = others;
+        versions.push((own.0.to_owned(), own.1.to_owned()));
+        versions.sort();
+        let default = versions
+            .iter()
+            .find(|(lang, _)| lang == self.bundle.default_language)
+            .map(|(_, path)| Alternate {
+                lang: "x-default".to_owned(),
+                href: self.absolute(path),
+            });
+        versions
+            .iter()
+            .map(|(lang, path)| Alternate {
+                lang: lang.clone(),
+                href: self.absolute(path),
+            })
+            .chain(default)
+            .collect()
     }
 
     /// Home, then each ancestor category of `path` (and `path` itself).
@@ -85,13 +120,14 @@ impl<'a> Renderer<'a> {
         let mut common = self.common("article", &a.lang, a.title.clone());
         common.description = summary_of(a).to_owned();
         common.keywords = a.front.keywords.join(", ");
-        common.alternates = translations
-            .iter()
-            .map(|t| Alternate {
-                lang: t.lang.clone(),
-                href: self.href(&t.url),
-            })
-            .collect();
+        common.alternates = self.alternates(
+            (&a.lang, &a.url),
+            translations
+                .iter()
+                .map(|t| (t.lang.clone(), t.url.clone()))
+                .collect(),
+        );
+        common.canonical = Some(self.absolute(&a.url));
         common.breadcrumbs = self.category_crumbs(&a.lang, a.category.as_deref());
         common.breadcrumbs.push(Crumb {
             title: a.title.clone(),
@@ -109,6 +145,7 @@ impl<'a> Renderer<'a> {
             updated: updated.map(day),
             updated_iso: updated.map(iso),
             internal: a.internal,
+            draft: a.draft,
             toc: &a.rendered.toc,
             tags: a
                 .visible_tags(self.bundle.internal_tag)
@@ -174,18 +211,20 @@ impl<'a> Renderer<'a> {
             .unwrap_or_default();
         common.breadcrumbs = self.category_crumbs(&cat.lang, Some(&cat.path));
         // Other languages' versions of the category start at their page 1.
-        common.alternates = self
+        let others = self
             .bundle
             .languages()
             .iter()
             .copied()
             .filter(|l| *l != cat.lang)
             .filter_map(|l| self.bundle.taxonomy.category(l, &cat.path))
-            .map(|c| Alternate {
-                lang: c.lang.clone(),
-                href: self.href(&category_path(&self.bundle.lang_prefix(&c.lang), &c.path)),
+            .map(|c| {
+                let path = category_path(&self.bundle.lang_prefix(&c.lang), &c.path);
+                (c.lang.clone(), path)
             })
             .collect();
+        common.alternates =
+            self.alternates((&cat.lang, &category_path(&prefix, &cat.path)), others);
         let children = if first {
             cat.children
                 .iter()
@@ -242,17 +281,15 @@ impl<'a> Renderer<'a> {
     pub fn home(&self, lang: &'a str) -> Result<String> {
         let prefix = self.bundle.lang_prefix(lang);
         let mut common = self.common("home", lang, self.settings.title_in(lang).to_owned());
-        common.alternates = self
+        let others = self
             .bundle
             .languages()
             .iter()
             .copied()
             .filter(|l| *l != lang)
-            .map(|l| Alternate {
-                lang: l.to_owned(),
-                href: self.href(&self.bundle.lang_prefix(l)),
-            })
+            .map(|l| (l.to_owned(), self.bundle.lang_prefix(l)))
             .collect();
+        common.alternates = self.alternates((lang, &prefix), others);
         let home = HomeView {
             recent: self
                 .bundle

@@ -30,8 +30,12 @@ pub struct Common<'a> {
     pub description: String,
     /// Meta keywords, comma-separated.
     pub keywords: String,
-    /// `<link rel="alternate" hreflang>` targets (other languages).
+    /// `<link rel="alternate" hreflang>` targets: absolute, every language
+    /// version including the page's own, then `x-default`; empty when the
+    /// page exists in one language only.
     pub alternates: Vec<Alternate>,
+    /// The page's absolute URL for `<link rel="canonical">` (articles).
+    pub canonical: Option<String>,
     /// Breadcrumbs, home first, the current page last.
     pub breadcrumbs: Vec<Crumb>,
     /// The home page of the page's language.
@@ -41,9 +45,9 @@ pub struct Common<'a> {
 /// A language version of the current page.
 #[derive(Debug, Serialize)]
 pub struct Alternate {
-    /// Language code.
+    /// Language code, or `x-default`.
     pub lang: String,
-    /// Link to that version.
+    /// Absolute URL of that version.
     pub href: String,
 }
 
@@ -71,6 +75,8 @@ pub struct ListItem<'a> {
     pub date_iso: Option<String>,
     /// Whether to show the internal badge.
     pub internal: bool,
+    /// Whether to show the draft badge (`--drafts` builds only).
+    pub draft: bool,
 }
 
 impl<'a> ListItem<'a> {
@@ -84,6 +90,7 @@ impl<'a> ListItem<'a> {
             date: when.map(day),
             date_iso: when.map(iso),
             internal: article.internal,
+            draft: article.draft,
         }
     }
 }
@@ -150,6 +157,9 @@ pub struct ArticleView<'a> {
     pub updated_iso: Option<String>,
     /// Whether the article is internal (badge).
     pub internal: bool,
+    /// Whether the article is a draft (badge and notice; only `--drafts`
+    /// builds render drafts).
+    pub draft: bool,
     /// Table of contents.
     pub toc: &'a [TocEntry],
     /// Tags with pages (never the internal tag).

@@ -75,9 +75,12 @@ pub fn run(options: &ServeOptions) -> Result<()> {
             .await
             .with_context(|| format!("cannot listen on 127.0.0.1:{}", options.port))?;
         let addr = listener.local_addr().context("no local address")?;
-        // Pages served here post to the portal from this address's origin.
+        // Pages served here post to the portal from this address's origin,
+        // and links in mail lead back here, not to the site's `base_url`
+        // (nothing serves that during development).
         let own = docket_sidecar::auth::csrf::loopback_origins(addr);
         sidecar.config.allowed_origins.extend(own);
+        sidecar.base_url = format!("http://{addr}");
         let app = Arc::new(App::new(sidecar).await?);
         let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
         let mail = tokio::spawn(Arc::clone(&app).run_mail(stop_rx));

@@ -176,13 +176,23 @@ impl Settling {
     }
 }
 
+/// Said on the terminal when an edit of `docket.toml` changes the
+/// `[sidecar]` table: the portal, logins and mail run with the settings
+/// they started with.
+pub const SIDECAR_RESTART: &str = "docket.toml: the [sidecar] settings changed; the portal keeps the old ones until you restart docket serve (Ctrl-C, then start it again)";
+
 /// One rebuild, reported to the terminal and to open pages.
 pub fn rebuild(builder: &mut Builder, live: &Live, changes: &Changes) {
     if changes.config {
         let root = builder.settings().root.clone();
         let out = serve_dir(&root);
         match Settings::load(&root, Some(&out)) {
-            Ok(settings) => builder.set_settings(settings),
+            Ok(settings) => {
+                if settings.config.sidecar != builder.settings().config.sidecar {
+                    eprintln!("{SIDECAR_RESTART}");
+                }
+                builder.set_settings(settings);
+            }
             Err(err) => {
                 report_failure(live, &err);
                 return;

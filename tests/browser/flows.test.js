@@ -259,7 +259,7 @@ test('a newcomer registers, confirms from the mail, sees earlier tickets, reopen
   // A filter with nothing in it explains itself and offers the way back.
   await page.selectOption('#status', 'closed');
   await follow(page, 'form.form-filter button[type=submit]');
-  assert.match(await page.textContent('.empty-state'), /None of your tickets has this status/);
+  assert.match(await page.textContent('.empty-state'), /None of your tickets matches this status/);
   await follow(page, '.empty-state a[href="/my/tickets"]');
   assert.equal((await ticketRows(page)).length, 3);
 
@@ -269,7 +269,8 @@ test('a newcomer registers, confirms from the mail, sees earlier tickets, reopen
   assert.match(await statusNotice(page), /You are signed out/);
   await page.waitForSelector('#login-area[data-session=anonymous] a:has-text("Log in")');
   // The login link carries the page's language to the portal.
-  assert.equal(await page.getAttribute('#login-area a', 'href'), '/login?lang=en&next=%2F');
+  assert.equal(await page.getAttribute('#login-area a:has-text("Log in")', 'href'), '/login?lang=en&next=%2F');
+  assert.equal(await page.getAttribute('#login-area a.contact-link', 'href'), '/contact');
   await page.context().close();
 });
 
@@ -303,6 +304,8 @@ test('dates follow the reader\'s locale and time zone, with the exact time on ho
   const customer = await signIn(browser, open.url, CUSTOMER, DEMO_PASSWORD, options);
   const agent = await signIn(browser, open.url, AGENT, DEMO_PASSWORD, options);
   await follow(customer, 'table.ticket-list a:has-text("Invoice for March")');
+  // The inbox opens on unsolved tickets; the closed one is under "all".
+  await agent.goto(`${open.url}/agent/tickets?status=all`);
   await follow(agent, 'table.ticket-list a:has-text("Cancel the trial")');
 
   for (const page of [customer, agent]) {
@@ -377,6 +380,8 @@ test('portal pages fit a 360 px wide screen without horizontal scrolling', async
   const agent = await signIn(browser, open.url, AGENT, DEMO_PASSWORD, narrow);
   await agent.waitForSelector('#login-area[data-session=agent]');
   await fits(agent, 'the inbox');
+  await agent.goto(`${open.url}/agent/tickets?status=all`);
+  await fits(agent, 'the inbox with every ticket');
   await follow(agent, 'table.ticket-list a:has-text("Invoice for March")');
   await fits(agent, 'an agent\'s ticket');
   for (const page of [anonymous, customer, agent]) await page.context().close();
@@ -445,10 +450,10 @@ test('My Tickets and the inbox page through long lists', async () => {
   const mine = await pageThrough(customer, `${open.url}/my/tickets`);
   assert.equal(mine.length, 26);
   assert.equal(new Set(mine).size, 26, 'a ticket on two pages');
-  assert.match(await customer.textContent('nav.pagination'), /Page 2/);
+  assert.match(await customer.textContent('nav.pagination'), /Page 2 of 2/);
 
   const agent = await signIn(browser, open.url, AGENT);
-  const all = await pageThrough(agent, `${open.url}/agent/tickets`);
+  const all = await pageThrough(agent, `${open.url}/agent/tickets?status=all`);
   assert.ok(all.length > 26, `the inbox lists ${all.length}`);
   assert.ok(all.includes('Bulk question 1') && all.includes('Invoice for March shows the wrong VAT number'));
   for (const page of [customer, agent]) await page.context().close();

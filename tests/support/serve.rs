@@ -21,6 +21,9 @@ pub struct Served {
     _dir: tempfile::TempDir,
     /// The site's root folder.
     pub root: PathBuf,
+    /// What the server wrote on standard error so far (also passed on to
+    /// the test's own standard error).
+    stderr: std::sync::Arc<std::sync::Mutex<String>>,
 }
 
 impl Served {
@@ -45,10 +48,23 @@ impl Served {
             .args(["serve", "--port", "0", "--site"])
             .arg(&root)
             .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
+            .stderr(Stdio::piped())
             .spawn()
             .expect("docket serve starts");
         let stdout = child.stdout.take().expect("stdout");
+        let stderr_pipe = child.stderr.take().expect("stderr");
+        let stderr = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
+        let kept = std::sync::Arc::clone(&stderr);
+        std::thread::spawn(move || {
+            for line in BufReader::new(stderr_pipe).lines() {
+                let Ok(line) = line else { break };
+                eprintln!("{line}");
+                if let Ok(mut text) = kept.lock() {
+                    text.push_str(&line);
+                    text.push('\n');
+                }
+            }
+        });
         // Read the address on a thread of its own, so a server that never
         // prints it fails the test at the deadline instead of hanging it;
         // the thread then keeps draining stdout so the server never blocks
@@ -80,6 +96,28 @@ impl Served {
             addr,
             _dir: dir,
             root,
+            stderr,
+        }
+    }
+
+    /// What the server wrote on standard error so far.
+    pub fn stderr_text(&self) -> String {
+        self.stderr.lock().map(|t| t.clone()).unwrap_or_default()
+    }
+
+    /// Waits until the server's standard error contains `needle`.
+    pub fn wait_for_stderr(&self, needle: &str) {
+        let started = Instant::now();
+        loop {
+            let text = self.stderr.lock().map(|t| t.clone()).unwrap_or_default();
+            if text.contains(needle) {
+                return;
+            }
+            assert!(
+                started.elapsed() < DEADLINE,
+                "standard error never said {needle:?}; it said:\n{text}"
+            );
+            std::thread::sleep(Duration::from_millis(25));
         }
     }
 

@@ -1,6 +1,8 @@
 //! Ticket lists: "My Tickets" and the agent inbox, filtered by requester,
-//! status and a search text, newest update first, a page at a time. The
-//! query names only the filters in use so that SQLite reads one index in
+//! status (or every unsolved status) and a search text, in the chosen
+//! order (last update by default), a page at a time, with the number of
+//! matches so pages can say "Page N of M". The query names only the
+//! filters in use so that SQLite reads one index in order for the default
 //! order (see the indexes of `002_tickets.sql`).
 
 use anyhow::Result;
@@ -17,21 +19,77 @@ pub struct TicketFilter {
     pub requester: Option<String>,
     /// Only tickets in this status.
     pub status: Option<Status>,
+    /// Only tickets still waiting for a solution (new, open or pending);
+    /// ignored when `status` is set.
+    pub unsolved: bool,
     /// Subject or requester containing this text (agent search).
     pub search: Option<String>,
+    /// Every one of these words (at most [`MAX_WORDS`], split on white
+    /// space) in the subject or in a public message (customer search:
+    /// internal notes are never searched).
+    pub words: Option<String>,
+    /// The order of the list.
+    pub sort: TicketSort,
     /// Page number, from 1.
     pub page: u32,
     /// Tickets per page.
     pub per_page: u32,
 }
 
-/// One page of a ticket list, newest update first.
+/// Most words of a [`TicketFilter::words`] search; the rest are ignored.
+pub const MAX_WORDS: usize = 8;
+
+/// The order of a ticket list; every order ends with the newest update.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub enum TicketSort {
+    /// Most recently updated first.
+    #[default]
+    Updated,
+    /// Most recently created first.
+    Created,
+    /// By status in the order of a ticket's life (new first), then by
+    /// last update.
+    Status,
+}
+
+impl TicketSort {
+    /// The name used in URLs (`?sort=`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TicketSort::Updated => "updated",
+            TicketSort::Created => "created",
+            TicketSort::Status => "status",
+        }
+    }
+
+    /// The order named `text`, if any.
+    pub fn parse(text: &str) -> Option<Self> {
+        [TicketSort::Updated, TicketSort::Created, TicketSort::Status]
+            .into_iter()
+            .find(|s| s.as_str() == text)
+    }
+
+    fn order_by(self) -> &'static str {
+        match self {
+            TicketSort::Updated => "updated_at DESC, id DESC",
+            TicketSort::Created => "created_at DESC, id DESC",
+            TicketSort::Status => {
+                "CASE status WHEN 'new' THEN 0 WHEN 'open' THEN 1 WHEN 'pending' THEN 2 \
+                 WHEN 'resolved' THEN 3 ELSE 4 END, updated_at DESC, id DESC"
+            }
+        }
+    }
+}
+
+/// One page of a ticket list.
 #[derive(Debug, Clone)]
 pub struct TicketPage {
     /// The tickets on this page.
     pub tickets: Vec<Ticket>,
     /// Whether another page follows.
     pub has_more: bool,
+    /// How many tickets match the filter on all pages together.
+    pub total: u64,
 }
 
 /// `%`, `_` and `\` escaped for `LIKE ... ESCAPE '\'`.
@@ -47,11 +105,9 @@ fn like_pattern(text: &str) -> String {
     out
 }
 
-/// The list query for `filter`, with only the conditions it needs so that
-/// SQLite picks the matching index (requester, status or update time) and
-/// reads rows already in order; one row more than a page tells whether
-/// another page follows.
-fn list_query(filter: &TicketFilter, per_page: u32) -> (String, Vec<Value>) {
+/// The `WHERE` clause of `filter` (empty when nothing narrows the list)
+/// and its values, numbered from `?1`.
+fn where_clause(filter: &TicketFilter) -> (String, Vec<Value>) {
     let mut conditions = Vec::new();
     let mut values = Vec::new();
     if let Some(requester) = &filter.requester {
@@ -61,6 +117,8 @@ fn list_query(filter: &TicketFilter, per_page: u32) -> (String, Vec<Value>) {
     if let Some(status) = filter.status {
         values.push(Value::Text(status.as_str().to_owned()));
         conditions.push(format!("status = ?{}", values.len()));
+    } else if filter.unsolved {
+        conditions.push("status IN ('new', 'open', 'pending')".to_owned());
     }
     if let Some(search) = filter
         .search
@@ -74,24 +132,51 @@ fn list_query(filter: &TicketFilter, per_page: u32) -> (String, Vec<Value>) {
             "(subject LIKE ?{n} ESCAPE '\\' OR requester LIKE ?{n} ESCAPE '\\')"
         ));
     }
-    let where_clause = if conditions.is_empty() {
-        String::new()
+    let words = filter.words.as_deref().unwrap_or("");
+    for word in words.split_whitespace().take(MAX_WORDS) {
+        values.push(Value::Text(like_pattern(word)));
+        let n = values.len();
+        conditions.push(format!(
+            "(subject LIKE ?{n} ESCAPE '\\' OR EXISTS (SELECT 1 FROM ticket_messages m \
+             WHERE m.ticket_id = tickets.id AND m.internal = 0 AND m.body LIKE ?{n} ESCAPE '\\'))"
+        ));
+    }
+    if conditions.is_empty() {
+        (String::new(), values)
     } else {
-        format!("WHERE {}", conditions.join(" AND "))
-    };
+        (format!("WHERE {}", conditions.join(" AND ")), values)
+    }
+}
+
+/// The list query for `filter`, with only the conditions it needs so that
+/// SQLite picks the matching index (requester, status or update time) and,
+/// in the default order, reads rows already in order; one row more than a
+/// page tells whether another page follows.
+fn list_query(filter: &TicketFilter, per_page: u32) -> (String, Vec<Value>) {
+    let (where_clause, mut values) = where_clause(filter);
     let offset = i64::from(filter.page.max(1) - 1) * i64::from(per_page);
     values.push(Value::Integer(i64::from(per_page) + 1));
     values.push(Value::Integer(offset));
     let n = values.len();
     let sql = format!(
-        "SELECT * FROM tickets {where_clause} ORDER BY updated_at DESC, id DESC LIMIT ?{} OFFSET ?{n}",
+        "SELECT * FROM tickets {where_clause} ORDER BY {} LIMIT ?{} OFFSET ?{n}",
+        filter.sort.order_by(),
         n - 1
     );
     (sql, values)
 }
 
+/// How many tickets match `filter` on all pages.
+fn count_query(filter: &TicketFilter) -> (String, Vec<Value>) {
+    let (where_clause, values) = where_clause(filter);
+    (
+        format!("SELECT count(*) FROM tickets {where_clause}"),
+        values,
+    )
+}
+
 impl Db {
-    /// One page of tickets matching `filter`, most recently updated first.
+    /// One page of tickets matching `filter`, in its order.
     pub async fn list_tickets(&self, filter: TicketFilter) -> Result<TicketPage> {
         self.read(move |c| list_tickets_on(c, &filter)).await
     }
@@ -111,7 +196,15 @@ pub(crate) fn list_tickets_on(
         .collect::<rusqlite::Result<Vec<_>>>()?;
     let has_more = tickets.len() > per_page as usize;
     tickets.truncate(per_page as usize);
-    Ok(TicketPage { tickets, has_more })
+    let (sql, values) = count_query(filter);
+    let total: i64 = c
+        .prepare_cached(&sql)?
+        .query_row(params_from_iter(values), |r| r.get(0))?;
+    Ok(TicketPage {
+        tickets,
+        has_more,
+        total: u64::try_from(total).unwrap_or(0),
+    })
 }
 
 #[cfg(test)]
@@ -157,9 +250,9 @@ mod tests {
             let filter = TicketFilter {
                 requester: requester.map(str::to_owned),
                 status,
-                search: None,
                 page: 1,
                 per_page: 25,
+                ..TicketFilter::default()
             };
             let (sql, values) = list_query(&filter, 25);
             let plan: Vec<String> = db

@@ -37,9 +37,14 @@ pub enum Failure {
         /// Where to return after signing in.
         next: String,
     },
-    /// Signed in, but not allowed; or a failed CSRF check.
+    /// Signed in, but not allowed; or a request from another origin.
     #[error("forbidden")]
     Forbidden,
+    /// A form from this site whose token is missing or no longer the
+    /// session's (it sat open too long, or the visitor signed in or out
+    /// elsewhere): answered 403 with the form's fields to send again.
+    #[error("form expired")]
+    FormExpired,
     /// Nothing here (or nothing the visitor may know about).
     #[error("not found")]
     NotFound,
@@ -59,7 +64,7 @@ impl Failure {
     pub fn status(&self) -> StatusCode {
         match self {
             Failure::SignIn { .. } => StatusCode::SEE_OTHER,
-            Failure::Forbidden => StatusCode::FORBIDDEN,
+            Failure::Forbidden | Failure::FormExpired => StatusCode::FORBIDDEN,
             Failure::NotFound => StatusCode::NOT_FOUND,
             Failure::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             Failure::Unexpected(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -70,7 +75,13 @@ impl Failure {
 impl From<CsrfError> for Failure {
     fn from(err: CsrfError) -> Self {
         tracing::info!("refused a state-changing request: {err}");
-        Failure::Forbidden
+        match err {
+            // The origin check passed: a form of ours, gone stale.
+            CsrfError::NoSession | CsrfError::MissingToken | CsrfError::WrongToken => {
+                Failure::FormExpired
+            }
+            CsrfError::ForeignOrigin => Failure::Forbidden,
+        }
     }
 }
 
@@ -79,6 +90,59 @@ struct ErrorView {
     #[serde(flatten)]
     common: Common,
     retry_after: u64,
+}
+
+/// The page of an expired form: what was typed, to send again.
+#[derive(Serialize)]
+struct ExpiredView<'a> {
+    #[serde(flatten)]
+    common: Common,
+    /// Where the form posted.
+    action: &'a str,
+    /// The fields sent but the old token; passwords emptied.
+    fields: Vec<FieldView<'a>>,
+}
+
+/// One field of an expired form.
+#[derive(Serialize)]
+struct FieldView<'a> {
+    name: &'a str,
+    value: &'a str,
+    /// A password: shown empty, to be typed again.
+    secret: bool,
+}
+
+/// Password fields: asked for again, never shown back.
+const SECRET_FIELDS: &[&str] = &["password", "password_confirm"];
+
+/// The expired-form page: the fields of the refused post (passwords
+/// emptied) in a form with a fresh token for the same address. The request
+/// came from this site (the origin check passed), so showing the fields
+/// again gives nothing away, and nothing is sent until the visitor does.
+async fn expired_form(app: &App, req: &Req) -> anyhow::Result<Response> {
+    let (session, set_cookie) = crate::auth::sessions::ensure_session(app, req).await?;
+    let form = req.form();
+    let view = ExpiredView {
+        common: Common::new(&app.options.site_title, Some(&session)),
+        action: &req.path,
+        fields: form
+            .fields()
+            .iter()
+            .filter(|(name, _)| name != "csrf")
+            .map(|(name, value)| {
+                let secret = SECRET_FIELDS.contains(&name.as_str());
+                FieldView {
+                    name: name.as_str(),
+                    value: if secret { "" } else { value.as_str() },
+                    secret,
+                }
+            })
+            .collect(),
+    };
+    let resp = app
+        .pages
+        .render(StatusCode::FORBIDDEN, "form_expired.html", &view)?;
+    Ok(with_cookie(resp, set_cookie))
 }
 
 /// The response for a failure: a redirect to the login page, or the
@@ -90,6 +154,13 @@ pub async fn failure_response(app: &App, req: &Req, failure: Failure) -> Respons
             return http::see_other(&format!("/login?next={}", encode_query_value(next)))
         }
         Failure::Forbidden => "403.html",
+        Failure::FormExpired => match expired_form(app, req).await {
+            Ok(resp) => return resp,
+            Err(err) => {
+                tracing::error!("cannot show an expired form again: {err:#}");
+                "403.html"
+            }
+        },
         Failure::NotFound => "404.html",
         Failure::TooManyRequests { .. } => "429.html",
         Failure::Unexpected(err) => {

@@ -61,7 +61,7 @@ pub fn agent_reply(ctx: &NoticeContext, ticket: &Ticket, markdown: &str) -> Outg
     let url = ctx.url(&format!("/my/tickets/{}", ticket.reference));
     let text = format!(
         "{}\n\n-- \nReply to this mail, or read the conversation at {url}\n",
-        markdown.trim_end()
+        render_body::agent_markdown_text(markdown)
     );
     let html = format!(
         "<div>{}</div>\n<hr>\n{}",
@@ -223,7 +223,10 @@ mod tests {
         assert_eq!(m.subject, "[#42] Printer <on fire>");
         assert_eq!(m.to, "c@example.com");
         assert_eq!(m.ticket_id, Some(42));
-        assert!(m.body.contains("**Hi**"));
+        // The text part reads as text: no Markdown marks (it used to carry
+        // `**Hi**` as the agent typed it).
+        assert!(m.body.starts_with("Hi "), "{}", m.body);
+        assert!(!m.body.contains("**"), "{}", m.body);
         let html = m.html.unwrap_or_default();
         assert!(html.contains("<strong>Hi</strong>"), "{html}");
         assert!(!html.contains("<script"), "{html}");

@@ -1,5 +1,6 @@
-//! The agent inbox: `GET /agent/tickets[?status=&q=&page=]` (every ticket,
-//! filtered by status, searched by subject or requester),
+//! The agent inbox: `GET /agent/tickets[?status=&q=&page=]` (the unsolved
+//! tickets unless another status choice is made, searched by subject or
+//! requester),
 //! `GET /agent/tickets/{ref}` (the full log with internal notes and status
 //! changes), `POST /agent/tickets/{ref}/reply` (`body`, optional
 //! `internal_note=on`) and `POST /agent/tickets/{ref}/status` (`status`).
@@ -9,8 +10,8 @@ use serde::Serialize;
 
 use super::{
     back_to, check_body, iso_time, notify_customer, page_param, path_param, readable_time,
-    status_options, status_param, EventView, MessageView, Pager, StatusOption, TicketView,
-    TicketsError, PER_PAGE,
+    search_param, status_options, EventView, MessageView, Pager, StatusChoice, StatusOption,
+    TicketView, TicketsError, PER_PAGE,
 };
 use crate::app::App;
 use crate::auth::{CurrentUser, Role, Session};
@@ -26,8 +27,11 @@ struct InboxView {
     common: Common,
     tickets: Vec<TicketView>,
     statuses: Vec<StatusOption>,
+    /// The status choice: `unsolved` (the default), `all` or a status.
+    status: &'static str,
     q: String,
-    /// A status or search narrows the list (for the empty state).
+    /// A search, or a status choice other than the default, narrows the
+    /// list (for the empty state).
     filtered: bool,
     pager: Pager,
 }
@@ -82,40 +86,42 @@ struct RelatedView {
     reference: String,
 }
 
-/// `GET /agent/tickets[?status=&q=&page=]`.
+/// `GET /agent/tickets[?status=&q=&page=]`: the unsolved tickets unless
+/// `status` is `all` or a status name.
 pub async fn list(app: &App, req: &Req) -> Result<Response, TicketsError> {
     let (session, _user) = require_role(app, req, Role::Agent).await?;
-    let status = status_param(req.query_param("status"));
+    let choice = StatusChoice::from_param(req.query_param("status"), StatusChoice::Unsolved);
     let page = page_param(req.query_param("page"));
-    let q: String = req
-        .query_param("q")
-        .unwrap_or_default()
-        .trim()
-        .chars()
-        .take(200)
-        .collect();
+    let q = search_param(req.query_param("q"));
     let found = app
         .db
         .list_tickets(TicketFilter {
-            requester: None,
-            status,
+            status: choice.status(),
+            unsolved: choice == StatusChoice::Unsolved,
             search: Some(q.clone()),
             page,
             per_page: PER_PAGE,
+            ..TicketFilter::default()
         })
         .await?;
-    let status_name = status.map(Status::as_str).unwrap_or("");
+    // The default choice stays out of page links.
+    let status_in_links = match choice {
+        StatusChoice::Unsolved => "",
+        other => other.as_str(),
+    };
     let view = InboxView {
         common: Common::new(&app.options.site_title, Some(&session)),
         tickets: found.tickets.iter().map(TicketView::new).collect(),
-        statuses: status_options(status, true),
+        statuses: status_options(choice.status()),
+        status: choice.as_str(),
         pager: Pager::new(
             "/agent/tickets",
-            &[("status", status_name), ("q", &q)],
+            &[("status", status_in_links), ("q", &q)],
             page,
-            found.has_more,
+            found.total,
+            PER_PAGE,
         ),
-        filtered: status.is_some() || !q.is_empty(),
+        filtered: choice != StatusChoice::Unsolved || !q.is_empty(),
         q,
     };
     Ok(app
@@ -160,7 +166,7 @@ async fn render_ticket(
         ticket: TicketView::new(ticket),
         messages: messages.iter().map(|m| MessageView::new(m, true)).collect(),
         events: events.iter().map(EventView::new).collect(),
-        statuses: status_options(Some(ticket.status), false),
+        statuses: status_options(Some(ticket.status)),
         notice: state.notice,
         body_error: state.body_error,
         status_error: state.status_error,

@@ -32,10 +32,17 @@ pub struct TicketPageView {
     pub replied: bool,
     /// The ticket was just opened by the customer.
     pub created: bool,
+    /// The customer just marked the ticket solved.
+    pub solved: bool,
+    /// Where the "mark as solved" form posts (account pages only).
+    pub solve_action: Option<String>,
     /// Offer a link to submit another ticket (account pages only).
     pub allow_new_tickets: bool,
     /// A problem with the reply being sent.
     pub error: Option<&'static str>,
+    /// The reply form's token was stale: nothing was sent, the text is
+    /// back in the form.
+    pub expired: bool,
     /// The text being sent, kept when it was refused.
     pub draft: String,
     /// Opened through a mailed link, not an account.

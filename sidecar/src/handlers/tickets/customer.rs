@@ -1,5 +1,6 @@
-//! The customer's tickets: `GET /my/tickets[?status=&page=]`,
-//! `GET /my/tickets/{ref}`, `POST /my/tickets/{ref}/reply` and, when
+//! The customer's tickets: `GET /my/tickets[?status=&q=&sort=&page=]`,
+//! `GET /my/tickets/{ref}`, `POST /my/tickets/{ref}/reply`,
+//! `POST /my/tickets/{ref}/solve` and, when
 //! `allow_new_tickets` is on, `GET /my/tickets/new` and `POST /my/tickets`.
 //!
 //! A customer owns the tickets whose requester is the account's verified
@@ -12,15 +13,15 @@ use serde::Serialize;
 
 use super::conversation::{add_customer_reply, customer_message, render_ticket, TicketPageView};
 use super::{
-    back_to, check_body, check_subject, notify_agents, page_param, path_param, status_options,
-    status_param, throttle_customer, MessageView, Pager, StatusOption, TicketView, TicketsError,
-    PER_PAGE,
+    back_to, check_body, check_subject, notify_agents, page_param, path_param, search_param,
+    status_options, throttle_customer, MessageView, Pager, StatusChoice, StatusOption, TicketView,
+    TicketsError, PER_PAGE,
 };
 use crate::app::App;
 use crate::auth::sessions::{cookie_token_hash, live_session};
 use crate::auth::{CurrentUser, Role, Session};
-use crate::db::ticket_lists::TicketFilter;
-use crate::db::tickets::{parse_reference, Ticket};
+use crate::db::ticket_lists::{TicketFilter, TicketSort};
+use crate::db::tickets::{parse_reference, Author, Status, Ticket};
 use crate::handlers::{checked_form, require_role, AccessError};
 use crate::http::{self, Req, Response};
 use crate::pages::Common;
@@ -32,7 +33,16 @@ struct ListView {
     verified: bool,
     tickets: Vec<TicketView>,
     statuses: Vec<StatusOption>,
+    /// The status choice: `all` (the default) or a status name.
     status: &'static str,
+    /// The search words.
+    q: String,
+    /// The order: `updated` (the default), `created` or `status`.
+    sort: &'static str,
+    /// The customer has at least one ticket (for the empty states).
+    total: u64,
+    /// A status or search narrows the list (for the empty state).
+    filtered: bool,
     pager: Pager,
     allow_new_tickets: bool,
 }
@@ -54,29 +64,41 @@ fn owner(user: &CurrentUser) -> Option<&str> {
     user.verified.then_some(user.email.as_str())
 }
 
-/// `GET /my/tickets[?status=&page=]`.
+/// `GET /my/tickets[?status=&q=&sort=&page=]`: the customer's tickets,
+/// narrowed by status and by words in the subject or the public messages,
+/// in the chosen order.
 ///
-/// A signed-out visitor gets the ticket-link form instead of a redirect, so
-/// a customer without an account can still reach a ticket. One trip to the
-/// store reads the session and the page, and none when both are in memory
-/// (see [`crate::db::read_cache`]); the rendered page is kept under the same
-/// rule, keyed by session, filter and page.
+/// A signed-out visitor is sent to sign in and back; the login page links
+/// to the ticket-link form for customers without an account. One trip to
+/// the store reads the session and the page, and none when both are in
+/// memory (see [`crate::db::read_cache`]); the rendered page is kept under
+/// the same rule, keyed by session and filter.
 pub async fn list(app: &App, req: &Req) -> Result<Response, TicketsError> {
-    let status = status_param(req.query_param("status"));
-    let page = page_param(req.query_param("page"));
+    let choice = StatusChoice::from_param(req.query_param("status"), StatusChoice::All);
+    let filter = TicketFilter {
+        requester: None,
+        status: choice.status(),
+        words: Some(search_param(req.query_param("q"))).filter(|q| !q.is_empty()),
+        sort: req
+            .query_param("sort")
+            .as_deref()
+            .and_then(TicketSort::parse)
+            .unwrap_or_default(),
+        page: page_param(req.query_param("page")),
+        per_page: PER_PAGE,
+        ..TicketFilter::default()
+    };
     // The session and the page of tickets in one read: the list is only
     // read for a verified customer, and only used if the session is live.
     let token_hash = cookie_token_hash(app, req);
     let found = match &token_hash {
         Some(token_hash) => {
+            let filter = filter.clone();
             app.db
                 .session_with_tickets(token_hash, move |account| {
                     (account.role == Role::Customer && account.verified).then(|| TicketFilter {
                         requester: Some(account.email.clone()),
-                        status,
-                        search: None,
-                        page,
-                        per_page: PER_PAGE,
+                        ..filter
                     })
                 })
                 .await?
@@ -88,10 +110,7 @@ pub async fn list(app: &App, req: &Req) -> Result<Response, TicketsError> {
         None => (None, None, None),
     };
     let Some((session, user)) = session.and_then(|s| s.user.clone().map(|u| (s, u))) else {
-        // A signed-out visitor gets the ticket-link form instead of a
-        // redirect, so a customer without an account can still reach a
-        // ticket.
-        return super::link::form(app, req).await;
+        return Err(AccessError::SignIn { next: req.target() }.into());
     };
     if user.role != Role::Customer {
         return Err(AccessError::Forbidden.into());
@@ -100,25 +119,49 @@ pub async fn list(app: &App, req: &Req) -> Result<Response, TicketsError> {
     // when nothing was committed since the session and list were read.
     let cached = token_hash.zip(stamp).map(|(hash, stamp)| {
         let lang = crate::language::current().unwrap_or_default();
-        ((hash, status, page, lang), stamp)
+        ((hash, filter.clone(), lang), stamp)
     });
     if let Some((key, stamp)) = &cached {
         if let Some(body) = app.rendered_lists.get(key, stamp) {
             return Ok(http::html(StatusCode::OK, body));
         }
     }
-    let (tickets, has_more) = match (owner(&user), listed) {
-        (Some(_), Some(found)) => (found.tickets, found.has_more),
-        _ => (Vec::new(), false),
+    let (tickets, total) = match (owner(&user), listed) {
+        (Some(_), Some(found)) => (found.tickets, found.total),
+        _ => (Vec::new(), 0),
     };
-    let status_name = status.map(|s| s.as_str()).unwrap_or("");
+    let q = filter.words.clone().unwrap_or_default();
+    // Defaults stay out of page links.
+    let status_in_links = match choice {
+        StatusChoice::All => "",
+        other => other.as_str(),
+    };
+    let sort_in_links = match filter.sort {
+        TicketSort::Updated => "",
+        other => other.as_str(),
+    };
+    let pager = Pager::new(
+        "/my/tickets",
+        &[
+            ("status", status_in_links),
+            ("q", &q),
+            ("sort", sort_in_links),
+        ],
+        filter.page,
+        total,
+        PER_PAGE,
+    );
     let view = ListView {
         common: Common::new(&app.options.site_title, Some(&session)),
         verified: user.verified,
         tickets: tickets.iter().map(TicketView::new).collect(),
-        statuses: status_options(status, true),
-        status: status_name,
-        pager: Pager::new("/my/tickets", &[("status", status_name)], page, has_more),
+        statuses: status_options(choice.status()),
+        status: choice.as_str(),
+        filtered: choice != StatusChoice::All || !q.is_empty(),
+        q,
+        sort: filter.sort.as_str(),
+        total,
+        pager,
         allow_new_tickets: can_open_tickets(app, &user),
     };
     let body = bytes::Bytes::from(app.pages.render_html("my_tickets.html", &view)?);
@@ -153,9 +196,11 @@ fn page_view(
     let reopened = req.query_param("reopened").is_some();
     let replied = req.query_param("replied").is_some() || reopened;
     let created = req.query_param("created").is_some();
+    let solved = req.query_param("solved").is_some();
     let allow_new_tickets = can_open_tickets(app, user);
     move |ticket, messages| TicketPageView {
         reply_action: format!("/my/tickets/{}/reply", ticket.reference),
+        solve_action: Some(format!("/my/tickets/{}/solve", ticket.reference)),
         common,
         ticket,
         messages,
@@ -163,8 +208,10 @@ fn page_view(
         reopened,
         replied,
         created,
+        solved,
         allow_new_tickets,
         error: None,
+        expired: false,
         draft: String::new(),
         via_link: false,
     }
@@ -219,6 +266,34 @@ pub async fn reply(app: &App, req: &Req) -> Result<Response, TicketsError> {
     .await?;
     Ok(http::see_other(&format!(
         "/my/tickets/{}?{flag}=1",
+        ticket.reference
+    )))
+}
+
+/// `POST /my/tickets/{ref}/solve` (`csrf`): the owner marks the ticket
+/// resolved and goes back to it; replying reopens it. A ticket already
+/// resolved or closed stays as it is.
+pub async fn solve(app: &App, req: &Req) -> Result<Response, TicketsError> {
+    let page = req.path.trim_end_matches("/solve");
+    let (session, user) = require_role(app, req, Role::Customer)
+        .await
+        .map_err(back_to(page))?;
+    checked_form(app, req, &session)?;
+    let raw_ref = path_param(&req.path, "/my/tickets/", "/solve").unwrap_or("");
+    let ticket = owned_ticket(app, &user, raw_ref).await?;
+    if !ticket.status.reopens_on_reply() {
+        let actor = Author {
+            role: Role::Customer,
+            account_id: Some(user.account_id),
+            email: user.email.clone(),
+        };
+        app.db
+            .set_status(&ticket.reference, Status::Resolved, actor)
+            .await?
+            .ok_or(TicketsError::NotFound)?;
+    }
+    Ok(http::see_other(&format!(
+        "/my/tickets/{}?solved=1",
         ticket.reference
     )))
 }

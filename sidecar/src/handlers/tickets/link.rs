@@ -183,8 +183,11 @@ pub async fn show(app: &App, req: &Req) -> Result<Response, TicketsError> {
             reopened,
             replied,
             created: req.query_param("created").is_some(),
+            solved: false,
+            solve_action: None,
             allow_new_tickets: false,
             error: None,
+            expired: false,
             draft: String::new(),
             via_link: true,
         })
@@ -292,30 +295,41 @@ pub async fn reply(app: &App, req: &Req) -> Result<Response, TicketsError> {
         return Err(TicketsError::NotFound);
     };
     let sent = form.get("csrf");
-    if sent.is_empty() || !bool::from(sent.as_bytes().ct_eq(csrf.as_bytes())) {
-        return Err(CsrfError::WrongToken.into());
-    }
-    let body = match check_body(form.get("body")) {
+    // A stale token (the page was opened before the link was opened
+    // again): the page comes back with the text and the grant's token.
+    let expired = sent.is_empty() || !bool::from(sent.as_bytes().ct_eq(csrf.as_bytes()));
+    let checked = if expired {
+        Err(None)
+    } else {
+        check_body(form.get("body")).map_err(Some)
+    };
+    let body = match checked {
         Ok(body) => body,
         Err(error) => {
+            let status = if expired {
+                StatusCode::FORBIDDEN
+            } else {
+                StatusCode::BAD_REQUEST
+            };
             let common = Common::new(&app.options.site_title, None);
             let draft = form.get("body").to_owned();
             let reply_action = format!("/t/{token}/reply");
-            return render_ticket(app, StatusCode::BAD_REQUEST, &ticket, |t, messages| {
-                TicketPageView {
-                    common,
-                    ticket: t,
-                    messages,
-                    reply_action,
-                    form_csrf: csrf,
-                    reopened: false,
-                    replied: false,
-                    created: false,
-                    allow_new_tickets: false,
-                    error: Some(error),
-                    draft,
-                    via_link: true,
-                }
+            return render_ticket(app, status, &ticket, |t, messages| TicketPageView {
+                common,
+                ticket: t,
+                messages,
+                reply_action,
+                form_csrf: csrf,
+                reopened: false,
+                replied: false,
+                created: false,
+                solved: false,
+                solve_action: None,
+                allow_new_tickets: false,
+                error,
+                expired,
+                draft,
+                via_link: true,
             })
             .await;
         }

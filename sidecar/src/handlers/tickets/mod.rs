@@ -3,13 +3,17 @@
 //! reference out of a path, form checks and the notifications sent through
 //! the mail queue. The routes themselves are in [`customer`]
 //! (customers), [`agent`] (agents) and
-//! [`link`] (mailed links without an account).
+//! [`link`] (mailed links without an account); what the two lists share
+//! (status choice, pager) is in [`lists`].
 
 pub mod agent;
 pub mod conversation;
 pub mod customer;
 pub mod link;
+pub mod lists;
 pub mod rating;
+
+pub use lists::{page_param, search_param, status_options, Pager, StatusChoice, StatusOption};
 
 use serde::Serialize;
 
@@ -20,7 +24,6 @@ use crate::auth::rate_limit;
 use crate::auth::Role;
 use crate::db::mail::OutgoingMail;
 use crate::db::tickets::{Message, Status, StatusEvent, Ticket};
-use crate::http::encode_query_value;
 use crate::mail::notices::{self, NoticeContext};
 use crate::render_body;
 
@@ -202,83 +205,6 @@ impl EventView {
             created_iso: iso_time(event.created_at),
         }
     }
-}
-
-/// One choice of a status filter or select.
-#[derive(Debug, Serialize)]
-pub struct StatusOption {
-    /// Value (`""` for "all").
-    pub value: &'static str,
-    /// Label.
-    pub label: &'static str,
-    /// Whether it is the current one.
-    pub selected: bool,
-}
-
-/// The choices of a status select, `current` selected; with `with_all`,
-/// an "All" choice first.
-pub fn status_options(current: Option<Status>, with_all: bool) -> Vec<StatusOption> {
-    let all = with_all.then_some(StatusOption {
-        value: "",
-        label: "All",
-        selected: current.is_none(),
-    });
-    all.into_iter()
-        .chain(Status::ALL.into_iter().map(|s| StatusOption {
-            value: s.as_str(),
-            label: s.label(),
-            selected: current == Some(s),
-        }))
-        .collect()
-}
-
-/// Links to the previous and next page of a list.
-#[derive(Debug, Serialize, Default)]
-pub struct Pager {
-    /// The current page, from 1.
-    pub page: u32,
-    /// The previous page's URL.
-    pub prev: Option<String>,
-    /// The next page's URL.
-    pub next: Option<String>,
-}
-
-impl Pager {
-    /// Page links for `base` (a path) with the other query `params`.
-    pub fn new(base: &str, params: &[(&str, &str)], page: u32, has_more: bool) -> Self {
-        let url = |p: u32| {
-            let mut query: Vec<String> = params
-                .iter()
-                .filter(|(_, v)| !v.is_empty())
-                .map(|(k, v)| format!("{k}={}", encode_query_value(v)))
-                .collect();
-            if p > 1 {
-                query.push(format!("page={p}"));
-            }
-            if query.is_empty() {
-                base.to_owned()
-            } else {
-                format!("{base}?{}", query.join("&"))
-            }
-        };
-        Self {
-            page,
-            prev: (page > 1).then(|| url(page - 1)),
-            next: has_more.then(|| url(page + 1)),
-        }
-    }
-}
-
-/// The `page` query parameter (1 when absent or nonsense).
-pub fn page_param(raw: Option<String>) -> u32 {
-    raw.and_then(|p| p.parse::<u32>().ok())
-        .filter(|p| (1..=100_000).contains(p))
-        .unwrap_or(1)
-}
-
-/// The `status` query parameter, when it names a status.
-pub fn status_param(raw: Option<String>) -> Option<Status> {
-    raw.as_deref().and_then(Status::parse)
 }
 
 /// A message body from a form: trimmed of trailing space; the error is a
