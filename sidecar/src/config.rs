@@ -68,6 +68,13 @@ pub struct SidecarConfig {
     pub password_memory_kib: u32,
     /// Argon2id iterations for new password hashes.
     pub password_iterations: u32,
+    /// Largest attached file, in MiB.
+    pub attachment_max_mib: u64,
+    /// Largest total of a message's files, in MiB.
+    pub message_max_mib: u64,
+    /// The file types that may be attached, as sniffed from their content
+    /// (MIME types, e.g. `image/png`, `text/plain`).
+    pub attachment_types: Vec<String>,
     /// `[sidecar.mail]`.
     pub mail: MailConfig,
 }
@@ -98,6 +105,12 @@ impl Default for SidecarConfig {
             allowed_origins: Vec::new(),
             password_memory_kib: 19 * 1024,
             password_iterations: 2,
+            attachment_max_mib: 10,
+            message_max_mib: 25,
+            attachment_types: crate::attachments::DEFAULT_TYPES
+                .iter()
+                .map(|t| (*t).to_owned())
+                .collect(),
             mail: MailConfig::default(),
         }
     }
@@ -222,6 +235,12 @@ impl Options {
     /// A path from the configuration, resolved against the site root.
     pub fn resolve(&self, path: &Path) -> PathBuf {
         self.site_root.join(path)
+    }
+
+    /// Where uploads wait while they are read and checked (beside the
+    /// database: `docket.db` gives `docket.uploads/`).
+    pub fn spool_dir(&self) -> PathBuf {
+        self.database.with_extension("uploads")
     }
 
     /// The mail outbox folder.

@@ -12,6 +12,17 @@ use crate::handlers::{
 };
 use crate::http::{Req, Response};
 
+/// Whether `(method, path)` is one of the forms that take files (new
+/// ticket, customer, ticket-link and agent replies): only these read a
+/// `multipart/form-data` body, with the upload limits.
+pub fn is_upload_route(method: &Method, path: &str) -> bool {
+    method == Method::POST
+        && (path == "/my/tickets"
+            || path_param(path, "/my/tickets/", "/reply").is_some()
+            || path_param(path, "/t/", "/reply").is_some()
+            || path_param(path, "/agent/tickets/", "/reply").is_some())
+}
+
 /// Answers one request.
 pub async fn route(app: &App, req: Req) -> Response {
     let result: Result<Response, Failure> = match (&req.method, req.path.as_str()) {

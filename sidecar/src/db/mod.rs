@@ -17,9 +17,10 @@
 //!
 //! Handlers never see `rusqlite`: they call the typed methods defined in the
 //! submodules ([`accounts`], [`sessions`], [`tokens`], [`rate_limits`],
-//! [`mail`]), so another backend can be added behind the same methods.
+//! [`mail`], [`attachments`]), so another backend can be added behind the same methods.
 
 pub mod accounts;
+pub mod attachments;
 pub mod change_stamp;
 pub mod inbound;
 pub mod mail;
@@ -48,6 +49,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/002_tickets.sql"),
     include_str!("migrations/003_mail_digest.sql"),
     include_str!("migrations/004_mail_channel.sql"),
+    include_str!("migrations/005_attachments.sql"),
 ];
 
 /// Most reads running at once, and so most reader connections. Reads
@@ -268,6 +270,10 @@ fn migrate(conn: &mut Connection) -> Result<()> {
         let tx = conn.transaction_with_behavior(TransactionBehavior::Exclusive)?;
         tx.execute_batch(script)
             .with_context(|| format!("migration {version} failed"))?;
+        if version == 5 {
+            attachments::adopt_inbound(&tx)
+                .context("migration 5 failed: cannot move mail attachments into the store")?;
+        }
         tx.pragma_update(None, "user_version", version as u32)?;
         tx.commit()?;
         tracing::info!(version, "database migrated");

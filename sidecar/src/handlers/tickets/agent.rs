@@ -223,6 +223,7 @@ pub async fn reply(app: &App, req: &Req) -> Result<Response, TicketsError> {
         author: author(&user),
         body: body.clone(),
         internal,
+        files: Vec::new(),
     };
     let outcome = app
         .db

@@ -69,6 +69,7 @@ pub fn customer_message(account_id: Option<i64>, email: &str, body: String) -> N
         },
         body,
         internal: false,
+        files: Vec::new(),
     }
 }
 
