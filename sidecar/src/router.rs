@@ -7,7 +7,9 @@ use crate::app::App;
 use crate::handlers::tickets::path_param;
 use crate::handlers::{
     self, api, files, login, password, register,
-    tickets::{agent as agent_tickets, customer as my_tickets, link as ticket_link},
+    tickets::{
+        agent as agent_tickets, customer as my_tickets, files as ticket_files, link as ticket_link,
+    },
     Failure,
 };
 use crate::http::{Req, Response};
@@ -60,6 +62,15 @@ pub async fn route(app: &App, req: Req) -> Response {
             ticket_link::form(app, &req).await.map_err(Into::into)
         }
         (&Method::POST, "/my/tickets/link") => ticket_link::request(app, &req).await,
+        (&Method::GET | &Method::HEAD, p) if ticket_files::is_file_path(p, "/my/tickets/") => {
+            ticket_files::customer(app, &req).await.map_err(Into::into)
+        }
+        (&Method::GET | &Method::HEAD, p) if ticket_files::is_file_path(p, "/t/") => {
+            ticket_files::link(app, &req).await.map_err(Into::into)
+        }
+        (&Method::GET | &Method::HEAD, p) if ticket_files::is_file_path(p, "/agent/tickets/") => {
+            ticket_files::agent(app, &req).await.map_err(Into::into)
+        }
         (&Method::GET, p) if path_param(p, "/my/tickets/", "").is_some() => {
             my_tickets::show(app, &req).await.map_err(Into::into)
         }

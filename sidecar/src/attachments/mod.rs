@@ -150,9 +150,17 @@ pub fn sniff(head: &[u8], name: &str) -> String {
 /// could run it, so it never passes as text.
 fn looks_like_markup(head: &[u8]) -> bool {
     let lower = String::from_utf8_lossy(head).to_ascii_lowercase();
-    ["<svg", "<html", "<script", "<?xml", "<!doctype", "<iframe", "<body"]
-        .iter()
-        .any(|tag| lower.contains(tag))
+    [
+        "<svg",
+        "<html",
+        "<script",
+        "<?xml",
+        "<!doctype",
+        "<iframe",
+        "<body",
+    ]
+    .iter()
+    .any(|tag| lower.contains(tag))
 }
 
 /// UTF-8 text without NUL bytes (a character cut at the end of the
@@ -231,7 +239,10 @@ pub fn check_bytes(data: &[u8], name: &str, policy: &Policy) -> Result<Checked, 
         return Err(too_large(name, policy));
     }
     let thumbnail = if is_raster_image(&content_type) {
-        Some(thumbnail::make(std::io::Cursor::new(data), &content_type).map_err(|e| FileError::new(name, e))?)
+        Some(
+            thumbnail::make(std::io::Cursor::new(data), &content_type)
+                .map_err(|e| FileError::new(name, e))?,
+        )
     } else {
         None
     };

@@ -5,11 +5,17 @@ fn types_come_from_the_content_not_the_name() {
     assert_eq!(sniff(b"\x89PNG\r\n\x1a\n0000", "a.txt"), "image/png");
     assert_eq!(sniff(b"%PDF-1.7\n", "a.png"), "application/pdf");
     // The attack: HTML or SVG renamed to .png or .txt, served as text.
-    assert_eq!(sniff(b"<html><script>alert(1)</script>", "a.png"), "text/html");
+    assert_eq!(
+        sniff(b"<html><script>alert(1)</script>", "a.png"),
+        "text/html"
+    );
     assert_eq!(sniff(b"hello <svg onload=alert(1)>", "a.txt"), "text/html");
     assert_eq!(sniff(b"line one\nline two\n", "app.log"), "text/plain");
     assert_eq!(sniff(b"a,b\n1,2\n", "data.csv"), "text/csv");
-    assert_eq!(sniff(b"\x00\x01\x02binary", "x.bin"), "application/octet-stream");
+    assert_eq!(
+        sniff(b"\x00\x01\x02binary", "x.bin"),
+        "application/octet-stream"
+    );
 }
 
 #[test]
@@ -26,8 +32,8 @@ fn display_names_lose_paths_controls_quotes_and_leading_dots() {
 #[test]
 fn refused_types_name_the_file() {
     let policy = Policy::from_config(&SidecarConfig::default());
-    let err = check_bytes(b"<svg><script>alert(1)</script></svg>", "logo.svg", &policy)
-        .unwrap_err();
+    let err =
+        check_bytes(b"<svg><script>alert(1)</script></svg>", "logo.svg", &policy).unwrap_err();
     assert_eq!(err.name, "logo.svg");
     assert!(err.reason.contains("text/html"), "{err}");
     assert!(check_bytes(b"plain log line\n", "app.log", &policy).is_ok());

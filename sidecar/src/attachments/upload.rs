@@ -79,10 +79,8 @@ where
     S: Stream<Item = Result<Bytes, E>> + Send + 'static,
     E: Into<Box<dyn std::error::Error + Send + Sync>> + 'static,
 {
-    let constraints = multer::Constraints::new().size_limit(
-        multer::SizeLimit::new()
-            .whole_stream(policy.body_bytes()),
-    );
+    let constraints = multer::Constraints::new()
+        .size_limit(multer::SizeLimit::new().whole_stream(policy.body_bytes()));
     let mut multipart = multer::Multipart::with_constraints(body, boundary, constraints);
     let mut upload = Upload::default();
     let mut total = 0u64;
@@ -170,9 +168,7 @@ async fn spool(
 ) -> Result<SpoolDone, UploadError> {
     let dir: PathBuf = spool_dir.to_path_buf();
     let temp = tokio::task::spawn_blocking(move || {
-        tempfile::Builder::new()
-            .prefix("upload-")
-            .tempfile_in(dir)
+        tempfile::Builder::new().prefix("upload-").tempfile_in(dir)
     })
     .await
     .map_err(|e| UploadError::Io(std::io::Error::other(e)))??;
@@ -231,7 +227,10 @@ async fn checked(
 }
 
 /// Reads a text field (at most [`MAX_FIELD_BYTES`]).
-async fn read_text(mut field: multer::Field<'static>, idle: Duration) -> Result<String, UploadError> {
+async fn read_text(
+    mut field: multer::Field<'static>,
+    idle: Duration,
+) -> Result<String, UploadError> {
     let mut bytes = Vec::new();
     loop {
         let chunk = match tokio::time::timeout(idle, field.chunk()).await {

@@ -9,7 +9,7 @@ use std::io::{Read, Write};
 use std::path::PathBuf;
 
 use anyhow::Result;
-use rusqlite::{params, MAIN_DB, OptionalExtension, Row, Transaction};
+use rusqlite::{params, OptionalExtension, Row, Transaction, MAIN_DB};
 
 use super::Db;
 use crate::attachments::Checked;
@@ -120,7 +120,13 @@ fn store_blob(tx: &Transaction<'_>, file: &NewFile, at: i64) -> rusqlite::Result
     tx.execute(
         "INSERT INTO attachment_blobs (sha256, size, content_type, data, thumbnail, created_at)
          VALUES (?1, ?2, ?3, zeroblob(?2), ?4, ?5)",
-        params![checked.sha256, size, checked.content_type, checked.thumbnail, at],
+        params![
+            checked.sha256,
+            size,
+            checked.content_type,
+            checked.thumbnail,
+            at
+        ],
     )?;
     let id = tx.last_insert_rowid();
     let mut blob = tx.blob_open(MAIN_DB, "attachment_blobs", "data", id, false)?;
@@ -165,7 +171,11 @@ pub(crate) fn adopt_inbound(tx: &Transaction<'_>) -> rusqlite::Result<()> {
 impl Db {
     /// The files of ticket `ticket_id`'s messages, in order; those of
     /// internal notes only when `with_internal`.
-    pub async fn ticket_files(&self, ticket_id: i64, with_internal: bool) -> Result<Vec<Attachment>> {
+    pub async fn ticket_files(
+        &self,
+        ticket_id: i64,
+        with_internal: bool,
+    ) -> Result<Vec<Attachment>> {
         self.read(move |c| {
             let sql = format!(
                 "SELECT {ATTACHMENT_COLUMNS} FROM message_attachments a
@@ -212,7 +222,10 @@ impl Db {
                  WHERE a.id = ?1 AND m.ticket_id = ?2 AND (?3 OR m.internal = 0)"
             );
             c.prepare_cached(&sql)?
-                .query_row(params![file_id, ticket_id, with_internal], attachment_from_row)
+                .query_row(
+                    params![file_id, ticket_id, with_internal],
+                    attachment_from_row,
+                )
                 .optional()
         })
         .await

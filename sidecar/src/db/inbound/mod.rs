@@ -77,7 +77,11 @@ fn record_inbound(
 
 /// Keeps the files of mail that became no message in
 /// `inbound_attachments`, beside the raw mail.
-fn keep_with_mail(tx: &Transaction<'_>, inbound_id: i64, files: &[NewFile]) -> rusqlite::Result<()> {
+fn keep_with_mail(
+    tx: &Transaction<'_>,
+    inbound_id: i64,
+    files: &[NewFile],
+) -> rusqlite::Result<()> {
     let mut insert = tx.prepare_cached(
         "INSERT INTO inbound_attachments (inbound_id, name, content_type, size, data)
          VALUES (?1, ?2, ?3, ?4, ?5)",

@@ -8,12 +8,13 @@ use hyper::StatusCode;
 use serde::Serialize;
 
 use super::{
-    back_to, check_body, iso_time, notify_customer, page_param, path_param, readable_time,
-    status_options, status_param, EventView, MessageView, Pager, StatusOption, TicketView,
-    TicketsError, PER_PAGE,
+    back_to, check_body, conversation_log, files_in_mail, iso_time, notify_customer, page_param,
+    path_param, readable_time, status_options, status_param, EventView, MessageView, Pager,
+    StatusOption, TicketView, TicketsError, PER_PAGE,
 };
 use crate::app::App;
 use crate::auth::{CurrentUser, Role, Session};
+use crate::db::attachments::StorageTotals;
 use crate::db::ticket_lists::TicketFilter;
 use crate::db::tickets::{parse_reference, Author, NewMessage, Status, Ticket};
 use crate::handlers::{checked_form, require_role};
@@ -43,10 +44,14 @@ struct AgentTicketView {
     notice: Option<&'static str>,
     /// Shown beside the message field.
     body_error: Option<&'static str>,
+    /// A refused file, named.
+    file_error: Option<String>,
     /// Shown beside the status select.
     status_error: Option<&'static str>,
     draft: String,
     internal_note: bool,
+    /// How much the attachment store holds, readable.
+    storage: String,
     /// What happened to the ticket's mail (bounces, auto-replies, oversized).
     mail_notices: Vec<MailNoticeView>,
     /// The ticket this one's first mail answered, when that was someone
@@ -125,6 +130,8 @@ struct PageState {
     notice: Option<&'static str>,
     /// Shown beside the message field.
     body_error: Option<&'static str>,
+    /// A refused file, named.
+    file_error: Option<String>,
     /// Shown beside the status select.
     status_error: Option<&'static str>,
     draft: String,
@@ -138,21 +145,25 @@ async fn render_ticket(
     ticket: &Ticket,
     state: PageState,
 ) -> Result<Response, TicketsError> {
-    let messages = app.db.messages(ticket.id, true).await?;
+    let files_base = format!("/agent/tickets/{}", ticket.reference);
+    let messages = conversation_log(app, ticket.id, true, &files_base).await?;
+    let totals = app.db.storage_totals().await?;
     let events = app.db.status_events(ticket.id).await?;
     let mail_notices = app.db.ticket_notices(ticket.id).await?;
     let related = app.db.related_ticket(ticket.id).await?;
     let view = AgentTicketView {
         common: Common::new(&app.options.site_title, Some(session)),
         ticket: TicketView::new(ticket),
-        messages: messages.iter().map(|m| MessageView::new(m, true)).collect(),
+        messages,
         events: events.iter().map(EventView::new).collect(),
         statuses: status_options(Some(ticket.status), false),
         notice: state.notice,
         body_error: state.body_error,
+        file_error: state.file_error,
         status_error: state.status_error,
         draft: state.draft,
         internal_note: state.internal_note,
+        storage: storage_text(totals),
         mail_notices: mail_notices
             .into_iter()
             .map(|n| MailNoticeView {
@@ -165,6 +176,16 @@ async fn render_ticket(
         related: related.map(|(number, reference)| RelatedView { number, reference }),
     };
     Ok(app.pages.render(status, "agent_ticket.html", &view)?)
+}
+
+/// The attachment store's size as the agent page shows it.
+fn storage_text(totals: StorageTotals) -> String {
+    let files = if totals.blobs == 1 { "file" } else { "files" };
+    format!(
+        "{} {files}, {}",
+        totals.blobs,
+        crate::attachments::readable_size(totals.bytes)
+    )
 }
 
 /// `GET /agent/tickets/{ref}`.
@@ -180,6 +201,7 @@ pub async fn show(app: &App, req: &Req) -> Result<Response, TicketsError> {
     let state = PageState {
         notice,
         body_error: None,
+        file_error: None,
         status_error: None,
         draft: String::new(),
         internal_note: false,
@@ -206,12 +228,13 @@ pub async fn reply(app: &App, req: &Req) -> Result<Response, TicketsError> {
     let form = checked_form(app, req, &session)?;
     let ticket = ticket_in_path(app, req, "/reply").await?;
     let internal = form.get("internal_note") == "on";
-    let body = match check_body(form.get("body")) {
-        Ok(body) => body,
-        Err(error) => {
+    let (body, files) = match (check_body(form.get("body")), req.files()) {
+        (Ok(body), Ok(files)) => (body, files),
+        (body, files) => {
             let state = PageState {
                 notice: None,
-                body_error: Some(error),
+                body_error: body.err(),
+                file_error: files.err().map(|e| e.to_string()),
                 status_error: None,
                 draft: form.get("body").to_owned(),
                 internal_note: internal,
@@ -223,7 +246,7 @@ pub async fn reply(app: &App, req: &Req) -> Result<Response, TicketsError> {
         author: author(&user),
         body: body.clone(),
         internal,
-        files: Vec::new(),
+        files,
     };
     let outcome = app
         .db
@@ -231,6 +254,12 @@ pub async fn reply(app: &App, req: &Req) -> Result<Response, TicketsError> {
         .await?
         .ok_or(TicketsError::NotFound)?;
     if !internal {
+        let page = format!(
+            "{}/my/tickets/{}",
+            app.options.base_url.trim_end_matches('/'),
+            outcome.ticket.reference
+        );
+        let body = body + &files_in_mail(app, outcome.message_id, &page).await;
         notify_customer(app, &outcome.ticket, &body).await;
     }
     let done = if internal { "note" } else { "reply" };
@@ -252,6 +281,7 @@ pub async fn set_status(app: &App, req: &Req) -> Result<Response, TicketsError> 
         let state = PageState {
             notice: None,
             body_error: None,
+            file_error: None,
             status_error: Some("Choose one of the statuses."),
             draft: String::new(),
             internal_note: false,

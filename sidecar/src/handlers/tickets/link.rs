@@ -150,6 +150,19 @@ fn token_in_path<'a>(req: &'a Req, suffix: &str) -> Result<&'a str, TicketsError
 }
 
 /// The ticket and reply CSRF token of the grant this request carries for
+/// link `token`, if `token` looks like one (the file routes' entry).
+pub(super) async fn granted_ticket(
+    app: &App,
+    req: &Req,
+    token: &str,
+) -> Result<Option<(Ticket, String)>, TicketsError> {
+    if !looks_like_token(token) {
+        return Ok(None);
+    }
+    granted(app, req, token).await
+}
+
+/// The ticket and reply CSRF token of the grant this request carries for
 /// link `token`, if any.
 async fn granted(
     app: &App,
@@ -185,6 +198,7 @@ pub async fn show(app: &App, req: &Req) -> Result<Response, TicketsError> {
             created: false,
             allow_new_tickets: false,
             error: None,
+            file_error: None,
             draft: String::new(),
             via_link: true,
         })
@@ -255,9 +269,9 @@ pub async fn reply(app: &App, req: &Req) -> Result<Response, TicketsError> {
     if sent.is_empty() || !bool::from(sent.as_bytes().ct_eq(csrf.as_bytes())) {
         return Err(CsrfError::WrongToken.into());
     }
-    let body = match check_body(form.get("body")) {
-        Ok(body) => body,
-        Err(error) => {
+    let (body, files) = match (check_body(form.get("body")), req.files()) {
+        (Ok(body), Ok(files)) => (body, files),
+        (body, files) => {
             let common = Common::new(&app.options.site_title, None);
             let draft = form.get("body").to_owned();
             let reply_action = format!("/t/{token}/reply");
@@ -272,7 +286,8 @@ pub async fn reply(app: &App, req: &Req) -> Result<Response, TicketsError> {
                     replied: false,
                     created: false,
                     allow_new_tickets: false,
-                    error: Some(error),
+                    error: body.err(),
+                    file_error: files.err().map(|e| e.to_string()),
                     draft,
                     via_link: true,
                 }
@@ -281,6 +296,6 @@ pub async fn reply(app: &App, req: &Req) -> Result<Response, TicketsError> {
         }
     };
     let (_, flag) =
-        add_customer_reply(app, &ticket.reference, None, &ticket.requester, body).await?;
+        add_customer_reply(app, &ticket.reference, None, &ticket.requester, body, files).await?;
     Ok(http::see_other(&format!("/t/{token}?{flag}=1")))
 }
