@@ -4,7 +4,7 @@
 use std::process::ExitCode;
 
 use clap::Parser;
-use docket::cli::{build_cmd, mail_cmd, new_cmd, serve_cmd, sidecar_cmd, ticket_cmd, Cli, Command};
+use docket::cli::{build_cmd, files_cmd, mail_cmd, new_cmd, serve_cmd, sidecar_cmd, ticket_cmd, Cli, Command};
 use docket::error::ContentErrors;
 
 /// The build allocates and frees many short strings on every thread
@@ -46,6 +46,7 @@ fn run(command: Command) -> anyhow::Result<()> {
         Command::New(args) => new_cmd::run(&args),
         Command::Ticket { action } => ticket_cmd::ticket(action),
         Command::Mail { action } => mail_cmd::mail(action),
+        Command::Files { action } => files_cmd::files(action),
         Command::Sidecar(args) if args.demo => sidecar_cmd::sidecar_demo(&args.site),
         Command::Sidecar(site) => sidecar_cmd::sidecar(&site.site),
         Command::Agent { action } => sidecar_cmd::account(docket_sidecar::Role::Agent, action),
