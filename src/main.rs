@@ -4,7 +4,9 @@
 use std::process::ExitCode;
 
 use clap::Parser;
-use docket::cli::{build_cmd, files_cmd, mail_cmd, new_cmd, serve_cmd, sidecar_cmd, ticket_cmd, Cli, Command};
+use docket::cli::{
+    build_cmd, files_cmd, mail_cmd, new_cmd, serve_cmd, sidecar_cmd, ticket_cmd, Cli, Command,
+};
 use docket::error::ContentErrors;
 
 /// The build allocates and frees many short strings on every thread

@@ -260,7 +260,13 @@ fn a_sigkill_during_an_upload_leaves_no_half_stored_file() {
     let site = dir.path();
     run_ok(
         docket()
-            .args(["customer", "add", "carol@example.com", "--password-stdin", "--site"])
+            .args([
+                "customer",
+                "add",
+                "carol@example.com",
+                "--password-stdin",
+                "--site",
+            ])
             .arg(site),
         &format!("{PASSWORD}\n"),
     );
@@ -272,7 +278,14 @@ fn a_sigkill_during_an_upload_leaves_no_half_stored_file() {
              "messages": [{"from": "customer", "body": "first", "created_at": "2026-01-05T10:00:00Z"}]}]"#,
     )
     .unwrap();
-    let out = run_ok(docket().args(["ticket", "import"]).arg(&import).arg("--site").arg(site), "");
+    let out = run_ok(
+        docket()
+            .args(["ticket", "import"])
+            .arg(&import)
+            .arg("--site")
+            .arg(site),
+        "",
+    );
     let reference = out.lines().next().unwrap().trim().to_owned();
 
     let server = Server::start(site, addr, &[]);
@@ -298,7 +311,10 @@ fn a_sigkill_during_an_upload_leaves_no_half_stored_file() {
     let spool = site.join("docket.uploads");
     let deadline = Instant::now() + Duration::from_secs(10);
     while std::fs::read_dir(&spool).map(|d| d.count()).unwrap_or(0) == 0 {
-        assert!(Instant::now() < deadline, "the upload was not being spooled");
+        assert!(
+            Instant::now() < deadline,
+            "the upload was not being spooled"
+        );
         std::thread::sleep(Duration::from_millis(20));
     }
     server.kill();
@@ -307,8 +323,16 @@ fn a_sigkill_during_an_upload_leaves_no_half_stored_file() {
     let _server = Server::start(site, addr, &[]);
     let db = rusqlite::Connection::open(site.join("docket.db")).unwrap();
     let count = |sql: &str| -> i64 { db.query_row(sql, [], |r| r.get(0)).unwrap() };
-    assert_eq!(count("SELECT COUNT(*) FROM ticket_messages"), 1, "no half message");
-    assert_eq!(count("SELECT COUNT(*) FROM attachment_blobs"), 0, "no half blob");
+    assert_eq!(
+        count("SELECT COUNT(*) FROM ticket_messages"),
+        1,
+        "no half message"
+    );
+    assert_eq!(
+        count("SELECT COUNT(*) FROM attachment_blobs"),
+        0,
+        "no half blob"
+    );
     assert_eq!(count("SELECT COUNT(*) FROM message_attachments"), 0);
     assert_eq!(
         std::fs::read_dir(&spool).unwrap().count(),
