@@ -5,7 +5,8 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use docket::cli::{
-    build_cmd, mail_cmd, new_cmd, report_cmd, serve_cmd, sidecar_cmd, ticket_cmd, Cli, Command,
+    build_cmd, files_cmd, mail_cmd, new_cmd, report_cmd, serve_cmd, sidecar_cmd, ticket_cmd, Cli,
+    Command,
 };
 use docket::error::ContentErrors;
 
@@ -49,6 +50,7 @@ fn run(command: Command) -> anyhow::Result<()> {
         Command::Ticket { action } => ticket_cmd::ticket(action),
         Command::Mail { action } => mail_cmd::mail(action),
         Command::Report(args) => report_cmd::report(&args),
+        Command::Files { action } => files_cmd::files(action),
         Command::Sidecar(args) if args.demo => sidecar_cmd::sidecar_demo(&args.site),
         Command::Sidecar(site) => sidecar_cmd::sidecar(&site.site),
         Command::Agent { action } => sidecar_cmd::account(docket_sidecar::Role::Agent, action),

@@ -314,8 +314,9 @@ fn charsets_html_only_and_attachments_are_read() {
     let (name, size): (String, i64) = site
         .db()
         .query_row(
-            "SELECT a.name, a.size FROM inbound_attachments a JOIN inbound_mail i ON i.id = a.inbound_id
-             JOIN tickets t ON t.id = i.ticket_id WHERE t.ref = ?1",
+            "SELECT a.name, b.size FROM message_attachments a JOIN attachment_blobs b ON b.id = a.blob_id
+             JOIN ticket_messages m ON m.id = a.message_id
+             JOIN tickets t ON t.id = m.ticket_id WHERE t.ref = ?1",
             [&reference],
             |r| Ok((r.get(0)?, r.get(1)?)),
         )

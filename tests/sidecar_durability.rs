@@ -329,6 +329,96 @@ fn imap_intake_killed_mid_batch_loses_nothing_and_stores_nothing_twice() {
 }
 
 #[test]
+fn a_sigkill_during_an_upload_leaves_no_half_stored_file() {
+    // The failure it guards against: a crash mid-upload that leaves a blob
+    // without its message, a message pointing at a missing blob, or spool
+    // files that pile up.
+    let (dir, addr) = site();
+    let site = dir.path();
+    run_ok(
+        docket()
+            .args([
+                "customer",
+                "add",
+                "carol@example.com",
+                "--password-stdin",
+                "--site",
+            ])
+            .arg(site),
+        &format!("{PASSWORD}\n"),
+    );
+    let import = site.join("tickets.json");
+    std::fs::write(
+        &import,
+        r#"[{"subject": "Upload", "requester": "carol@example.com", "status": "open",
+             "created_at": "2026-01-05T10:00:00Z",
+             "messages": [{"from": "customer", "body": "first", "created_at": "2026-01-05T10:00:00Z"}]}]"#,
+    )
+    .unwrap();
+    let out = run_ok(
+        docket()
+            .args(["ticket", "import"])
+            .arg(&import)
+            .arg("--site")
+            .arg(site),
+        "",
+    );
+    let reference = out.lines().next().unwrap().trim().to_owned();
+
+    let server = Server::start(site, addr, &[]);
+    let cookie = login(addr, "carol@example.com", PASSWORD);
+    let page = format!("/my/tickets/{reference}");
+    let token = csrf(&get(addr, &page, Some(&cookie)).2);
+    let boundary = "XkillBoundary";
+    let head_part = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{token}\r\n--{boundary}\r\nContent-Disposition: form-data; name=\"body\"\r\n\r\nhalf sent\r\n--{boundary}\r\nContent-Disposition: form-data; name=\"files\"; filename=\"big.log\"\r\n\r\n"
+    );
+    let total = head_part.len() + 8 * 1024 * 1024;
+    let mut stream = std::net::TcpStream::connect(addr).unwrap();
+    write!(
+        stream,
+        "POST {page}/reply HTTP/1.1\r\nHost: {addr}\r\nCookie: docket_session={cookie}\r\nOrigin: http://{addr}\r\nContent-Type: multipart/form-data; boundary={boundary}\r\nContent-Length: {total}\r\n\r\n{head_part}"
+    )
+    .unwrap();
+    // Half of the file arrives, then the server dies.
+    let chunk = vec![b'a'; 64 * 1024];
+    for _ in 0..64 {
+        stream.write_all(&chunk).unwrap();
+    }
+    let spool = site.join("docket.uploads");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while std::fs::read_dir(&spool).map(|d| d.count()).unwrap_or(0) == 0 {
+        assert!(
+            Instant::now() < deadline,
+            "the upload was not being spooled"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    server.kill();
+    drop(stream);
+
+    let _server = Server::start(site, addr, &[]);
+    let db = rusqlite::Connection::open(site.join("docket.db")).unwrap();
+    let count = |sql: &str| -> i64 { db.query_row(sql, [], |r| r.get(0)).unwrap() };
+    assert_eq!(
+        count("SELECT COUNT(*) FROM ticket_messages"),
+        1,
+        "no half message"
+    );
+    assert_eq!(
+        count("SELECT COUNT(*) FROM attachment_blobs"),
+        0,
+        "no half blob"
+    );
+    assert_eq!(count("SELECT COUNT(*) FROM message_attachments"), 0);
+    assert_eq!(
+        std::fs::read_dir(&spool).unwrap().count(),
+        0,
+        "spool files of the killed upload are removed at start"
+    );
+}
+
+#[test]
 fn the_demo_prints_logins_that_open_a_portal_with_tickets() {
     let (dir, addr) = site();
     let mut server = Server::start(dir.path(), addr, &["--demo"]);

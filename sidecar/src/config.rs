@@ -75,6 +75,13 @@ pub struct SidecarConfig {
     pub password_memory_kib: u32,
     /// Argon2id iterations for new password hashes.
     pub password_iterations: u32,
+    /// Largest attached file, in MiB.
+    pub attachment_max_mib: u64,
+    /// Largest total of a message's files, in MiB.
+    pub message_max_mib: u64,
+    /// The file types that may be attached, as sniffed from their content
+    /// (MIME types, e.g. `image/png`, `text/plain`).
+    pub attachment_types: Vec<String>,
     /// `[sidecar.mail]`.
     pub mail: MailConfig,
 }
@@ -107,6 +114,12 @@ impl Default for SidecarConfig {
             allowed_origins: Vec::new(),
             password_memory_kib: 19 * 1024,
             password_iterations: 2,
+            attachment_max_mib: 10,
+            message_max_mib: 25,
+            attachment_types: DEFAULT_ATTACHMENT_TYPES
+                .iter()
+                .map(|t| (*t).to_owned())
+                .collect(),
             mail: MailConfig::default(),
         }
     }
@@ -206,6 +219,27 @@ impl Default for MailConfig {
     }
 }
 
+/// The types accepted when `attachment_types` is not set: common raster
+/// images, PDF, plain text and logs, CSV, ZIP and Office documents.
+pub const DEFAULT_ATTACHMENT_TYPES: &[&str] = &[
+    "image/png",
+    "image/jpeg",
+    "image/gif",
+    "image/webp",
+    "application/pdf",
+    "text/plain",
+    "text/csv",
+    "application/zip",
+    "application/msword",
+    "application/vnd.ms-excel",
+    "application/vnd.ms-powerpoint",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+    "application/vnd.oasis.opendocument.text",
+    "application/vnd.oasis.opendocument.spreadsheet",
+];
+
 /// Everything the sidecar needs, with paths resolved.
 #[derive(Debug, Clone)]
 pub struct Options {
@@ -249,6 +283,12 @@ impl Options {
             .unwrap_or_default();
         let site_i18n = self.site_root.join("i18n");
         docket_i18n::Catalogs::load(&[&theme_i18n, &site_i18n], &self.default_language)
+    }
+
+    /// Where uploads wait while they are read and checked (beside the
+    /// database: `docket.db` gives `docket.uploads/`).
+    pub fn spool_dir(&self) -> PathBuf {
+        self.database.with_extension("uploads")
     }
 
     /// The mail outbox folder.

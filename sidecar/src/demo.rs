@@ -104,6 +104,7 @@ fn customer_as(email: &str, body: &str, at: i64) -> ImportMessage {
         body: body.to_owned(),
         created_at: at,
         internal: false,
+        files: Vec::new(),
     }
 }
 
@@ -114,6 +115,7 @@ fn agent(body: &str, at: i64, internal: bool) -> ImportMessage {
         body: body.to_owned(),
         created_at: at,
         internal,
+        files: Vec::new(),
     }
 }
 

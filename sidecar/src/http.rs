@@ -2,11 +2,16 @@
 //! and helpers that build responses. Nothing here knows about sessions.
 
 use std::net::{IpAddr, Ipv4Addr};
+use std::sync::Arc;
 
 use bytes::Bytes;
 use http_body_util::Full;
 use hyper::header::{self, HeaderMap, HeaderValue};
 use hyper::{Method, StatusCode};
+
+use crate::attachments::upload::Upload;
+use crate::attachments::FileError;
+use crate::db::attachments::{FileSource, NewFile};
 
 /// The response type of every handler.
 pub type Response = hyper::Response<Full<Bytes>>;
@@ -35,6 +40,9 @@ pub struct Req {
     pub body: Bytes,
     /// The client's address.
     pub client: IpAddr,
+    /// A `multipart/form-data` upload to an upload route, read and
+    /// spooled (then `body` is empty and [`Req::form`] gives its fields).
+    pub upload: Option<Arc<Upload>>,
 }
 
 impl Req {
@@ -52,6 +60,7 @@ impl Req {
             headers: HeaderMap::new(),
             body: Bytes::new(),
             client: IpAddr::V4(Ipv4Addr::LOCALHOST),
+            upload: None,
         }
     }
 
@@ -71,6 +80,9 @@ impl Req {
     /// The body as an `application/x-www-form-urlencoded` form; any other
     /// content type gives an empty form (which then fails the CSRF check).
     pub fn form(&self) -> Form {
+        if let Some(upload) = &self.upload {
+            return Form(upload.fields.clone());
+        }
         let is_form = self
             .header(header::CONTENT_TYPE)
             .map(|ct| {
@@ -89,6 +101,27 @@ impl Req {
                 .map(|(k, v)| (k.into_owned(), v.into_owned()))
                 .collect(),
         )
+    }
+
+    /// The files sent with an upload form, ready to store with the
+    /// message; the first refused file when any was (then none may be
+    /// stored). No upload: no files.
+    pub fn files(&self) -> Result<Vec<NewFile>, FileError> {
+        let Some(upload) = &self.upload else {
+            return Ok(Vec::new());
+        };
+        if let Some(refused) = &upload.refused {
+            return Err(refused.clone());
+        }
+        Ok(upload
+            .files
+            .iter()
+            .map(|f| NewFile {
+                name: f.name.clone(),
+                checked: f.checked.clone(),
+                source: FileSource::Spool(f.file.to_path_buf()),
+            })
+            .collect())
     }
 
     /// The value of cookie `name`.
@@ -195,16 +228,16 @@ pub fn keep_token_out_of_referer(resp: &mut Response) {
     );
 }
 
-/// Adds the headers every response carries: CSP, no sniffing, no framing,
+/// Adds the headers every response carries: CSP (unless the handler set
+/// a stricter one: attached files do), no sniffing, no framing,
 /// a same-origin referrer policy (unless the handler chose a stricter one)
 /// and, unless the handler chose a cache
 /// policy (public files do), `Cache-Control: private, no-store`.
 pub fn add_standard_headers(resp: &mut Response) {
     let headers = resp.headers_mut();
-    headers.insert(
-        header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static(CONTENT_SECURITY_POLICY),
-    );
+    headers
+        .entry(header::CONTENT_SECURITY_POLICY)
+        .or_insert(HeaderValue::from_static(CONTENT_SECURITY_POLICY));
     headers.insert(
         header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),

@@ -6,6 +6,7 @@
 
 use std::path::Path;
 
+use crate::db::attachments::{insert_files, FileSource, NewFile};
 use anyhow::{Context, Result};
 use rusqlite::params;
 use serde_json::{Map, Value};
@@ -45,6 +46,20 @@ pub struct ImportMessage {
     pub created_at: i64,
     /// An internal note.
     pub internal: bool,
+    /// Attached files (`files`: `[{"name": …, "content": base64}]`),
+    /// checked like uploads.
+    pub files: Vec<ImportFile>,
+}
+
+/// A validated attached file of an imported message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImportFile {
+    /// The sanitised display name.
+    pub name: String,
+    /// Type, hash, size and thumbnail.
+    pub checked: crate::attachments::Checked,
+    /// The content.
+    pub data: Vec<u8>,
 }
 
 /// Why a file was refused: which record, which field, what is wrong.
@@ -66,7 +81,43 @@ pub enum ImportError {
 }
 
 const TICKET_FIELDS: &[&str] = &["subject", "requester", "status", "created_at", "messages"];
-const MESSAGE_FIELDS: &[&str] = &["from", "author", "body", "created_at", "internal"];
+const MESSAGE_FIELDS: &[&str] = &["from", "author", "body", "created_at", "internal", "files"];
+
+/// The files of a message: at most the upload limit's count, each with a
+/// `name` and base64 `content`, checked like an upload (default policy).
+fn parse_files(map: &Map<String, Value>, at: &str) -> Result<Vec<ImportFile>, FieldError> {
+    use base64::Engine as _;
+    let Some(value) = map.get("files") else {
+        return Ok(Vec::new());
+    };
+    let Some(list) = value.as_array() else {
+        return Err(err(format!("{at}.files"), "expected a list of files"));
+    };
+    let policy = crate::attachments::Policy::from_config(&crate::config::SidecarConfig::default());
+    if list.len() > policy.max_files {
+        return Err(err(
+            format!("{at}.files"),
+            format!("at most {} files per message", policy.max_files),
+        ));
+    }
+    let mut files = Vec::new();
+    for (i, file) in list.iter().enumerate() {
+        let here = format!("{at}.files[{i}]");
+        let map = object(file, &here, &["name", "content"])?;
+        let name = crate::attachments::display_name(string(map, "name", &format!("{here}.name"))?);
+        let data = base64::engine::general_purpose::STANDARD
+            .decode(string(map, "content", &format!("{here}.content"))?.trim())
+            .map_err(|_| err(format!("{here}.content"), "not valid base64"))?;
+        let checked = crate::attachments::check_bytes(&data, &name, &policy)
+            .map_err(|refused| err(here.clone(), refused.to_string()))?;
+        files.push(ImportFile {
+            name,
+            checked,
+            data,
+        });
+    }
+    Ok(files)
+}
 
 /// Validates a whole import file. `default_agent` is the author of agent
 /// messages that name none.
@@ -234,12 +285,14 @@ fn parse_message(
             "only agent messages can be internal notes",
         ));
     }
+    let files = parse_files(map, at)?;
     Ok(ImportMessage {
         from,
         author,
         body,
         created_at,
         internal,
+        files,
     })
 }
 
@@ -275,6 +328,16 @@ impl Db {
                          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
                         params![id, m.from.as_str(), account, m.author, m.body, m.internal, m.created_at],
                     )?;
+                    let files: Vec<NewFile> = m
+                        .files
+                        .iter()
+                        .map(|f| NewFile {
+                            name: f.name.clone(),
+                            checked: f.checked.clone(),
+                            source: FileSource::Bytes(f.data.clone()),
+                        })
+                        .collect();
+                    insert_files(tx, tx.last_insert_rowid(), &files, m.created_at)?;
                 }
             }
             Ok(())
@@ -324,6 +387,48 @@ mod tests {
 
     fn error_of(text: &str) -> String {
         parse(text, "support@example.com").unwrap_err().to_string()
+    }
+
+    #[tokio::test]
+    async fn files_are_imported_checked_and_refused_by_name() {
+        use base64::Engine as _;
+        let b64 = |d: &[u8]| base64::engine::general_purpose::STANDARD.encode(d);
+        let with_files = |files: &str| {
+            GOOD.replace(
+                "\"internal\": false}",
+                &format!("\"internal\": false, \"files\": {files}}}"),
+            )
+        };
+        let log = with_files(&format!(
+            r#"[{{"name": "../app.log", "content": "{}"}}]"#,
+            b64(b"line\n")
+        ));
+        let tickets = parse(&log, "agent@example.com").unwrap();
+        let file = &tickets[0].messages[1].files[0];
+        assert_eq!(
+            (file.name.as_str(), file.checked.content_type.as_str()),
+            ("app.log", "text/plain")
+        );
+        let dir = tempfile::tempdir().unwrap();
+        let db = Db::open(&dir.path().join("d.db")).await.unwrap();
+        db.import_tickets(tickets).await.unwrap();
+        assert_eq!(db.storage_totals().await.unwrap().blobs, 1);
+
+        // The attack: a script smuggled in through an import file.
+        let svg = with_files(&format!(
+            r#"[{{"name": "x.svg", "content": "{}"}}]"#,
+            b64(b"<svg><script>alert(1)</script></svg>")
+        ));
+        let message = parse(&svg, "agent@example.com").unwrap_err().to_string();
+        assert!(
+            message.contains("messages[1].files[0]") && message.contains("x.svg"),
+            "{message}"
+        );
+        let bad = with_files(r#"[{"name": "a.log", "content": "not base64!"}]"#);
+        assert!(parse(&bad, "agent@example.com")
+            .unwrap_err()
+            .to_string()
+            .contains("base64"));
     }
 
     #[test]

@@ -13,6 +13,7 @@
 
 pub mod admin;
 pub mod app;
+pub mod attachments;
 pub mod auth;
 pub mod client_addr;
 pub mod config;

@@ -8,10 +8,24 @@ use crate::handlers::tickets::path_param;
 use crate::handlers::{
     self, api, contact, counts, email_change, feedback, files, login, password, profile, register,
     reports,
-    tickets::{agent as agent_tickets, customer as my_tickets, link as ticket_link, rating},
+    tickets::{
+        agent as agent_tickets, customer as my_tickets, files as ticket_files, link as ticket_link,
+        rating,
+    },
     Failure,
 };
 use crate::http::{Req, Response};
+
+/// Whether `(method, path)` is one of the forms that take files (new
+/// ticket, customer, ticket-link and agent replies): only these read a
+/// `multipart/form-data` body, with the upload limits.
+pub fn is_upload_route(method: &Method, path: &str) -> bool {
+    method == Method::POST
+        && (path == "/my/tickets"
+            || path_param(path, "/my/tickets/", "/reply").is_some()
+            || path_param(path, "/t/", "/reply").is_some()
+            || path_param(path, "/agent/tickets/", "/reply").is_some())
+}
 
 /// Answers one request.
 pub async fn route(app: &App, req: Req) -> Response {
@@ -79,6 +93,15 @@ pub async fn route(app: &App, req: Req) -> Response {
             ticket_link::form(app, &req).await.map_err(Into::into)
         }
         (&Method::POST, "/my/tickets/link") => ticket_link::request(app, &req).await,
+        (&Method::GET | &Method::HEAD, p) if ticket_files::is_file_path(p, "/my/tickets/") => {
+            ticket_files::customer(app, &req).await.map_err(Into::into)
+        }
+        (&Method::GET | &Method::HEAD, p) if ticket_files::is_file_path(p, "/t/") => {
+            ticket_files::link(app, &req).await.map_err(Into::into)
+        }
+        (&Method::GET | &Method::HEAD, p) if ticket_files::is_file_path(p, "/agent/tickets/") => {
+            ticket_files::agent(app, &req).await.map_err(Into::into)
+        }
         (&Method::GET, p) if path_param(p, "/my/tickets/", "").is_some() => {
             my_tickets::show(app, &req).await.map_err(Into::into)
         }

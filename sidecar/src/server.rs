@@ -25,6 +25,7 @@ use tokio::net::TcpListener;
 use tokio::sync::{watch, Semaphore};
 
 use crate::app::App;
+use crate::attachments::upload;
 use crate::client_addr::client_address;
 use crate::config::SidecarConfig;
 use crate::connection::{Activity, GuardedBody, Watched};
@@ -58,6 +59,11 @@ impl Server {
             let own = crate::auth::csrf::loopback_origins(addr);
             options.config.allowed_origins.extend(own);
         }
+        let spool = options.spool_dir();
+        tokio::task::spawn_blocking(move || crate::attachments::upload::clean_spool_dir(&spool))
+            .await
+            .context("cannot prepare the upload folder")?
+            .context("cannot prepare the upload folder")?;
         let app = App::new(options).await?;
         Ok(Self {
             listener,
@@ -271,7 +277,7 @@ pub async fn handle(app: &App, peer: SocketAddr, req: hyper::Request<Incoming>) 
     let started = Instant::now();
     let method = req.method().clone();
     let path = req.uri().path().to_owned();
-    let mut resp = match read_request(&app.options.config, peer, req).await {
+    let mut resp = match read_request(&app.options, peer, req).await {
         Ok(req) => {
             let choice = app.languages.choose(&req);
             let mut resp =
@@ -305,12 +311,15 @@ pub async fn handle(app: &App, peer: SocketAddr, req: hyper::Request<Incoming>) 
 }
 
 /// Reads the body within `body_timeout_seconds` (408 when it is late) and
-/// [`MAX_BODY_BYTES`] (413), and works out the client's address.
+/// [`MAX_BODY_BYTES`] (413), and works out the client's address. A
+/// multipart POST to an upload route is streamed into spool files instead
+/// (see [`read_upload`]).
 async fn read_request(
-    config: &SidecarConfig,
+    options: &Options,
     peer: SocketAddr,
     req: hyper::Request<Incoming>,
 ) -> Result<Req, StatusCode> {
+    let config = &options.config;
     let (parts, body) = req.into_parts();
     if head_size(&parts) > MAX_HEAD_BYTES {
         return Err(StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE);
@@ -320,6 +329,19 @@ async fn read_request(
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok());
+    let client = client_address(peer, &parts.headers, config.proxy_hops());
+    if let Some(boundary) = upload_boundary(&parts) {
+        let upload = read_upload(options, declared, boundary, body).await?;
+        return Ok(Req {
+            method: parts.method,
+            path: parts.uri.path().to_owned(),
+            query: parts.uri.query().map(str::to_owned),
+            headers: parts.headers,
+            body: Bytes::new(),
+            client,
+            upload: Some(Arc::new(upload)),
+        });
+    }
     if declared.is_some_and(|n| n > MAX_BODY_BYTES as u64) {
         return Err(StatusCode::PAYLOAD_TOO_LARGE);
     }
@@ -334,7 +356,6 @@ async fn read_request(
         }
         Err(_) => return Err(StatusCode::BAD_REQUEST),
     };
-    let client = client_address(peer, &parts.headers, config.proxy_hops());
     Ok(Req {
         method: parts.method,
         path: parts.uri.path().to_owned(),
@@ -342,7 +363,46 @@ async fn read_request(
         headers: parts.headers,
         body,
         client,
+        upload: None,
     })
+}
+
+/// The multipart boundary of a POST to an upload route; `None` for every
+/// other request (which keeps the 1 MiB limit).
+fn upload_boundary(parts: &hyper::http::request::Parts) -> Option<String> {
+    if !router::is_upload_route(&parts.method, parts.uri.path()) {
+        return None;
+    }
+    let content_type = parts.headers.get(header::CONTENT_TYPE)?.to_str().ok()?;
+    upload::boundary(content_type)
+}
+
+/// Streams an upload into spool files within the upload routes' own body
+/// limit ([`crate::attachments::Policy::body_bytes`]): 413 when the
+/// declared length is over it, 408 when the body stalls for
+/// `body_timeout_seconds`.
+async fn read_upload(
+    options: &Options,
+    declared: Option<u64>,
+    boundary: String,
+    body: Incoming,
+) -> Result<upload::Upload, StatusCode> {
+    let policy = crate::attachments::Policy::from_config(&options.config);
+    if declared.is_some_and(|n| n > policy.body_bytes()) {
+        return Err(StatusCode::PAYLOAD_TOO_LARGE);
+    }
+    let idle = Duration::from_secs(options.config.body_timeout_seconds.max(1));
+    let stream = body.into_data_stream();
+    match upload::read(stream, boundary, &policy, &options.spool_dir(), idle).await {
+        Ok(upload) => Ok(upload),
+        Err(upload::UploadError::TooLarge) => Err(StatusCode::PAYLOAD_TOO_LARGE),
+        Err(upload::UploadError::TimedOut) => Err(StatusCode::REQUEST_TIMEOUT),
+        Err(upload::UploadError::Malformed(_)) => Err(StatusCode::BAD_REQUEST),
+        Err(err @ upload::UploadError::Io(_)) => {
+            tracing::error!("upload failed: {err:#}");
+            Err(StatusCode::INTERNAL_SERVER_ERROR)
+        }
+    }
 }
 
 /// The size of a request's head as sent over HTTP/1.1: request line and

@@ -52,6 +52,12 @@ pub enum Command {
         #[command(subcommand)]
         action: MailAction,
     },
+    /// Attached files.
+    Files {
+        /// What to do with files.
+        #[command(subcommand)]
+        action: FilesAction,
+    },
     /// Manage tickets.
     Ticket {
         /// What to do with tickets.
@@ -176,6 +182,18 @@ pub enum TicketAction {
     Import {
         /// The JSON file.
         file: PathBuf,
+        /// The site.
+        #[command(flatten)]
+        site: SiteArg,
+    },
+}
+
+/// `docket files`.
+#[derive(Debug, Subcommand)]
+pub enum FilesAction {
+    /// Remove stored file contents no message names any more (safe while
+    /// the sidecar serves); prints how many and how much.
+    Gc {
         /// The site.
         #[command(flatten)]
         site: SiteArg,

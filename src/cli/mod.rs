@@ -3,6 +3,7 @@
 
 pub mod args;
 pub mod build_cmd;
+pub mod files_cmd;
 pub mod mail_cmd;
 pub mod new_cmd;
 pub mod report_cmd;

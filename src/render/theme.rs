@@ -110,6 +110,10 @@ pub const BUILT_IN_STATIC: &[(&str, &str)] = &[
         include_str!("../../themes/default/static/js/local-time.js"),
     ),
     (
+        "js/attach.js",
+        include_str!("../../themes/default/static/js/attach.js"),
+    ),
+    (
         "js/video.js",
         include_str!("../../themes/default/static/js/video.js"),
     ),

@@ -380,6 +380,7 @@ mod tests {
             },
             body: "hi".into(),
             internal: false,
+            files: Vec::new(),
         };
         let t = db.create_ticket("Q", "c@example.com", first).await?.id;
         db.enqueue_mail(ticket_mail("c@example.com", t), "<ack@x>".into())

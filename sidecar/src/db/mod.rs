@@ -17,9 +17,10 @@
 //!
 //! Handlers never see `rusqlite`: they call the typed methods defined in the
 //! submodules ([`accounts`], [`sessions`], [`tokens`], [`rate_limits`],
-//! [`mail`]), so another backend can be added behind the same methods.
+//! [`mail`], [`attachments`]), so another backend can be added behind the same methods.
 
 pub mod accounts;
+pub mod attachments;
 pub mod change_stamp;
 pub mod contact;
 pub mod email_changes;
@@ -56,6 +57,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/004_mail_channel.sql"),
     include_str!("migrations/005_account_profile.sql"),
     include_str!("migrations/006_selfservice.sql"),
+    include_str!("migrations/007_attachments.sql"),
 ];
 
 /// Most reads running at once, and so most reader connections. Reads
@@ -263,6 +265,10 @@ fn commit_changes_stamp(writer: &Connection, index: &change_stamp::WalIndex) -> 
     committed.is_ok() && index.stamp().is_some_and(|after| after != before)
 }
 
+/// The migration that creates the attachment store (`007_attachments.sql`);
+/// after its script, the files of earlier inbound mail move into the store.
+const ATTACHMENTS_VERSION: usize = 7;
+
 fn migrate(conn: &mut Connection) -> Result<()> {
     let current: u32 = conn.query_row("PRAGMA user_version", [], |row| row.get(0))?;
     let known = MIGRATIONS.len();
@@ -276,6 +282,11 @@ fn migrate(conn: &mut Connection) -> Result<()> {
         let tx = conn.transaction_with_behavior(TransactionBehavior::Exclusive)?;
         tx.execute_batch(script)
             .with_context(|| format!("migration {version} failed"))?;
+        if version == ATTACHMENTS_VERSION {
+            attachments::adopt_inbound(&tx).with_context(|| {
+                format!("migration {version} failed: cannot move mail attachments into the store")
+            })?;
+        }
         tx.pragma_update(None, "user_version", version as u32)?;
         tx.commit()?;
         tracing::info!(version, "database migrated");

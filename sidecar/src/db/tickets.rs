@@ -113,7 +113,9 @@ fn insert_message(
             at
         ],
     )?;
-    Ok(tx.last_insert_rowid())
+    let id = tx.last_insert_rowid();
+    super::attachments::insert_files(tx, id, &message.files, at)?;
+    Ok(id)
 }
 
 /// Records a status change (and sets it on the ticket).

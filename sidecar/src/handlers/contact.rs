@@ -254,7 +254,7 @@ pub async fn confirm(app: &App, req: &Req) -> Result<Response, TicketsError> {
     if !csrf::same_origin(req, &app.origins) {
         return Err(CsrfError::ForeignOrigin.into());
     }
-    let first = customer_message(None, "", String::new());
+    let first = customer_message(None, "", String::new(), Vec::new());
     let confirmed = app
         .db
         .confirm_contact_request(&hash_token(token), now() + KEEP_LINK_SECS, first)

@@ -152,7 +152,19 @@ async fn store(
             number: None,
         });
     }
-    let record = record_of(&mut inbound, raw, oversized_size, settings);
+    let (mut record, files) = record_of(&mut inbound, raw, oversized_size, settings);
+    // Files are checked (type sniffed, thumbnail made) off the runtime.
+    record.attachments = tokio::task::spawn_blocking(move || {
+        files
+            .into_iter()
+            .map(|(name, data)| {
+                let name = crate::attachments::display_name(&name);
+                crate::attachments::inbound_file(&name, data)
+            })
+            .collect()
+    })
+    .await
+    .map_err(|e| IntakeError::Temporary(e.into()))?;
     let stored = db
         .store_inbound(record)
         .await
@@ -174,15 +186,16 @@ fn is_ours(sender: &str, settings: &Settings) -> bool {
         .any(|ours| crate::auth::email::normalize_email(ours).is_ok_and(|ours| ours == sender))
 }
 
-/// What to store; the attachments move into it (they are not needed
-/// after the commit, and may be large). `raw` is the whole message, or
-/// only its header when `oversized_size` is set.
+/// What to store, and the attached files (name, bytes) still to check;
+/// the files move out of `inbound` (they are not needed after the commit,
+/// and may be large). `raw` is the whole message, or only its header when
+/// `oversized_size` is set.
 fn record_of(
     inbound: &mut Inbound,
     raw: Vec<u8>,
     oversized_size: Option<usize>,
     settings: &Settings,
-) -> InboundRecord {
+) -> (InboundRecord, Vec<(String, Vec<u8>)>) {
     let oversized = oversized_size.is_some();
     let dedupe_key = match &inbound.message_id {
         Some(id) => format!("mid:{id}"),
@@ -214,13 +227,13 @@ fn record_of(
         _ => {
             let files = std::mem::take(&mut inbound.attachments)
                 .into_iter()
-                .map(|a| (a.name, a.content_type, a.data))
+                .map(|a| (a.name, a.data))
                 .collect();
             (body, quoted, files)
         }
     };
     let raw = (!oversized).then_some(raw);
-    InboundRecord {
+    let record = InboundRecord {
         dedupe_key,
         sender: inbound.sender.clone(),
         subject: strip_reply_prefixes(&inbound.subject),
@@ -231,9 +244,10 @@ fn record_of(
         quoted,
         raw,
         size,
-        attachments,
+        attachments: Vec::new(),
         kind,
-    }
+    };
+    (record, attachments)
 }
 
 fn receipt_of(stored: &Stored) -> Receipt {

@@ -8,6 +8,7 @@ use anyhow::Result;
 use rusqlite::{params, OptionalExtension, Transaction};
 
 use super::accounts::{account_id_of, Role};
+use super::attachments::{insert_files, FileSource, NewFile};
 use super::mail::record_mail_id;
 use super::tickets::{
     add_notice, change_status, new_reference, status_after_reply, ticket_from_row, Author,
@@ -29,6 +30,7 @@ fn ticket_by_id(tx: &Transaction<'_>, id: i64) -> rusqlite::Result<Ticket> {
 fn record_inbound(
     tx: &Transaction<'_>,
     record: &InboundRecord,
+    files: &[NewFile],
     outcome: &str,
     ticket_id: Option<i64>,
     message_row: Option<i64>,
@@ -48,21 +50,39 @@ fn record_inbound(
         ],
     )?;
     let inbound_id = tx.last_insert_rowid();
+    match message_row {
+        // The files of a message go to the attachment store, like uploads.
+        Some(message_id) => insert_files(tx, message_id, files, now())?,
+        // Mail that became no message keeps its files beside the raw mail.
+        None => keep_with_mail(tx, inbound_id, files)?,
+    }
+    if let (Some(ticket_id), Some(id)) = (ticket_id, &record.message_id) {
+        record_mail_id(tx, ticket_id, id, "in", None, now())?;
+    }
+    Ok(())
+}
+
+/// Keeps the files of mail that became no message in
+/// `inbound_attachments`, beside the raw mail.
+fn keep_with_mail(
+    tx: &Transaction<'_>,
+    inbound_id: i64,
+    files: &[NewFile],
+) -> rusqlite::Result<()> {
     let mut insert = tx.prepare_cached(
         "INSERT INTO inbound_attachments (inbound_id, name, content_type, size, data)
          VALUES (?1, ?2, ?3, ?4, ?5)",
     )?;
-    for (name, content_type, data) in &record.attachments {
-        insert.execute(params![
-            inbound_id,
-            name,
-            content_type,
-            data.len() as i64,
-            data
-        ])?;
-    }
-    if let (Some(ticket_id), Some(id)) = (ticket_id, &record.message_id) {
-        record_mail_id(tx, ticket_id, id, "in", None, now())?;
+    for file in files {
+        if let FileSource::Bytes(data) = &file.source {
+            insert.execute(params![
+                inbound_id,
+                file.name,
+                file.checked.content_type,
+                data.len() as i64,
+                data
+            ])?;
+        }
     }
     Ok(())
 }
@@ -114,6 +134,7 @@ fn ticket_of_ids(tx: &Transaction<'_>, ids: &[String]) -> rusqlite::Result<Optio
 fn store_automatic(
     tx: &Transaction<'_>,
     record: &InboundRecord,
+    files: &[NewFile],
 ) -> rusqlite::Result<Option<Stored>> {
     let (ids, kind, detail, outcome) = match &record.kind {
         InboundKind::Bounce { original, reason } => (
@@ -133,11 +154,11 @@ fn store_automatic(
     match ticket_of_ids(tx, &ids)? {
         Some(ticket_id) => {
             add_notice(tx, ticket_id, kind, &detail)?;
-            record_inbound(tx, record, outcome, Some(ticket_id), None)?;
+            record_inbound(tx, record, files, outcome, Some(ticket_id), None)?;
             Ok(Some(Stored::Noticed(ticket_by_id(tx, ticket_id)?)))
         }
         None => {
-            record_inbound(tx, record, "dropped", None, None)?;
+            record_inbound(tx, record, files, "dropped", None, None)?;
             Ok(Some(Stored::Dropped(format!(
                 "{kind} about no mail of ours"
             ))))
@@ -148,6 +169,7 @@ fn store_automatic(
 fn store(
     tx: &Transaction<'_>,
     record: &InboundRecord,
+    files: &[NewFile],
     reference: String,
 ) -> rusqlite::Result<Stored> {
     let seen: Option<Option<i64>> = tx
@@ -164,7 +186,7 @@ fn store(
         };
         return Ok(Stored::Duplicate(ticket));
     }
-    if let Some(stored) = store_automatic(tx, record)? {
+    if let Some(stored) = store_automatic(tx, record, files)? {
         return Ok(stored);
     }
     let agent: Option<i64> = tx
@@ -205,6 +227,7 @@ fn store(
                 author: author.clone(),
                 body: String::new(),
                 internal: false,
+                files: Vec::new(),
             };
             let next = status_after_reply(ticket.status, &probe);
             if next != ticket.status {
@@ -225,7 +248,7 @@ fn store(
             if let Some(notice) = notice {
                 add_notice(tx, ticket_id, "oversized", notice)?;
             }
-            record_inbound(tx, record, "appended", Some(ticket_id), Some(row))?;
+            record_inbound(tx, record, files, "appended", Some(ticket_id), Some(row))?;
             Ok(Stored::Appended {
                 ticket: ticket_by_id(tx, ticket_id)?,
                 as_agent,
@@ -263,7 +286,7 @@ fn store(
             if let Some(notice) = notice {
                 add_notice(tx, ticket_id, "oversized", notice)?;
             }
-            record_inbound(tx, record, "new", Some(ticket_id), Some(row))?;
+            record_inbound(tx, record, files, "new", Some(ticket_id), Some(row))?;
             Ok(Stored::New {
                 ticket: ticket_by_id(tx, ticket_id)?,
                 related,
@@ -273,10 +296,12 @@ fn store(
 }
 
 impl Db {
-    /// Stores an inbound message (see the module's documentation).
+    /// Stores an inbound message (see the module's documentation), its
+    /// (checked) files with the message in the attachment store.
     pub async fn store_inbound(&self, record: InboundRecord) -> Result<Stored> {
         let reference = new_reference()?;
-        self.write(move |tx| store(tx, &record, reference)).await
+        self.write(move |tx| store(tx, &record, &record.attachments, reference))
+            .await
     }
 
     /// The agent notices of a ticket, oldest first.

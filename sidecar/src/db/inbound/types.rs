@@ -25,8 +25,9 @@ pub struct InboundRecord {
     pub raw: Option<Vec<u8>>,
     /// The raw message's size in bytes.
     pub size: i64,
-    /// Attached files: name, declared type, bytes.
-    pub attachments: Vec<(String, String, Vec<u8>)>,
+    /// Attached files, already checked (type sniffed, name sanitised,
+    /// thumbnail made) by the caller, off the async runtime.
+    pub attachments: Vec<crate::db::attachments::NewFile>,
     /// What kind of message it is.
     pub kind: InboundKind,
 }

@@ -22,6 +22,7 @@ fn msg(role: Role, internal: bool) -> NewMessage {
         },
         body: "hi".into(),
         internal,
+        files: Vec::new(),
     }
 }
 

@@ -149,6 +149,8 @@ pub struct NewMessage {
     pub body: String,
     /// An internal note (agents only).
     pub internal: bool,
+    /// Attached files, checked; stored in the message's transaction.
+    pub files: Vec<crate::db::attachments::NewFile>,
 }
 
 const REF_ALPHABET: &[u8; 32] = b"0123456789abcdefghjkmnpqrstvwxyz";

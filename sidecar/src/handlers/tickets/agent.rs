@@ -9,12 +9,13 @@ use hyper::StatusCode;
 use serde::Serialize;
 
 use super::{
-    back_to, check_body, iso_time, notify_customer, page_param, path_param, readable_time,
-    search_param, status_options, EventView, MessageView, Pager, StatusChoice, StatusOption,
-    TicketView, TicketsError, PER_PAGE,
+    back_to, check_body, conversation_log, files_in_mail, iso_time, notify_customer, page_param,
+    path_param, readable_time, search_param, status_options, EventView, MessageView, Pager,
+    StatusChoice, StatusOption, TicketView, TicketsError, PER_PAGE,
 };
 use crate::app::App;
 use crate::auth::{CurrentUser, Role, Session};
+use crate::db::attachments::StorageTotals;
 use crate::db::ticket_lists::TicketFilter;
 use crate::db::tickets::{parse_reference, Author, NewMessage, Status, Ticket};
 use crate::handlers::{checked_form, require_role};
@@ -47,10 +48,14 @@ struct AgentTicketView {
     notice: Option<&'static str>,
     /// Shown beside the message field.
     body_error: Option<&'static str>,
+    /// A refused file, named.
+    file_error: Option<String>,
     /// Shown beside the status select.
     status_error: Option<&'static str>,
     draft: String,
     internal_note: bool,
+    /// How much the attachment store holds, readable.
+    storage: String,
     /// What happened to the ticket's mail (bounces, auto-replies, oversized).
     mail_notices: Vec<MailNoticeView>,
     /// The ticket this one's first mail answered, when that was someone
@@ -143,6 +148,8 @@ struct PageState {
     notice: Option<&'static str>,
     /// Shown beside the message field.
     body_error: Option<&'static str>,
+    /// A refused file, named.
+    file_error: Option<String>,
     /// Shown beside the status select.
     status_error: Option<&'static str>,
     draft: String,
@@ -156,7 +163,9 @@ async fn render_ticket(
     ticket: &Ticket,
     state: PageState,
 ) -> Result<Response, TicketsError> {
-    let messages = app.db.messages(ticket.id, true).await?;
+    let files_base = format!("/agent/tickets/{}", ticket.reference);
+    let messages = conversation_log(app, ticket.id, true, &files_base).await?;
+    let totals = app.db.storage_totals().await?;
     let events = app.db.status_events(ticket.id).await?;
     let mail_notices = app.db.ticket_notices(ticket.id).await?;
     let related = app.db.related_ticket(ticket.id).await?;
@@ -164,14 +173,16 @@ async fn render_ticket(
     let view = AgentTicketView {
         common: Common::new(&app.options.site_title, Some(session)),
         ticket: TicketView::new(ticket),
-        messages: messages.iter().map(|m| MessageView::new(m, true)).collect(),
+        messages,
         events: events.iter().map(EventView::new).collect(),
         statuses: status_options(Some(ticket.status)),
         notice: state.notice,
         body_error: state.body_error,
+        file_error: state.file_error,
         status_error: state.status_error,
         draft: state.draft,
         internal_note: state.internal_note,
+        storage: storage_text(totals),
         mail_notices: mail_notices
             .into_iter()
             .map(|n| MailNoticeView {
@@ -196,6 +207,16 @@ async fn render_ticket(
     Ok(app.pages.render(status, "agent_ticket.html", &view)?)
 }
 
+/// The attachment store's size as the agent page shows it.
+fn storage_text(totals: StorageTotals) -> String {
+    let files = if totals.blobs == 1 { "file" } else { "files" };
+    format!(
+        "{} {files}, {}",
+        totals.blobs,
+        crate::attachments::readable_size(totals.bytes)
+    )
+}
+
 /// `GET /agent/tickets/{ref}`.
 pub async fn show(app: &App, req: &Req) -> Result<Response, TicketsError> {
     let (session, _user) = require_role(app, req, Role::Agent).await?;
@@ -209,6 +230,7 @@ pub async fn show(app: &App, req: &Req) -> Result<Response, TicketsError> {
     let state = PageState {
         notice,
         body_error: None,
+        file_error: None,
         status_error: None,
         draft: String::new(),
         internal_note: false,
@@ -235,12 +257,13 @@ pub async fn reply(app: &App, req: &Req) -> Result<Response, TicketsError> {
     let form = checked_form(app, req, &session)?;
     let ticket = ticket_in_path(app, req, "/reply").await?;
     let internal = form.get("internal_note") == "on";
-    let body = match check_body(form.get("body")) {
-        Ok(body) => body,
-        Err(error) => {
+    let (body, files) = match (check_body(form.get("body")), req.files()) {
+        (Ok(body), Ok(files)) => (body, files),
+        (body, files) => {
             let state = PageState {
                 notice: None,
-                body_error: Some(error),
+                body_error: body.err(),
+                file_error: files.err().map(|e| e.to_string()),
                 status_error: None,
                 draft: form.get("body").to_owned(),
                 internal_note: internal,
@@ -252,6 +275,7 @@ pub async fn reply(app: &App, req: &Req) -> Result<Response, TicketsError> {
         author: author(&user),
         body: body.clone(),
         internal,
+        files,
     };
     let outcome = app
         .db
@@ -259,6 +283,12 @@ pub async fn reply(app: &App, req: &Req) -> Result<Response, TicketsError> {
         .await?
         .ok_or(TicketsError::NotFound)?;
     if !internal {
+        let page = format!(
+            "{}/my/tickets/{}",
+            app.options.base_url.trim_end_matches('/'),
+            outcome.ticket.reference
+        );
+        let body = body + &files_in_mail(app, outcome.message_id, &page).await;
         notify_customer(app, &outcome.ticket, &body).await;
     }
     let done = if internal { "note" } else { "reply" };
@@ -280,6 +310,7 @@ pub async fn set_status(app: &App, req: &Req) -> Result<Response, TicketsError> 
         let state = PageState {
             notice: None,
             body_error: None,
+            file_error: None,
             status_error: Some("Choose one of the statuses."),
             draft: String::new(),
             internal_note: false,

@@ -5,9 +5,13 @@
 use hyper::StatusCode;
 use serde::Serialize;
 
-use super::{notify_agents, throttle_customer, MessageView, TicketView, TicketsError};
+use super::{
+    agent_page, conversation_log, files_in_mail, notify_agents, throttle_customer, MessageView,
+    TicketView, TicketsError,
+};
 use crate::app::App;
 use crate::auth::Role;
+use crate::db::attachments::NewFile;
 use crate::db::tickets::{Author, NewMessage, Status, Ticket};
 use crate::http::Response;
 use crate::pages::Common;
@@ -43,6 +47,8 @@ pub struct TicketPageView {
     /// The reply form's token was stale: nothing was sent, the text is
     /// back in the form.
     pub expired: bool,
+    /// A refused file, named (the reply was not stored).
+    pub file_error: Option<String>,
     /// The text being sent, kept when it was refused.
     pub draft: String,
     /// Opened through a mailed link, not an account.
@@ -65,12 +71,9 @@ pub async fn render_ticket(
     ticket: &Ticket,
     view: impl FnOnce(TicketView, Vec<MessageView>) -> TicketPageView,
 ) -> Result<Response, TicketsError> {
-    let messages = app.db.messages(ticket.id, false).await?;
-    let messages = messages
-        .iter()
-        .map(|m| MessageView::new(m, false))
-        .collect();
-    let page = view(TicketView::new(ticket), messages);
+    let mut page = view(TicketView::new(ticket), Vec::new());
+    let files_base = page.reply_action.trim_end_matches("/reply").to_owned();
+    page.messages = conversation_log(app, ticket.id, false, &files_base).await?;
     let rating_url = if matches!(ticket.status, Status::Resolved | Status::Closed) {
         super::rating::open_rating_path(app, ticket).await?
     } else {
@@ -85,7 +88,12 @@ pub async fn render_ticket(
 
 /// A customer's (never internal) message written as `email`, with the
 /// account when there is one (ticket links have none).
-pub fn customer_message(account_id: Option<i64>, email: &str, body: String) -> NewMessage {
+pub fn customer_message(
+    account_id: Option<i64>,
+    email: &str,
+    body: String,
+    files: Vec<NewFile>,
+) -> NewMessage {
     NewMessage {
         author: Author {
             role: Role::Customer,
@@ -94,11 +102,13 @@ pub fn customer_message(account_id: Option<i64>, email: &str, body: String) -> N
         },
         body,
         internal: false,
+        files,
     }
 }
 
-/// Adds a customer's reply to the ticket `reference` whose requester is
-/// `email` and tells the agents. Returns the ticket after the reply and the
+/// Adds a customer's reply (with its checked `files`) to the ticket
+/// `reference` whose requester is `email` and tells the agents (the mail
+/// links to the files). Returns the ticket after the reply and the
 /// query flag for the redirect: `"reopened"` when the reply reopened a
 /// resolved or closed ticket, `"replied"` otherwise. A ticket that is gone
 /// or not `email`'s is [`TicketsError::NotFound`].
@@ -108,14 +118,17 @@ pub async fn add_customer_reply(
     account_id: Option<i64>,
     email: &str,
     body: String,
+    files: Vec<NewFile>,
 ) -> Result<(Ticket, &'static str), TicketsError> {
     throttle_customer(app, email, false).await?;
-    let message = customer_message(account_id, email, body.clone());
+    let message = customer_message(account_id, email, body.clone(), files);
     let outcome = app
         .db
         .add_reply(reference, Some(email), message)
         .await?
         .ok_or(TicketsError::NotFound)?;
+    let page = agent_page(app, &outcome.ticket);
+    let body = body + &files_in_mail(app, outcome.message_id, &page).await;
     notify_agents(app, &outcome.ticket, &body, false).await;
     let flag = if outcome.reopened {
         "reopened"

@@ -57,6 +57,8 @@ struct NewTicketView<'a> {
     subject_error: Option<&'static str>,
     /// Shown beside the message field.
     body_error: Option<&'static str>,
+    /// A refused file, named (shown beside the file field).
+    file_error: Option<String>,
 }
 
 /// The verified address of a customer, or nothing.
@@ -172,7 +174,7 @@ pub async fn list(app: &App, req: &Req) -> Result<Response, TicketsError> {
 }
 
 /// The customer's own ticket named in the path, or 404.
-async fn owned_ticket(
+pub(super) async fn owned_ticket(
     app: &App,
     user: &CurrentUser,
     raw_ref: &str,
@@ -212,6 +214,7 @@ fn page_view(
         allow_new_tickets,
         error: None,
         expired: false,
+        file_error: None,
         draft: String::new(),
         via_link: false,
     }
@@ -231,7 +234,8 @@ pub async fn show(app: &App, req: &Req) -> Result<Response, TicketsError> {
     .await
 }
 
-/// `POST /my/tickets/{ref}/reply` (`body`, `csrf`): adds the reply (which
+/// `POST /my/tickets/{ref}/reply` (`body`, `csrf`, optional `files`, as a
+/// form or `multipart/form-data`): adds the reply (which
 /// reopens a resolved or closed ticket) and goes back to the ticket.
 pub async fn reply(app: &App, req: &Req) -> Result<Response, TicketsError> {
     let page = req.path.trim_end_matches("/reply");
@@ -241,14 +245,15 @@ pub async fn reply(app: &App, req: &Req) -> Result<Response, TicketsError> {
     let form = checked_form(app, req, &session)?;
     let raw_ref = path_param(&req.path, "/my/tickets/", "/reply").unwrap_or("");
     let ticket = owned_ticket(app, &user, raw_ref).await?;
-    let body = match check_body(form.get("body")) {
-        Ok(body) => body,
-        Err(error) => {
+    let (body, files) = match (check_body(form.get("body")), req.files()) {
+        (Ok(body), Ok(files)) => (body, files),
+        (body, files) => {
             let view = page_view(app, &session, &user, req);
             let draft = form.get("body").to_owned();
             return render_ticket(app, StatusCode::BAD_REQUEST, &ticket, |t, m| {
                 TicketPageView {
-                    error: Some(error),
+                    error: body.err(),
+                    file_error: files.err().map(|e| e.to_string()),
                     draft,
                     ..view(t, m)
                 }
@@ -262,6 +267,7 @@ pub async fn reply(app: &App, req: &Req) -> Result<Response, TicketsError> {
         Some(user.account_id),
         &user.email,
         body,
+        files,
     )
     .await?;
     Ok(http::see_other(&format!(
@@ -327,12 +333,14 @@ pub async fn new_form(app: &App, req: &Req) -> Result<Response, TicketsError> {
         body: &body,
         subject_error: None,
         body_error: None,
+        file_error: None,
     };
     Ok(app.pages.render(StatusCode::OK, "new_ticket.html", &view)?)
 }
 
-/// `POST /my/tickets` (`subject`, `body`, `csrf`): opens a ticket and goes
-/// to it.
+/// `POST /my/tickets` (`subject`, `body`, `csrf`, optional `files`): opens
+/// a ticket and goes to it. A refused file brings the form back with what
+/// was typed and nothing stored.
 pub async fn create(app: &App, req: &Req) -> Result<Response, TicketsError> {
     let (session, user) = require_role(app, req, Role::Customer)
         .await
@@ -340,18 +348,20 @@ pub async fn create(app: &App, req: &Req) -> Result<Response, TicketsError> {
     may_open_tickets(app, &user)?;
     let form = checked_form(app, req, &session)?;
     // Both fields are checked, so every problem shows beside its field.
-    let (subject, body) = match (
+    let (subject, body, files) = match (
         check_subject(form.get("subject")),
         check_body(form.get("body")),
+        req.files(),
     ) {
-        (Ok(subject), Ok(body)) => (subject, body),
-        (subject, body) => {
+        (Ok(subject), Ok(body), Ok(files)) => (subject, body, files),
+        (subject, body, files) => {
             let view = NewTicketView {
                 common: Common::new(&app.options.site_title, Some(&session)),
                 subject: form.get("subject"),
                 body: form.get("body"),
                 subject_error: subject.err(),
                 body_error: body.err(),
+                file_error: files.err().map(|e| e.to_string()),
             };
             return Ok(app
                 .pages
@@ -359,8 +369,9 @@ pub async fn create(app: &App, req: &Req) -> Result<Response, TicketsError> {
         }
     };
     throttle_customer(app, &user.email, true).await?;
-    let first = customer_message(Some(user.account_id), &user.email, body.clone());
+    let first = customer_message(Some(user.account_id), &user.email, body.clone(), files);
     let ticket = app.db.create_ticket(&subject, &user.email, first).await?;
+    let body = body + &super::first_message_files_in_mail(app, &ticket).await;
     notify_agents(app, &ticket, &body, true).await;
     super::acknowledge(app, &ticket).await;
     Ok(http::see_other(&format!(

@@ -150,6 +150,19 @@ fn token_in_path<'a>(req: &'a Req, suffix: &str) -> Result<&'a str, TicketsError
 }
 
 /// The ticket and reply CSRF token of the grant this request carries for
+/// link `token`, if `token` looks like one (the file routes' entry).
+pub(super) async fn granted_ticket(
+    app: &App,
+    req: &Req,
+    token: &str,
+) -> Result<Option<(Ticket, String)>, TicketsError> {
+    if !looks_like_token(token) {
+        return Ok(None);
+    }
+    granted(app, req, token).await
+}
+
+/// The ticket and reply CSRF token of the grant this request carries for
 /// link `token`, if any.
 async fn granted(
     app: &App,
@@ -188,6 +201,7 @@ pub async fn show(app: &App, req: &Req) -> Result<Response, TicketsError> {
             allow_new_tickets: false,
             error: None,
             expired: false,
+            file_error: None,
             draft: String::new(),
             via_link: true,
         })
@@ -299,13 +313,16 @@ pub async fn reply(app: &App, req: &Req) -> Result<Response, TicketsError> {
     // again): the page comes back with the text and the grant's token.
     let expired = sent.is_empty() || !bool::from(sent.as_bytes().ct_eq(csrf.as_bytes()));
     let checked = if expired {
-        Err(None)
+        Err((None, None))
     } else {
-        check_body(form.get("body")).map_err(Some)
+        match (check_body(form.get("body")), req.files()) {
+            (Ok(body), Ok(files)) => Ok((body, files)),
+            (body, files) => Err((body.err(), files.err().map(|e| e.to_string()))),
+        }
     };
-    let body = match checked {
-        Ok(body) => body,
-        Err(error) => {
+    let (body, files) = match checked {
+        Ok(found) => found,
+        Err((error, file_error)) => {
             let status = if expired {
                 StatusCode::FORBIDDEN
             } else {
@@ -327,6 +344,7 @@ pub async fn reply(app: &App, req: &Req) -> Result<Response, TicketsError> {
                 solve_action: None,
                 allow_new_tickets: false,
                 error,
+                file_error,
                 expired,
                 draft,
                 via_link: true,
@@ -335,6 +353,6 @@ pub async fn reply(app: &App, req: &Req) -> Result<Response, TicketsError> {
         }
     };
     let (_, flag) =
-        add_customer_reply(app, &ticket.reference, None, &ticket.requester, body).await?;
+        add_customer_reply(app, &ticket.reference, None, &ticket.requester, body, files).await?;
     Ok(http::see_other(&format!("/t/{token}?{flag}=1")))
 }

@@ -9,6 +9,7 @@
 pub mod agent;
 pub mod conversation;
 pub mod customer;
+pub mod files;
 pub mod link;
 pub mod lists;
 pub mod rating;
@@ -146,6 +147,8 @@ pub struct MessageView {
     pub quoted_html: Option<String>,
     /// It arrived by mail.
     pub via_mail: bool,
+    /// Its attached files.
+    pub files: Vec<files::FileView>,
 }
 
 impl MessageView {
@@ -169,8 +172,82 @@ impl MessageView {
             body_html,
             quoted_html: message.quoted.as_deref().map(render_body::customer_text),
             via_mail: message.via == "mail",
+            files: Vec::new(),
         }
     }
+}
+
+/// The log of ticket `ticket_id` as `for_agent` sees it (internal notes
+/// and their files only for agents), each message with its files, linked
+/// under `files_base` (`/my/tickets/{ref}`, `/t/{token}` or
+/// `/agent/tickets/{ref}`).
+pub async fn conversation_log(
+    app: &App,
+    ticket_id: i64,
+    for_agent: bool,
+    files_base: &str,
+) -> Result<Vec<MessageView>, TicketsError> {
+    let messages = app.db.messages(ticket_id, for_agent).await?;
+    let stored = app.db.ticket_files(ticket_id, for_agent).await?;
+    let mut by_message = files::views_by_message(files_base, stored);
+    Ok(messages
+        .iter()
+        .map(|m| MessageView {
+            files: by_message.remove(&m.id).unwrap_or_default(),
+            ..MessageView::new(m, for_agent)
+        })
+        .collect())
+}
+
+/// [`files_in_mail`] for a new ticket's first message, for agents.
+pub async fn first_message_files_in_mail(app: &App, ticket: &Ticket) -> String {
+    match app.db.messages(ticket.id, false).await {
+        Ok(messages) => match messages.first() {
+            Some(first) => files_in_mail(app, first.id, &agent_page(app, ticket)).await,
+            None => String::new(),
+        },
+        Err(err) => {
+            tracing::error!("cannot read a new ticket's message: {err:#}");
+            String::new()
+        }
+    }
+}
+
+/// The absolute URL of `ticket`'s agent page.
+pub fn agent_page(app: &App, ticket: &Ticket) -> String {
+    format!(
+        "{}/agent/tickets/{}",
+        app.options.base_url.trim_end_matches('/'),
+        ticket.reference
+    )
+}
+
+/// What a notification says about message `message_id`'s files: links
+/// under `base` (an absolute URL of the ticket's page), which need
+/// sign-in or the ticket link; files are never attached to mail. Empty
+/// when there are none.
+pub async fn files_in_mail(app: &App, message_id: i64, base: &str) -> String {
+    let stored = match app.db.message_files(message_id).await {
+        Ok(stored) => stored,
+        Err(err) => {
+            tracing::error!("cannot list a message's files for its notification: {err:#}");
+            return String::new();
+        }
+    };
+    if stored.is_empty() {
+        return String::new();
+    }
+    let mut text =
+        String::from("\n\nAttached files (open them signed in, or through your ticket link):\n");
+    for file in &stored {
+        text.push_str(&format!(
+            "- {} ({}): {}\n",
+            file.name,
+            crate::attachments::readable_size(file.size),
+            files::file_url(base, file)
+        ));
+    }
+    text
 }
 
 /// A status change as the agent's log shows it.

@@ -1,0 +1,47 @@
+//! Thumbnails of raster images, decoded with limits so that a small file
+//! claiming a huge picture (a decompression bomb) is refused before
+//! anything large is allocated.
+
+use std::io::{BufRead, Cursor, Seek};
+
+use image::{ImageFormat, ImageReader, Limits};
+
+/// The longest side of a thumbnail, in pixels.
+pub const THUMBNAIL_PX: u32 = 320;
+
+/// The widest and tallest picture decoded.
+const MAX_SIDE_PX: u32 = 12_000;
+
+/// Most memory one decode may allocate.
+const MAX_ALLOC_BYTES: u64 = 256 * 1024 * 1024;
+
+/// The decoding limits: sides and memory.
+fn limits() -> Limits {
+    let mut limits = Limits::default();
+    limits.max_image_width = Some(MAX_SIDE_PX);
+    limits.max_image_height = Some(MAX_SIDE_PX);
+    limits.max_alloc = Some(MAX_ALLOC_BYTES);
+    limits
+}
+
+/// Decodes the image in `reader` (of sniffed type `content_type`) within
+/// the limits and returns a PNG thumbnail at most [`THUMBNAIL_PX`] on its
+/// longer side. The error is a sentence for the customer. Blocking.
+pub fn make<R: BufRead + Seek>(reader: R, content_type: &str) -> Result<Vec<u8>, String> {
+    let format = ImageFormat::from_mime_type(content_type)
+        .ok_or_else(|| "this image format is not supported.".to_owned())?;
+    let mut reader = ImageReader::with_format(reader, format);
+    reader.limits(limits());
+    let image = reader.decode().map_err(|err| match err {
+        image::ImageError::Limits(_) => {
+            "the image is too large to process (its pixel size is over the limit).".to_owned()
+        }
+        _ => "the image cannot be read; it may be damaged.".to_owned(),
+    })?;
+    let small = image.thumbnail(THUMBNAIL_PX, THUMBNAIL_PX);
+    let mut out = Cursor::new(Vec::new());
+    small
+        .write_to(&mut out, ImageFormat::Png)
+        .map_err(|_| "the image cannot be read; it may be damaged.".to_owned())?;
+    Ok(out.into_inner())
+}
