@@ -9,7 +9,7 @@
 use hyper::StatusCode;
 use serde::Serialize;
 
-use super::profile::{profile_error, signed_in};
+use super::profile::{current_password_matches, guess_allowed, profile_error, signed_in};
 use super::{checked_session, with_cookie, Failure, FormError};
 use crate::app::App;
 use crate::auth::current_session;
@@ -32,11 +32,7 @@ const CHANGE_TTL_SECS: i64 = 24 * 3600;
 pub async fn request(app: &App, req: &Req) -> Result<Response, Failure> {
     let (session, user) = signed_in(app, req).await?;
     let form = super::checked_form(app, req, &session)?;
-    if let Some(wait) =
-        rate_limit::hit_account_from(app, Action::Login, &user.email, req.client).await?
-    {
-        return Err(FormError::RateLimited(wait).into());
-    }
+    guess_allowed(app, req, &user).await?;
     let new_email = match normalize_email(form.get("new_email")) {
         Ok(email) if email == user.email => {
             return profile_error(app, &session, &user, |v| v.email_error = Some("same")).await
@@ -46,15 +42,7 @@ pub async fn request(app: &App, req: &Req) -> Result<Response, Failure> {
             return profile_error(app, &session, &user, |v| v.email_error = Some("invalid")).await
         }
     };
-    let stored = app
-        .db
-        .account_by_id(user.account_id)
-        .await?
-        .map(|a| a.password_hash);
-    let right = app
-        .passwords
-        .verify(form.get("current_password").to_owned(), stored)
-        .await?;
+    let right = current_password_matches(app, &user, form.get("current_password")).await?;
     if !right {
         return profile_error(app, &session, &user, |v| v.email_error = Some("password")).await;
     }

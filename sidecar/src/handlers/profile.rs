@@ -92,6 +92,30 @@ async fn view<'a>(
     })
 }
 
+/// Counts a guess of the account's password from this client, like a
+/// sign-in attempt; refused (429) over the limit.
+pub(super) async fn guess_allowed(app: &App, req: &Req, user: &CurrentUser) -> Result<(), Failure> {
+    match rate_limit::hit_account_from(app, Action::Login, &user.email, req.client).await? {
+        Some(wait) => Err(FormError::RateLimited(wait).into()),
+        None => Ok(()),
+    }
+}
+
+/// Whether `given` is the account's current password (Argon2, off the
+/// runtime).
+pub(super) async fn current_password_matches(
+    app: &App,
+    user: &CurrentUser,
+    given: &str,
+) -> Result<bool, Failure> {
+    let stored = app
+        .db
+        .account_by_id(user.account_id)
+        .await?
+        .map(|a| a.password_hash);
+    Ok(app.passwords.verify(given.to_owned(), stored).await?)
+}
+
 /// The page again with a message set by `tweak`, answered 400.
 pub(super) async fn profile_error(
     app: &App,
@@ -147,20 +171,8 @@ pub async fn set_language(app: &App, req: &Req) -> Result<Response, Failure> {
 pub async fn change_password(app: &App, req: &Req) -> Result<Response, Failure> {
     let (session, user) = signed_in(app, req).await?;
     let form = checked_form(app, req, &session)?;
-    if let Some(wait) =
-        rate_limit::hit_account_from(app, Action::Login, &user.email, req.client).await?
-    {
-        return Err(FormError::RateLimited(wait).into());
-    }
-    let stored = app
-        .db
-        .account_by_id(user.account_id)
-        .await?
-        .map(|a| a.password_hash);
-    let right = app
-        .passwords
-        .verify(form.get("current_password").to_owned(), stored)
-        .await?;
+    guess_allowed(app, req, &user).await?;
+    let right = current_password_matches(app, &user, form.get("current_password")).await?;
     let password = form.get("password");
     let rules = check_password_rules(password, &user.email).err();
     if !right || rules.is_some() {
@@ -208,20 +220,8 @@ pub async fn delete_account(app: &App, req: &Req) -> Result<Response, Failure> {
     if user.role != Role::Customer {
         return Err(Failure::Forbidden);
     }
-    if let Some(wait) =
-        rate_limit::hit_account_from(app, Action::Login, &user.email, req.client).await?
-    {
-        return Err(FormError::RateLimited(wait).into());
-    }
-    let stored = app
-        .db
-        .account_by_id(user.account_id)
-        .await?
-        .map(|a| a.password_hash);
-    let right = app
-        .passwords
-        .verify(form.get("current_password").to_owned(), stored)
-        .await?;
+    guess_allowed(app, req, &user).await?;
+    let right = current_password_matches(app, &user, form.get("current_password")).await?;
     if !right || form.get("confirm") != "yes" {
         let mut view = view(app, &session, &user).await?;
         view.delete_error = !right;
