@@ -18,6 +18,7 @@ use crate::db::Db;
 use crate::file_cache::FileCache;
 use crate::intake::imap::Fetcher;
 use crate::language::Languages;
+use crate::mail::texts::{MailTexts, Text};
 use crate::mail::{Sender, Transport};
 use crate::pages::Pages;
 use crate::Options;
@@ -33,6 +34,8 @@ pub struct App {
     pub pages: Pages,
     /// The languages the portal speaks, and how one is chosen.
     pub languages: Languages,
+    /// What mail says, in each language.
+    pub mail_texts: MailTexts,
     /// Argon2id with the configured cost.
     pub passwords: Passwords,
     /// Rung when mail is queued, so the sender need not wait for its poll.
@@ -76,7 +79,6 @@ impl App {
         let db = Db::open(&options.database).await?;
         let keys = db.signing_keys().await?;
         let mail_bell = Arc::new(Notify::new());
-        let imap_fetcher = Fetcher::from_options(&options, db.clone(), Arc::clone(&mail_bell))?;
         let templates_dir = options.templates_dir.clone();
         let overrides = options.site_root.join("templates");
         let for_catalogs = options.clone();
@@ -84,7 +86,7 @@ impl App {
             options.config.password_memory_kib,
             options.config.password_iterations,
         );
-        let (pages, languages, passwords) = tokio::task::spawn_blocking(move || {
+        let (pages, catalogs, languages, passwords) = tokio::task::spawn_blocking(move || {
             let catalogs = Arc::new(for_catalogs.load_catalogs()?);
             let languages = Languages::new(
                 &for_catalogs.default_language,
@@ -93,17 +95,26 @@ impl App {
             );
             Ok::<_, anyhow::Error>((
                 Pages::load_with(&templates_dir, &overrides, &catalogs)?,
+                catalogs,
                 languages,
                 Passwords::new_blocking(memory, iterations)?,
             ))
         })
         .await
         .context("start-up task failed")??;
+        let mail_texts = MailTexts::new(catalogs, languages.clone());
+        let imap_fetcher = Fetcher::from_options(
+            &options,
+            db.clone(),
+            Arc::clone(&mail_bell),
+            mail_texts.clone(),
+        )?;
         Ok(Self {
             options,
             db,
             pages,
             languages,
+            mail_texts,
             passwords,
             mail_bell,
             mail_transport,
@@ -179,6 +190,7 @@ impl App {
                 .reply_to
                 .clone()
                 .unwrap_or_else(|| self.options.config.mail.from.clone()),
+            texts: self.mail_texts.clone(),
         }
     }
 
@@ -197,7 +209,19 @@ impl App {
         let _all = self.after_answer_running.write().await;
     }
 
-    /// What work after the answer needs, owned (see [`AfterAnswer`]).
+    /// The language mail to `to` (about ticket `ticket_id`) is written in
+    /// ([`MailTexts::for_recipient`]); with `own_request`, the request
+    /// being handled is the recipient's own and its page's language stands
+    /// in when nothing else is known.
+    pub async fn mail_text(&self, to: &str, ticket_id: Option<i64>, own_request: bool) -> Text<'_> {
+        let page = own_request.then(crate::language::current).flatten();
+        self.mail_texts
+            .for_recipient(&self.db, to, ticket_id, page.as_deref())
+            .await
+    }
+
+    /// What work after the answer needs, owned (see [`AfterAnswer`]),
+    /// with the language of the request being handled.
     pub fn after_answer(&self) -> AfterAnswer {
         AfterAnswer {
             db: self.db.clone(),
@@ -205,6 +229,8 @@ impl App {
             base_url: self.options.base_url.clone(),
             site_title: self.options.site_title.clone(),
             from: self.options.config.mail.from.clone(),
+            texts: self.mail_texts.clone(),
+            page_language: crate::language::current(),
         }
     }
 }
@@ -224,9 +250,23 @@ pub struct AfterAnswer {
     pub site_title: String,
     /// The `From` address (its domain ends Message-IDs).
     from: String,
+    /// What mail says, in each language.
+    texts: MailTexts,
+    /// The language of the page that set this work off: the person who
+    /// asked for the mail reads it.
+    page_language: Option<String>,
 }
 
 impl AfterAnswer {
+    /// The language mail to `to` (about ticket `ticket_id`) is written in
+    /// ([`MailTexts::for_recipient`]), the page that set this work off
+    /// standing in when nothing else is known.
+    pub async fn language_for(&self, to: &str, ticket_id: Option<i64>) -> Text<'_> {
+        self.texts
+            .for_recipient(&self.db, to, ticket_id, self.page_language.as_deref())
+            .await
+    }
+
     /// Queues a message and wakes the sender.
     pub async fn send_mail(&self, mail: OutgoingMail) -> Result<()> {
         let id = crate::mail::compose::new_message_id(&self.from)?;

@@ -280,10 +280,18 @@ pub async fn handle(app: &App, peer: SocketAddr, req: hyper::Request<Incoming>) 
     let mut resp = match read_request(&app.options, peer, req).await {
         Ok(req) => {
             let choice = app.languages.choose(&req);
+            let chooser = if choice.remember {
+                language::signed_in_account(app, &req).await
+            } else {
+                None
+            };
             let mut resp =
                 language::with_language(choice.lang.clone(), router::route(app, req)).await;
             if choice.remember {
                 language::remember(&mut resp, &choice.lang, app.options.config.cookie_secure);
+            }
+            if let Some(account_id) = chooser {
+                language::remember_on_account(app, account_id, &choice.lang).await;
             }
             resp
         }

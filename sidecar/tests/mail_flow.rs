@@ -25,7 +25,8 @@ fn receive(server: &TestServer, raw: Vec<u8>) -> intake::Receipt {
         .unwrap();
     rt.block_on(async move {
         let db = Db::open(&options.database).await.unwrap();
-        intake::receive(&db, &Settings::from_options(&options), raw)
+        let texts = docket_sidecar::mail::texts::MailTexts::from_options(&options).unwrap();
+        intake::receive(&db, &Settings::from_options(&options, texts), raw)
             .await
             .unwrap()
     })

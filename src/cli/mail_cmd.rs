@@ -12,6 +12,7 @@ use std::path::Path;
 use anyhow::Result;
 use docket_sidecar::db::Db;
 use docket_sidecar::intake::{self, IntakeError, Settings};
+use docket_sidecar::mail::texts::MailTexts;
 
 use super::sidecar_cmd;
 use crate::cli::MailAction;
@@ -51,7 +52,8 @@ pub fn mail(action: MailAction) -> Result<()> {
 /// Reads standard input, stores it, prints `REFERENCE #NUMBER OUTCOME`.
 fn receive(site: &Path) -> Result<()> {
     let options = sidecar_cmd::options(site).map_err(|e| fail(EX_CONFIG, format!("{e:#}")))?;
-    let settings = Settings::from_options(&options);
+    let texts = MailTexts::from_options(&options).map_err(|e| fail(EX_CONFIG, format!("{e:#}")))?;
+    let settings = Settings::from_options(&options, texts);
     let raw = read_message(settings.max_message_bytes)
         .map_err(|e| fail(EX_TEMPFAIL, format!("cannot read the message: {e}")))?;
     let runtime = tokio::runtime::Builder::new_current_thread()

@@ -23,6 +23,8 @@ pub struct NewContactRequest {
     pub body: String,
     /// When the link stops working unless confirmed.
     pub expires_at: i64,
+    /// The language of the form it was sent from: the ticket's language.
+    pub language: Option<String>,
 }
 
 /// What a confirmation did.
@@ -39,8 +41,9 @@ impl Db {
     pub async fn create_contact_request(&self, request: NewContactRequest) -> Result<()> {
         self.write(move |tx| {
             tx.execute(
-                "INSERT INTO contact_requests (token_hash, name, email, subject, body, created_at, expires_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                "INSERT INTO contact_requests
+                     (token_hash, name, email, subject, body, created_at, expires_at, language)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
                 params![
                     request.token_hash,
                     request.name,
@@ -48,7 +51,8 @@ impl Db {
                     request.subject,
                     request.body,
                     now(),
-                    request.expires_at
+                    request.expires_at,
+                    request.language
                 ],
             )?;
             Ok(())
@@ -85,15 +89,16 @@ impl Db {
         let token_hash = token_hash.to_owned();
         let reference = new_reference()?;
         self.write(move |tx| {
-            let row: Option<(String, String, String, Option<i64>)> = tx
+            type Row = (String, String, String, Option<i64>, Option<String>);
+            let row: Option<Row> = tx
                 .query_row(
-                    "SELECT email, subject, body, ticket_id FROM contact_requests
+                    "SELECT email, subject, body, ticket_id, language FROM contact_requests
                      WHERE token_hash = ?1 AND expires_at > ?2",
                     params![token_hash, now()],
-                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
                 )
                 .optional()?;
-            let Some((email, subject, body, ticket_id)) = row else {
+            let Some((email, subject, body, ticket_id, language)) = row else {
                 return Ok(None);
             };
             if let Some(id) = ticket_id {
@@ -117,7 +122,14 @@ impl Db {
                 },
                 ..first
             };
-            let ticket = insert_ticket(tx, &reference, &subject, &email, &message)?;
+            let ticket = insert_ticket(
+                tx,
+                &reference,
+                &subject,
+                &email,
+                language.as_deref(),
+                &message,
+            )?;
             tx.execute(
                 "UPDATE contact_requests SET ticket_id = ?2, expires_at = ?3 WHERE token_hash = ?1",
                 params![token_hash, ticket.id, keep_until],

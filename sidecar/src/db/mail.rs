@@ -167,6 +167,27 @@ fn insert_queued(
 }
 
 impl Db {
+    /// What is known of the language mail to `email` should be written in:
+    /// the language chosen on the account of that address, else the
+    /// language ticket `ticket_id` was opened in. `None`: neither is known.
+    pub async fn mail_language(
+        &self,
+        email: &str,
+        ticket_id: Option<i64>,
+    ) -> Result<Option<String>> {
+        let email = email.to_owned();
+        self.read(move |conn| {
+            conn.query_row(
+                "SELECT COALESCE(
+                     (SELECT language FROM accounts WHERE email = ?1),
+                     (SELECT language FROM tickets WHERE id = ?2))",
+                params![email, ticket_id],
+                |r| r.get(0),
+            )
+        })
+        .await
+    }
+
     /// Queues a message for the sender task under `message_id` (see
     /// `crate::mail::compose::new_message_id`). A ticket's mail is threaded
     /// under the ticket's earlier Message-IDs and its own is recorded with
@@ -382,7 +403,10 @@ mod tests {
             internal: false,
             files: Vec::new(),
         };
-        let t = db.create_ticket("Q", "c@example.com", first).await?.id;
+        let t = db
+            .create_ticket("Q", "c@example.com", None, first)
+            .await?
+            .id;
         db.enqueue_mail(ticket_mail("c@example.com", t), "<ack@x>".into())
             .await?;
         db.enqueue_mail(ticket_mail("agent@example.com", t), "<notice@x>".into())

@@ -58,6 +58,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/005_account_profile.sql"),
     include_str!("migrations/006_selfservice.sql"),
     include_str!("migrations/007_attachments.sql"),
+    include_str!("migrations/008_mail_language.sql"),
 ];
 
 /// Most reads running at once, and so most reader connections. Reads

@@ -55,19 +55,21 @@ fn message_from_row(row: &Row<'_>) -> rusqlite::Result<Message> {
 }
 
 /// Inserts a new ticket with its first message inside `tx` (the one way
-/// a ticket is opened, also for confirmed contact requests).
+/// a ticket is opened, also for confirmed contact requests). `language` is
+/// the language it was written in, when known (its mail is written in it).
 pub(crate) fn insert_ticket(
     tx: &Transaction<'_>,
     reference: &str,
     subject: &str,
     requester: &str,
+    language: Option<&str>,
     first: &NewMessage,
 ) -> rusqlite::Result<Ticket> {
     let t = now();
     tx.execute(
-        "INSERT INTO tickets (ref, subject, requester, status, created_at, updated_at)
-         VALUES (?1, ?2, ?3, 'new', ?4, ?4)",
-        params![reference, subject, requester, t],
+        "INSERT INTO tickets (ref, subject, requester, status, created_at, updated_at, language)
+         VALUES (?1, ?2, ?3, 'new', ?4, ?4, ?5)",
+        params![reference, subject, requester, t, language],
     )?;
     let id = tx.last_insert_rowid();
     let actor = first.author.role.as_str();
@@ -210,18 +212,29 @@ impl Db {
         .await
     }
 
-    /// Opens a ticket with its first message; returns it.
+    /// Opens a ticket with its first message, written in `language`
+    /// (when known); returns it.
     pub async fn create_ticket(
         &self,
         subject: &str,
         requester: &str,
+        language: Option<String>,
         first: NewMessage,
     ) -> Result<Ticket> {
         let reference = new_reference()?;
         let subject = subject.to_owned();
         let requester = requester.to_owned();
-        self.write(move |tx| insert_ticket(tx, &reference, &subject, &requester, &first))
-            .await
+        self.write(move |tx| {
+            insert_ticket(
+                tx,
+                &reference,
+                &subject,
+                &requester,
+                language.as_deref(),
+                &first,
+            )
+        })
+        .await
     }
 
     /// Adds a message to ticket `reference` and applies the status rules: a

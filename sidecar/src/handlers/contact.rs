@@ -179,6 +179,7 @@ pub async fn submit(app: &App, req: &Req) -> Result<Response, Failure> {
             subject: subject.clone(),
             body: body.clone(),
             expires_at: now() + CONFIRM_TTL_SECS,
+            language: crate::language::current(),
         };
         app.spawn_after_answer(
             "mailing a contact confirmation",
@@ -192,22 +193,25 @@ pub async fn submit(app: &App, req: &Req) -> Result<Response, Failure> {
 async fn send_confirmation(job: AfterAnswer, request: NewContactRequest) -> anyhow::Result<()> {
     let token = random_token()?;
     let url = job.url(&format!("/contact/confirm/{token}"));
-    let text = format!(
-        "Hello {},\n\nwe received this request from the contact form of {}:\n\n  {}\n\n\
-         To send it to our support team, open this link within {} hours and confirm:\n\n{url}\n\n\
-         The same link then opens your request and our answers for {} days; \
-         register with this address to see it under My Tickets.\n\
-         If you did not write to us, ignore this mail: nothing will be sent.\n",
-        request.name,
-        job.site_title,
-        request.subject,
-        CONFIRM_TTL_SECS / 3600,
-        KEEP_LINK_SECS / 86_400,
+    let text = job.language_for(&request.email, None).await;
+    let body = format!(
+        "{}\n\n{}\n",
+        text.t("mail.contact_hello", &[("name", &request.name)]),
+        text.t(
+            "mail.contact_body",
+            &[
+                ("site", &job.site_title),
+                ("subject", &request.subject),
+                ("hours", &(CONFIRM_TTL_SECS / 3600)),
+                ("url", &url),
+                ("days", &(KEEP_LINK_SECS / 86_400)),
+            ],
+        )
     );
     let mut mail = OutgoingMail::plain(
         request.email.clone(),
-        format!("Please confirm your request: {}", request.subject),
-        text,
+        text.t("mail.contact_subject", &[("subject", &request.subject)]),
+        body,
     );
     mail.auto_submitted = Some(AUTO_GENERATED.to_owned());
     job.db
@@ -269,7 +273,7 @@ pub async fn confirm(app: &App, req: &Req) -> Result<Response, TicketsError> {
             .next()
             .map(|m| m.body)
             .unwrap_or_default();
-        notify_agents(app, &confirmed.ticket, &body, true).await;
+        notify_agents(app, &confirmed.ticket, &body, &[], true).await;
     }
     open_for(app, &confirmed.ticket, confirmed.created).await
 }

@@ -18,9 +18,9 @@ use crate::auth::rate_limit::{self, Action};
 use crate::auth::sessions::{clear_session_cookie, ensure_session};
 use crate::auth::tokens::{hash_token, looks_like_token, random_token};
 use crate::db::email_changes::ChangeOutcome;
-use crate::db::mail::OutgoingMail;
 use crate::db::now;
 use crate::http::{self, Req, Response};
+use crate::mail::notices::greeting_mail;
 use crate::pages::Common;
 
 /// How long the link mailed to the new address works: a day.
@@ -53,12 +53,13 @@ pub async fn request(app: &App, req: &Req) -> Result<Response, Failure> {
     }
     let site = &app.options.site_title;
     if app.db.account_by_email(&new_email).await?.is_some() {
-        app.send_mail(OutgoingMail::plain(
-            new_email.clone(),
-            format!("Your address at {site}"),
-            format!(
-                "Hello,\n\nsomeone signed in at {site} asked to move their account to this address. This address already has an account there, so nothing changes.\nIf that was you, sign in with this address instead.\n"
-            ),
+        // Another person's account: written in its language.
+        let text = app.mail_text(&new_email, None, false).await;
+        app.send_mail(greeting_mail(
+            &text,
+            &new_email,
+            text.t("mail.email_taken_subject", &[("site", site)]),
+            &text.t("mail.email_taken_body", &[("site", site)]),
         ))
         .await?;
     } else {
@@ -71,21 +72,25 @@ pub async fn request(app: &App, req: &Req) -> Result<Response, Failure> {
                 now() + CHANGE_TTL_SECS,
             )
             .await?;
-        app.send_mail(OutgoingMail::plain(
-            new_email.clone(),
-            format!("Confirm your new address at {site}"),
-            format!(
-                "Hello,\n\nopen this link within a day to make this your account's address at {site}:\n\n{}\n\nIf you did not ask for this, ignore this message; nothing changes.\n",
-                app.url(&format!("/my/profile/email/confirm?token={token}"))
-            ),
+        // For the account's owner: in its language.
+        let text = app.mail_text(&user.email, None, true).await;
+        let url = app.url(&format!("/my/profile/email/confirm?token={token}"));
+        app.send_mail(greeting_mail(
+            &text,
+            &new_email,
+            text.t("mail.email_confirm_subject", &[("site", site)]),
+            &text.t("mail.email_confirm_body", &[("site", site), ("url", &url)]),
         ))
         .await?;
     }
-    app.send_mail(OutgoingMail::plain(
-        user.email.clone(),
-        format!("A change of your address at {site}"),
-        format!(
-            "Hello,\n\nsomeone signed in to your account at {site} asked to change its address to {new_email}. It changes only when the link we sent there is opened and confirmed.\nIf that was not you, change your password now.\n"
+    let text = app.mail_text(&user.email, None, true).await;
+    app.send_mail(greeting_mail(
+        &text,
+        &user.email,
+        text.t("mail.email_notice_subject", &[("site", site)]),
+        &text.t(
+            "mail.email_notice_body",
+            &[("site", site), ("new_email", &new_email)],
         ),
     ))
     .await?;

@@ -17,10 +17,10 @@ use crate::auth::rate_limit::{self, Action};
 use crate::auth::sessions::ensure_session;
 use crate::auth::tokens::{hash_token, random_token};
 use crate::auth::{current_session, Session};
-use crate::db::mail::OutgoingMail;
 use crate::db::now;
 use crate::db::tokens::TokenPurpose;
 use crate::http::{self, Req, Response};
+use crate::mail::notices::greeting_mail;
 use crate::pages::Common;
 
 /// How long a reset link works, in seconds.
@@ -119,13 +119,13 @@ async fn mail_reset_link(job: AfterAnswer, email: String) -> anyhow::Result<()> 
             now() + RESET_TTL_SECS,
         )
         .await?;
-    job.send_mail(OutgoingMail::plain(
-        account.email,
-        format!("Reset your password for {}", job.site_title),
-        format!(
-            "Hello,\n\nopen this link within one hour to choose a new password:\n\n{}\n\nIf you did not ask for this, ignore this message; your password stays as it is.\n",
-            job.url(&format!("/password/reset?token={token}"))
-        ),
+    let text = job.language_for(&account.email, None).await;
+    let url = job.url(&format!("/password/reset?token={token}"));
+    job.send_mail(greeting_mail(
+        &text,
+        &account.email,
+        text.t("mail.reset_subject", &[("site", &job.site_title)]),
+        &text.t("mail.reset_body", &[("url", &url)]),
     ))
     .await
 }

@@ -31,6 +31,7 @@ use crate::db::mail::OutgoingMail;
 use crate::db::now;
 use crate::db::tokens::TokenPurpose;
 use crate::http::{self, Req, Response};
+use crate::mail::notices::greeting_mail;
 use crate::pages::Common;
 
 /// How long a verification link works, in seconds.
@@ -182,7 +183,10 @@ async fn register_address(job: AfterAnswer, email: String) -> anyhow::Result<()>
                 Some(account) if !account.verified && account.role == Role::Customer => {
                     send_verification(&job, account.id, &email).await
                 }
-                _ => job.send_mail(already_registered_mail(&job, &email)).await,
+                _ => {
+                    job.send_mail(already_registered_mail(&job, &email).await)
+                        .await
+                }
             }
         }
         Err(CreateAccountError::Unexpected(e)) => Err(e),
@@ -201,25 +205,27 @@ async fn send_verification(job: &AfterAnswer, account_id: i64, email: &str) -> a
             now() + VERIFY_TTL_SECS,
         )
         .await?;
-    job.send_mail(OutgoingMail::plain(
-        email.to_owned(),
-        format!("Confirm your address for {}", job.site_title),
-        format!(
-            "Hello,\n\nplease confirm your e-mail address by opening this link within 24 hours:\n\n{}\n\nIf you did not register, ignore this message.\n",
-            job.url(&format!("/verify?token={token}"))
-        ),
+    let text = job.language_for(email, None).await;
+    let url = job.url(&format!("/verify?token={token}"));
+    job.send_mail(greeting_mail(
+        &text,
+        email,
+        text.t("mail.verify_subject", &[("site", &job.site_title)]),
+        &text.t("mail.verify_body", &[("url", &url)]),
     ))
     .await
 }
 
-fn already_registered_mail(job: &AfterAnswer, email: &str) -> OutgoingMail {
-    OutgoingMail::plain(
-        email.to_owned(),
-        format!("Your account at {}", job.site_title),
-        format!(
-            "Hello,\n\nsomeone (perhaps you) tried to register this address, which already has an account.\nLog in at {} or reset your password at {}.\n\nIf this was not you, ignore this message; nothing was changed.\n",
-            job.url("/login"),
-            job.url("/password/forgot")
+async fn already_registered_mail(job: &AfterAnswer, email: &str) -> OutgoingMail {
+    let text = job.language_for(email, None).await;
+    let (login, reset) = (job.url("/login"), job.url("/password/forgot"));
+    greeting_mail(
+        &text,
+        email,
+        text.t("mail.registered_subject", &[("site", &job.site_title)]),
+        &text.t(
+            "mail.registered_body",
+            &[("login", &login), ("reset", &reset)],
         ),
     )
 }

@@ -11,6 +11,7 @@ use crate::db::tickets::Ticket;
 use crate::db::{now, Db};
 use crate::mail::compose::new_message_id;
 use crate::mail::notices::{self, NoticeContext};
+use crate::mail::texts::Text;
 
 use super::parse::Inbound;
 use super::Settings;
@@ -56,8 +57,14 @@ async fn queue(
             notify_agents(db, settings, ticket, &inbound.text, false, None).await?;
             if let (Some(size), true) = (oversized, may_answer) {
                 let limit = settings.max_message_bytes as u64;
-                let mail =
-                    notices::oversized(&context(settings), &ticket.requester, size as u64, limit);
+                let text = language_of(db, settings, &ticket.requester, Some(ticket.id)).await;
+                let mail = notices::oversized(
+                    &context(settings),
+                    &text,
+                    &ticket.requester,
+                    size as u64,
+                    limit,
+                );
                 send(db, settings, mail).await?;
             }
         }
@@ -67,7 +74,8 @@ async fn queue(
             ..
         } => {
             let written = super::quotes::split(&inbound.text).0;
-            let mail = notices::agent_reply(&context(settings), ticket, &written);
+            let text = language_of(db, settings, &ticket.requester, Some(ticket.id)).await;
+            let mail = notices::agent_reply(&context(settings), &text, ticket, &written);
             send(db, settings, mail).await?;
         }
         Stored::Duplicate(_) | Stored::Noticed(_) | Stored::Dropped(_) => {}
@@ -91,7 +99,19 @@ fn context(settings: &Settings) -> NoticeContext {
     NoticeContext {
         site_title: settings.site_title.clone(),
         base_url: settings.base_url.clone(),
+        texts: settings.texts.clone(),
     }
+}
+
+/// The language mail to `to` is written in: their account's, else the
+/// ticket's, else the site's default.
+async fn language_of<'s>(
+    db: &Db,
+    settings: &'s Settings,
+    to: &str,
+    ticket_id: Option<i64>,
+) -> Text<'s> {
+    settings.texts.for_recipient(db, to, ticket_id, None).await
 }
 
 /// Queues `mail` under a fresh Message-ID of our domain.
@@ -119,9 +139,10 @@ async fn acknowledge(
     .await?;
     let ctx = context(settings);
     let link = ctx.url(&format!("/t/{token}"));
-    let mut mail = notices::acknowledgement(&ctx, ticket, Some(&link), true);
+    let text = language_of(db, settings, &ticket.requester, Some(ticket.id)).await;
+    let mut mail = notices::acknowledgement(&ctx, &text, ticket, Some(&link), true);
     if let Some(size) = oversized {
-        let note = too_large_text(settings, size);
+        let note = too_large_text(&text, settings, size);
         mail.body.push_str(&note);
         mail.html = mail
             .html
@@ -130,11 +151,12 @@ async fn acknowledge(
     send(db, settings, mail).await
 }
 
-fn too_large_text(settings: &Settings, size: i64) -> String {
+fn too_large_text(text: &Text<'_>, settings: &Settings, size: i64) -> String {
+    let size = format!("{:.1}", size as f64 / 1_048_576.0);
+    let limit = settings.max_message_bytes >> 20;
     format!(
-        "\nYour message was {:.1} MiB, more than the {} MiB we accept, so its text and files were not kept. Please send it again in smaller parts, or add the files in the portal.\n",
-        size as f64 / 1_048_576.0,
-        settings.max_message_bytes >> 20
+        "\n{}\n",
+        text.t("mail.ack_too_large", &[("size", &size), ("limit", &limit)])
     )
 }
 
@@ -147,15 +169,17 @@ async fn notify_agents(
     related: Option<i64>,
 ) -> anyhow::Result<()> {
     let recipients = db.agents_to_notify(settings.notify.as_deref()).await?;
-    let text = match related {
-        Some(id) => {
-            format!("{text}\n\n(This mail answered ticket #{id}, which belongs to someone else.)")
-        }
-        None => text.to_owned(),
-    };
     let ctx = context(settings);
     for to in recipients {
-        let mail = notices::agent_notice(&ctx, ticket, &to, &text, created);
+        let language = language_of(db, settings, &to, None).await;
+        let text = match related {
+            Some(number) => format!(
+                "{text}\n\n{}",
+                language.t("mail.agent_related", &[("number", &number)])
+            ),
+            None => text.to_owned(),
+        };
+        let mail = notices::agent_notice(&ctx, &language, ticket, &to, &text, created);
         db.enqueue_agent_notice(
             mail,
             new_message_id(&settings.from)?,

@@ -35,11 +35,13 @@ pub struct Settings {
     pub notify: Option<String>,
     /// The digest window for agent notifications, in seconds.
     pub digest_seconds: i64,
+    /// What the mail intake sends says, in each language.
+    pub texts: crate::mail::texts::MailTexts,
 }
 
 impl Settings {
-    /// The settings of a configured sidecar.
-    pub fn from_options(options: &crate::Options) -> Self {
+    /// The settings of a configured sidecar, writing mail with `texts`.
+    pub fn from_options(options: &crate::Options, texts: crate::mail::texts::MailTexts) -> Self {
         let mail = &options.config.mail;
         let mib = usize::try_from(mail.inbound.max_message_mib).unwrap_or(usize::MAX / (1 << 20));
         Self {
@@ -51,6 +53,7 @@ impl Settings {
             acknowledgements_per_hour: mail.inbound.acknowledgements_per_hour,
             notify: mail.notify.clone(),
             digest_seconds: i64::try_from(mail.digest_seconds).unwrap_or(i64::MAX / 2),
+            texts,
         }
     }
 }
@@ -246,6 +249,7 @@ fn record_of(
         size,
         attachments: Vec::new(),
         kind,
+        language: inbound.language.clone(),
     };
     (record, attachments)
 }

@@ -26,6 +26,9 @@ pub struct Inbound {
     /// For a delivery-status report: the Message-ID of the mail that could
     /// not be delivered (when the report names it) and the reason given.
     pub bounce: Option<Bounce>,
+    /// The language it is written in, as far as the message tells
+    /// ([`written_language`]): answers to it are written in that language.
+    pub language: Option<String>,
 }
 
 /// A file attached to a message.
@@ -80,7 +83,9 @@ pub fn parse(raw: &[u8]) -> Result<Inbound, String> {
             }
         }
     }
+    let text = readable_text(&message);
     Ok(Inbound {
+        language: written_language(message.header_raw("Content-Language"), &text),
         automatic: automatic(&message, &sender),
         bounce: bounce(&message),
         subject: message.subject().unwrap_or("").trim().to_owned(),
@@ -89,9 +94,28 @@ pub fn parse(raw: &[u8]) -> Result<Inbound, String> {
             .map(bracketed)
             .filter(|id| id.len() > 2),
         references,
-        text: readable_text(&message),
+        text,
         attachments: attachments(&message),
         sender,
+    })
+}
+
+/// The language a message is written in: the primary subtag of the first
+/// language its `Content-Language` names (`ja-JP, en` → `ja`), else `ja`
+/// when its text holds kana (which only Japanese is written with; few
+/// Japanese clients send `Content-Language`). `None` when neither tells.
+pub fn written_language(content_language: Option<&str>, text: &str) -> Option<String> {
+    let declared = content_language
+        .and_then(|value| value.split(',').next())
+        .map(|tag| tag.trim().split('-').next().unwrap_or_default())
+        .filter(|primary| {
+            (2..=8).contains(&primary.len()) && primary.bytes().all(|b| b.is_ascii_alphabetic())
+        })
+        .map(str::to_ascii_lowercase);
+    declared.or_else(|| {
+        text.chars()
+            .any(|c| ('\u{3041}'..='\u{30ff}').contains(&c))
+            .then(|| "ja".to_owned())
     })
 }
 
@@ -285,5 +309,32 @@ fn sanitise_name(name: &str) -> String {
         "attachment".to_owned()
     } else {
         clean
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::written_language;
+
+    #[test]
+    fn the_language_comes_from_the_header_else_from_kana() {
+        assert_eq!(
+            written_language(Some("ja-JP, en"), "x").as_deref(),
+            Some("ja")
+        );
+        assert_eq!(
+            written_language(Some(" EN "), "お世話になります").as_deref(),
+            Some("en")
+        );
+        assert_eq!(
+            written_language(None, "お世話になっております。").as_deref(),
+            Some("ja")
+        );
+        assert_eq!(
+            written_language(Some("x<script>"), "Hello").as_deref(),
+            None
+        );
+        // Kanji alone could be Chinese: no guess.
+        assert_eq!(written_language(None, "打印机故障").as_deref(), None);
     }
 }

@@ -5,6 +5,7 @@
 
 pub mod compose;
 pub mod notices;
+pub mod texts;
 pub mod transport;
 
 use std::path::Path;
@@ -42,6 +43,8 @@ pub struct Sender {
     pub from: String,
     /// The `Reply-To` address.
     pub reply_to: String,
+    /// What a digest says, in its recipient's language.
+    pub texts: texts::MailTexts,
 }
 
 impl Sender {
@@ -92,13 +95,18 @@ impl Sender {
     async fn attempt_all(&self, due: Vec<QueuedMail>, sent: &mut Vec<i64>) -> Result<()> {
         for batch in combine_digests(due) {
             let none = Threading::default();
+            let digest;
             let (mail, threading, parts) = match &batch {
                 Outgoing::One(queued) => (
                     &queued.mail,
                     &queued.threading,
                     std::slice::from_ref(queued),
                 ),
-                Outgoing::Digest(mail, parts) => (mail, &none, parts.as_slice()),
+                Outgoing::Digest(to, parts) => {
+                    let text = self.texts.for_recipient(&self.db, to, None, None).await;
+                    digest = digest_of(&text, to, parts);
+                    (&digest, &none, parts.as_slice())
+                }
             };
             let Some(first) = parts.first() else {
                 continue;
@@ -176,7 +184,8 @@ enum Failure {
 /// notifications to one address (with the queued mails it stands for).
 enum Outgoing {
     One(QueuedMail),
-    Digest(OutgoingMail, Vec<QueuedMail>),
+    /// Notifications to one address (the first field), sent as one.
+    Digest(String, Vec<QueuedMail>),
 }
 
 /// Groups the agent notifications among `due` by address: an address with
@@ -205,19 +214,19 @@ fn combine_digests(due: Vec<QueuedMail>) -> Vec<Outgoing> {
         if parts.len() == 1 {
             out.extend(parts.pop().map(Outgoing::One));
         } else {
-            out.push(Outgoing::Digest(digest_of(&to, &parts), parts));
+            out.push(Outgoing::Digest(to, parts));
         }
     }
     out
 }
 
 /// One mail that carries several notifications, each under its subject.
-fn digest_of(to: &str, parts: &[QueuedMail]) -> OutgoingMail {
+fn digest_of(text: &texts::Text<'_>, to: &str, parts: &[QueuedMail]) -> OutgoingMail {
+    let count = [("count", &parts.len() as &texts::Arg)];
     let mut body = format!(
-        "{} ticket updates arrived together; each is below.\n\
-         A reply to this digest cannot know which ticket it is for, so it would start a new ticket: \
-         answer in the portal through the links below.\n",
-        parts.len()
+        "{}\n{}\n",
+        text.t("mail.digest_intro", &count),
+        text.plain("mail.digest_no_reply")
     );
     for part in parts {
         body.push_str("\n----------------------------------------\n");
@@ -228,7 +237,7 @@ fn digest_of(to: &str, parts: &[QueuedMail]) -> OutgoingMail {
     }
     OutgoingMail {
         auto_submitted: Some("auto-generated".to_owned()),
-        ..OutgoingMail::plain(to, format!("{} ticket updates", parts.len()), body)
+        ..OutgoingMail::plain(to, text.t("mail.digest_subject", &count), body)
     }
 }
 

@@ -1,6 +1,7 @@
 //! The mails a ticket causes, as pure builders: text in, [`OutgoingMail`]
 //! out, no database and no application state. Used by the portal's
-//! handlers and by the inbound-mail code.
+//! handlers and by the inbound-mail code. Each is written in the language
+//! it is given ([`Text`]); the caller picks it for the recipient.
 //!
 //! Subjects read `[#N] subject`, N being the ticket number people see
 //! (`Ticket::id`), never with a leading `Re:`; the unguessable
@@ -9,6 +10,8 @@
 use crate::db::mail::OutgoingMail;
 use crate::db::tickets::Ticket;
 use crate::render_body::{self, escape};
+
+use super::texts::{MailTexts, Text};
 
 /// `Auto-Submitted` for mail we send on our own.
 pub const AUTO_GENERATED: &str = "auto-generated";
@@ -22,6 +25,8 @@ pub struct NoticeContext {
     pub site_title: String,
     /// The site's public URL without a trailing slash.
     pub base_url: String,
+    /// What mail says, in each language.
+    pub texts: MailTexts,
 }
 
 impl NoticeContext {
@@ -55,20 +60,36 @@ fn ticket_mail(ticket: &Ticket, to: &str, text: String, html: String) -> Outgoin
     }
 }
 
+/// A plain-text mail of our own: the greeting, `body` and a last line
+/// break. Belongs to no ticket.
+pub fn greeting_mail(text: &Text<'_>, to: &str, subject: String, body: &str) -> OutgoingMail {
+    OutgoingMail::plain(
+        to,
+        subject,
+        format!("{}\n\n{body}\n", text.plain("mail.hello")),
+    )
+}
+
 /// An agent's public reply, mailed to the requester: the text part is the
 /// Markdown as written, the HTML part it rendered and sanitised.
-pub fn agent_reply(ctx: &NoticeContext, ticket: &Ticket, markdown: &str) -> OutgoingMail {
+pub fn agent_reply(
+    ctx: &NoticeContext,
+    text: &Text<'_>,
+    ticket: &Ticket,
+    markdown: &str,
+) -> OutgoingMail {
     let url = ctx.url(&format!("/my/tickets/{}", ticket.reference));
-    let text = format!(
-        "{}\n\n-- \nReply to this mail, or read the conversation at {url}\n",
-        render_body::agent_markdown_text(markdown)
+    let body = format!(
+        "{}\n\n-- \n{}\n",
+        render_body::agent_markdown_text(markdown),
+        text.t("mail.reply_footer", &[("url", &url)])
     );
     let html = format!(
         "<div>{}</div>\n<hr>\n{}",
         render_body::agent_markdown(markdown),
-        link("Read the conversation", &url)
+        link(&text.plain("mail.read_conversation"), &url)
     );
-    ticket_mail(ticket, &ticket.requester, text, html)
+    ticket_mail(ticket, &ticket.requester, body, html)
 }
 
 /// Tells the requester we received their ticket. `ticket_link_url` is a
@@ -77,6 +98,7 @@ pub fn agent_reply(ctx: &NoticeContext, ticket: &Ticket, markdown: &str) -> Outg
 /// of our own (`auto-generated`).
 pub fn acknowledgement(
     ctx: &NoticeContext,
+    text: &Text<'_>,
     ticket: &Ticket,
     ticket_link_url: Option<&str>,
     answering_mail: bool,
@@ -84,22 +106,24 @@ pub fn acknowledgement(
     let url = ticket_link_url
         .map(str::to_owned)
         .unwrap_or_else(|| ctx.url(&format!("/my/tickets/{}", ticket.reference)));
-    let intro = format!(
-        "we received your request \"{}\" and will answer as soon as we can. Its number is #{}.",
-        ticket.subject, ticket.id
+    let hello = text.plain("mail.hello");
+    let intro = text.t(
+        "mail.ack_intro",
+        &[("subject", &ticket.subject), ("number", &ticket.id)],
     );
-    let text = format!(
-        "Hello,\n\n{intro}\n\nTo add something, reply to this mail or open {url}\n\n{}\n",
+    let body = format!(
+        "{hello}\n\n{intro}\n\n{}\n\n{}\n",
+        text.t("mail.ack_add", &[("url", &url)]),
         ctx.site_title
     );
     let html = format!(
         "{}{}{}{}",
-        para("Hello,"),
+        para(&hello),
         para(&intro),
-        link("Open your request", &url),
+        link(&text.plain("mail.open_request"), &url),
         para(&ctx.site_title)
     );
-    let mut mail = ticket_mail(ticket, &ticket.requester, text, html);
+    let mut mail = ticket_mail(ticket, &ticket.requester, body, html);
     mail.auto_submitted = Some(
         if answering_mail {
             AUTO_REPLIED
@@ -114,32 +138,48 @@ pub fn acknowledgement(
 /// Tells the requester an agent marked their ticket resolved and, with
 /// `rating_url`, asks "How did we do?" (links that pre-select Good or Bad
 /// on the rating page, which records nothing until it is sent).
-pub fn resolved(ctx: &NoticeContext, ticket: &Ticket, rating_url: Option<&str>) -> OutgoingMail {
+pub fn resolved(
+    ctx: &NoticeContext,
+    text: &Text<'_>,
+    ticket: &Ticket,
+    rating_url: Option<&str>,
+) -> OutgoingMail {
     let url = ctx.url(&format!("/my/tickets/{}", ticket.reference));
-    let intro = format!(
-        "we marked your request \"{}\" (#{}) as resolved.",
-        ticket.subject, ticket.id
+    let hello = text.plain("mail.hello");
+    let intro = text.t(
+        "mail.resolved_intro",
+        &[("subject", &ticket.subject), ("number", &ticket.id)],
     );
-    let more = "If something is still missing, reply to this mail and it opens again.";
-    let mut text = format!("Hello,\n\n{intro}\n{more}\n\nThe conversation: {url}\n");
+    let more = text.plain("mail.resolved_more");
+    let mut body = format!(
+        "{hello}\n\n{intro}\n{more}\n\n{}\n",
+        text.t("mail.conversation_at", &[("url", &url)])
+    );
     let mut html = format!(
         "{}{}{}{}",
-        para("Hello,"),
+        para(&hello),
         para(&intro),
-        para(more),
-        link("Read the conversation", &url)
+        para(&more),
+        link(&text.plain("mail.read_conversation"), &url)
     );
     if let Some(rate) = rating_url {
         let (good, bad) = (format!("{rate}?r=good"), format!("{rate}?r=bad"));
-        text.push_str(&format!("\nHow did we do? Good: {good}\nBad: {bad}\n"));
+        let (question, good_label, bad_label) = (
+            text.plain("mail.rate_question"),
+            text.plain("mail.rate_good"),
+            text.plain("mail.rate_bad"),
+        );
+        body.push_str(&format!(
+            "\n{question} {good_label}: {good}\n{bad_label}: {bad}\n"
+        ));
         html.push_str(&format!(
             "{}{}{}",
-            para("How did we do?"),
-            link("Good", &good),
-            link("Bad", &bad)
+            para(&question),
+            link(&good_label, &good),
+            link(&bad_label, &bad)
         ));
     }
-    let mut mail = ticket_mail(ticket, &ticket.requester, text, html);
+    let mut mail = ticket_mail(ticket, &ticket.requester, body, html);
     mail.auto_submitted = Some(AUTO_GENERATED.to_owned());
     mail
 }
@@ -149,46 +189,60 @@ pub fn resolved(ctx: &NoticeContext, ticket: &Ticket, rating_url: Option<&str>) 
 /// never rendered as Markdown.
 pub fn agent_notice(
     ctx: &NoticeContext,
+    text: &Text<'_>,
     ticket: &Ticket,
     to: &str,
     customer_text: &str,
     created: bool,
 ) -> OutgoingMail {
-    let what = if created {
-        "opened a new ticket"
+    let key = if created {
+        "mail.agent_created"
     } else {
-        "replied"
+        "mail.agent_replied"
     };
     let url = ctx.url(&format!("/agent/tickets/{}", ticket.reference));
-    let head = format!("{} {what}:", ticket.requester);
-    let text = format!("{head}\n\n{customer_text}\n\nOpen the ticket: {url}\n");
+    let head = text.t(key, &[("requester", &ticket.requester)]);
+    let body = format!(
+        "{head}\n\n{customer_text}\n\n{}\n",
+        text.t("mail.open_ticket_at", &[("url", &url)])
+    );
     let html = format!(
         "{}<div style=\"white-space: pre-wrap\">{}</div>\n{}",
         para(&head),
         render_body::customer_text(customer_text),
-        link("Open the ticket", &url)
+        link(&text.plain("mail.open_ticket"), &url)
     );
-    let mut mail = ticket_mail(ticket, to, text, html);
+    let mut mail = ticket_mail(ticket, to, body, html);
     mail.auto_submitted = Some(AUTO_GENERATED.to_owned());
     mail
 }
 
 /// Tells the sender (`to`) of a mail too large to keep that it was not
 /// taken. Belongs to no ticket.
-pub fn oversized(ctx: &NoticeContext, to: &str, size_bytes: u64, limit_bytes: u64) -> OutgoingMail {
+pub fn oversized(
+    ctx: &NoticeContext,
+    text: &Text<'_>,
+    to: &str,
+    size_bytes: u64,
+    limit_bytes: u64,
+) -> OutgoingMail {
     let mib = |b: u64| b.div_ceil(1024 * 1024);
-    let text = format!(
-        "Hello,\n\nyour message to {} was {} MiB, more than the {} MiB we accept, so it was not received.\nPlease send it again without large attachments, or share them by link.\n",
-        ctx.site_title,
-        mib(size_bytes),
-        mib(limit_bytes)
+    let site = &ctx.site_title;
+    let body = text.t(
+        "mail.oversized_body",
+        &[
+            ("site", site),
+            ("size", &mib(size_bytes)),
+            ("limit", &mib(limit_bytes)),
+        ],
     );
     OutgoingMail {
         auto_submitted: Some(AUTO_REPLIED.to_owned()),
-        ..OutgoingMail::plain(
-            to,
-            format!("Your message to {} was too large", ctx.site_title),
+        ..greeting_mail(
             text,
+            to,
+            text.t("mail.oversized_subject", &[("site", site)]),
+            &body,
         )
     }
 }
@@ -199,9 +253,13 @@ mod tests {
     use crate::db::tickets::Status;
 
     fn ctx() -> NoticeContext {
+        let catalogs = std::sync::Arc::new(docket_i18n::Catalogs::built_in().unwrap_or_default());
+        let languages =
+            crate::language::Languages::new("en", &["en".into(), "ja".into()], &catalogs);
         NoticeContext {
             site_title: "Help".into(),
             base_url: "https://help.example.com".into(),
+            texts: MailTexts::new(catalogs, languages),
         }
     }
 
@@ -219,7 +277,9 @@ mod tests {
 
     #[test]
     fn an_agent_reply_renders_markdown_safely() {
-        let m = agent_reply(&ctx(), &ticket(), "**Hi** <script>alert(1)</script>");
+        let c = ctx();
+        let en = c.texts.default_language();
+        let m = agent_reply(&c, &en, &ticket(), "**Hi** <script>alert(1)</script>");
         assert_eq!(m.subject, "[#42] Printer <on fire>");
         assert_eq!(m.to, "c@example.com");
         assert_eq!(m.ticket_id, Some(42));
@@ -235,7 +295,9 @@ mod tests {
 
     #[test]
     fn customer_text_is_escaped_for_agents() {
-        let m = agent_notice(&ctx(), &ticket(), "a@example.com", "<b>x</b> *y*", true);
+        let c = ctx();
+        let en = c.texts.default_language();
+        let m = agent_notice(&c, &en, &ticket(), "a@example.com", "<b>x</b> *y*", true);
         let html = m.html.unwrap_or_default();
         assert!(html.contains("&lt;b&gt;x&lt;/b&gt; *y*"), "{html}");
         assert_eq!(m.auto_submitted.as_deref(), Some(AUTO_GENERATED));
@@ -244,15 +306,34 @@ mod tests {
 
     #[test]
     fn acknowledgements_say_whether_they_answer_a_mail() {
-        let a = acknowledgement(&ctx(), &ticket(), None, true);
+        let c = ctx();
+        let en = c.texts.default_language();
+        let a = acknowledgement(&c, &en, &ticket(), None, true);
         assert_eq!(a.auto_submitted.as_deref(), Some(AUTO_REPLIED));
-        let b = acknowledgement(&ctx(), &ticket(), Some("https://x.example/t/1"), false);
+        let b = acknowledgement(&c, &en, &ticket(), Some("https://x.example/t/1"), false);
         assert_eq!(b.auto_submitted.as_deref(), Some(AUTO_GENERATED));
         assert!(b.body.contains("https://x.example/t/1"));
-        assert!(resolved(&ctx(), &ticket(), None).body.contains("resolved"));
+        assert!(resolved(&c, &en, &ticket(), None).body.contains("resolved"));
         assert_eq!(
-            oversized(&ctx(), "s@example.com", 30 << 20, 25 << 20).ticket_id,
+            oversized(&c, &en, "s@example.com", 30 << 20, 25 << 20).ticket_id,
             None
         );
+    }
+
+    #[test]
+    fn a_notice_is_written_in_the_language_it_is_given() {
+        let c = ctx();
+        let ja = c.texts.language([Some("ja")]);
+        let m = resolved(&c, &ja, &ticket(), Some("https://help.example.com/rate/x"));
+        assert_eq!(m.subject, "[#42] Printer <on fire>");
+        assert!(m.body.contains("を解決済みにしました"), "{}", m.body);
+        assert!(
+            m.body.contains("今回の対応はいかがでしたか？"),
+            "{}",
+            m.body
+        );
+        assert!(!m.body.contains("How did we do"), "{}", m.body);
+        let html = m.html.unwrap_or_default();
+        assert!(html.contains(">良かった</a>"), "{html}");
     }
 }

@@ -266,9 +266,10 @@ fn store(
                 record.subject.chars().take(200).collect()
             };
             tx.execute(
-                "INSERT INTO tickets (ref, subject, requester, status, created_at, updated_at, related_ticket_id)
-                 VALUES (?1, ?2, ?3, 'new', ?4, ?4, ?5)",
-                params![reference, subject, record.sender, t, related],
+                "INSERT INTO tickets (ref, subject, requester, status, created_at, updated_at, related_ticket_id,
+                                      language)
+                 VALUES (?1, ?2, ?3, 'new', ?4, ?4, ?5, ?6)",
+                params![reference, subject, record.sender, t, related, record.language],
             )?;
             let ticket_id = tx.last_insert_rowid();
             let account = account_id_of(tx, &record.sender)?;

@@ -30,6 +30,8 @@ pub struct InboundRecord {
     pub attachments: Vec<crate::db::attachments::NewFile>,
     /// What kind of message it is.
     pub kind: InboundKind,
+    /// The language it is written in, when known: a new ticket's language.
+    pub language: Option<String>,
 }
 
 /// What kind of inbound message is being stored.

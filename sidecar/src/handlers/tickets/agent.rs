@@ -288,8 +288,8 @@ pub async fn reply(app: &App, req: &Req) -> Result<Response, TicketsError> {
             app.options.base_url.trim_end_matches('/'),
             outcome.ticket.reference
         );
-        let body = body + &files_in_mail(app, outcome.message_id, &page).await;
-        notify_customer(app, &outcome.ticket, &body).await;
+        let files = files_in_mail(app, outcome.message_id, &page).await;
+        notify_customer(app, &outcome.ticket, &body, &files).await;
     }
     let done = if internal { "note" } else { "reply" };
     Ok(http::see_other(&format!(

@@ -128,8 +128,8 @@ pub async fn add_customer_reply(
         .await?
         .ok_or(TicketsError::NotFound)?;
     let page = agent_page(app, &outcome.ticket);
-    let body = body + &files_in_mail(app, outcome.message_id, &page).await;
-    notify_agents(app, &outcome.ticket, &body, false).await;
+    let files = files_in_mail(app, outcome.message_id, &page).await;
+    notify_agents(app, &outcome.ticket, &body, &files, false).await;
     let flag = if outcome.reopened {
         "reopened"
     } else {

@@ -370,9 +370,13 @@ pub async fn create(app: &App, req: &Req) -> Result<Response, TicketsError> {
     };
     throttle_customer(app, &user.email, true).await?;
     let first = customer_message(Some(user.account_id), &user.email, body.clone(), files);
-    let ticket = app.db.create_ticket(&subject, &user.email, first).await?;
-    let body = body + &super::first_message_files_in_mail(app, &ticket).await;
-    notify_agents(app, &ticket, &body, true).await;
+    let language = crate::language::current();
+    let ticket = app
+        .db
+        .create_ticket(&subject, &user.email, language, first)
+        .await?;
+    let files = super::first_message_files_in_mail(app, &ticket).await;
+    notify_agents(app, &ticket, &body, &files, true).await;
     super::acknowledge(app, &ticket).await;
     Ok(http::see_other(&format!(
         "/my/tickets/{}?created=1",

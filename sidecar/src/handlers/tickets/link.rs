@@ -27,12 +27,12 @@ use crate::auth::email::normalize_email;
 use crate::auth::rate_limit;
 use crate::auth::sessions::ensure_session;
 use crate::auth::tokens::{hash_token, looks_like_token, random_token};
-use crate::db::mail::OutgoingMail;
 use crate::db::now;
 use crate::db::ticket_links::LinkGrant;
 use crate::db::tickets::{parse_reference, Ticket};
 use crate::handlers::{checked_session, with_cookie, Failure};
 use crate::http::{self, Req, Response};
+use crate::mail::notices::greeting_mail;
 use crate::pages::Common;
 
 /// How long a mailed link can be opened, in seconds.
@@ -128,14 +128,25 @@ async fn send_link(job: AfterAnswer, email: String, reference: String) -> anyhow
         )
         .await?;
     if let Some(ticket) = ticket {
-        job.send_mail(OutgoingMail::plain(
-            ticket.requester.clone(),
-            format!("Your link to \"{}\" [{}]", ticket.subject, ticket.reference),
-            format!(
-                "Hello,\n\nhere is the link you asked for. It opens your request \"{}\" once, within {} minutes:\n\n{}\n\nIf you did not ask for it, ignore this message.\n",
-                ticket.subject,
-                LINK_TTL_SECS / 60,
-                job.url(&format!("/t/{token}"))
+        let text = job.language_for(&ticket.requester, Some(ticket.id)).await;
+        let url = job.url(&format!("/t/{token}"));
+        job.send_mail(greeting_mail(
+            &text,
+            &ticket.requester,
+            text.t(
+                "mail.link_subject",
+                &[
+                    ("subject", &ticket.subject),
+                    ("reference", &ticket.reference),
+                ],
+            ),
+            &text.t(
+                "mail.link_body",
+                &[
+                    ("subject", &ticket.subject),
+                    ("minutes", &(LINK_TTL_SECS / 60)),
+                    ("url", &url),
+                ],
             ),
         ))
         .await?;

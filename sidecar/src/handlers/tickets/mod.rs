@@ -26,6 +26,7 @@ use crate::auth::Role;
 use crate::db::mail::OutgoingMail;
 use crate::db::tickets::{Message, Status, StatusEvent, Ticket};
 use crate::mail::notices::{self, NoticeContext};
+use crate::mail::texts::Text;
 use crate::render_body;
 
 /// Tickets per list page.
@@ -200,15 +201,15 @@ pub async fn conversation_log(
 }
 
 /// [`files_in_mail`] for a new ticket's first message, for agents.
-pub async fn first_message_files_in_mail(app: &App, ticket: &Ticket) -> String {
+pub async fn first_message_files_in_mail(app: &App, ticket: &Ticket) -> Vec<String> {
     match app.db.messages(ticket.id, false).await {
         Ok(messages) => match messages.first() {
             Some(first) => files_in_mail(app, first.id, &agent_page(app, ticket)).await,
-            None => String::new(),
+            None => Vec::new(),
         },
         Err(err) => {
             tracing::error!("cannot read a new ticket's message: {err:#}");
-            String::new()
+            Vec::new()
         }
     }
 }
@@ -222,32 +223,42 @@ pub fn agent_page(app: &App, ticket: &Ticket) -> String {
     )
 }
 
-/// What a notification says about message `message_id`'s files: links
-/// under `base` (an absolute URL of the ticket's page), which need
-/// sign-in or the ticket link; files are never attached to mail. Empty
-/// when there are none.
-pub async fn files_in_mail(app: &App, message_id: i64, base: &str) -> String {
+/// What a notification says about message `message_id`'s files, one line
+/// each: links under `base` (an absolute URL of the ticket's page), which
+/// need sign-in or the ticket link; files are never attached to mail.
+/// Empty when there are none.
+pub async fn files_in_mail(app: &App, message_id: i64, base: &str) -> Vec<String> {
     let stored = match app.db.message_files(message_id).await {
         Ok(stored) => stored,
         Err(err) => {
             tracing::error!("cannot list a message's files for its notification: {err:#}");
-            return String::new();
+            return Vec::new();
         }
     };
-    if stored.is_empty() {
-        return String::new();
+    stored
+        .iter()
+        .map(|file| {
+            format!(
+                "- {} ({}): {}\n",
+                file.name,
+                crate::attachments::readable_size(file.size),
+                files::file_url(base, file)
+            )
+        })
+        .collect()
+}
+
+/// `body` followed by the `files` lines under their heading, in `text`'s
+/// language.
+fn with_files(text: &Text<'_>, body: &str, files: &[String]) -> String {
+    if files.is_empty() {
+        return body.to_owned();
     }
-    let mut text =
-        String::from("\n\nAttached files (open them signed in, or through your ticket link):\n");
-    for file in &stored {
-        text.push_str(&format!(
-            "- {} ({}): {}\n",
-            file.name,
-            crate::attachments::readable_size(file.size),
-            files::file_url(base, file)
-        ));
-    }
-    text
+    format!(
+        "{body}\n\n{}\n{}",
+        text.plain("mail.files_heading"),
+        files.concat()
+    )
 }
 
 /// A status change as the agent's log shows it.
@@ -365,12 +376,20 @@ pub fn notice_context(app: &App) -> NoticeContext {
     NoticeContext {
         site_title: app.options.site_title.clone(),
         base_url: app.options.base_url.clone(),
+        texts: app.mail_texts.clone(),
     }
 }
 
 /// Tells the agents (or `[sidecar.mail] notify`) that a customer opened or
-/// answered `ticket`.
-pub async fn notify_agents(app: &App, ticket: &Ticket, body: &str, created: bool) {
+/// answered `ticket`, with the customer's `body` and the lines naming
+/// their `files` ([`files_in_mail`]); each agent in their language.
+pub async fn notify_agents(
+    app: &App,
+    ticket: &Ticket,
+    body: &str,
+    files: &[String],
+    created: bool,
+) {
     let notify = app.options.config.mail.notify.as_deref();
     let recipients = match app.db.agents_to_notify(notify).await {
         Ok(list) => list,
@@ -381,27 +400,37 @@ pub async fn notify_agents(app: &App, ticket: &Ticket, body: &str, created: bool
     };
     let ctx = notice_context(app);
     for to in recipients {
-        let mail = notices::agent_notice(&ctx, ticket, &to, body, created);
+        let text = app.mail_text(&to, None, false).await;
+        let body = with_files(&text, body, files);
+        let mail = notices::agent_notice(&ctx, &text, ticket, &to, &body, created);
         if let Err(err) = app.send_agent_notice(mail).await {
             tracing::error!(%to, "cannot queue a ticket notification: {err:#}");
         }
     }
 }
 
-/// Sends the requester an agent's public reply. Never called for notes.
-pub async fn notify_customer(app: &App, ticket: &Ticket, body: &str) {
+/// Sends the requester an agent's public reply with the lines naming its
+/// `files`. Never called for notes.
+pub async fn notify_customer(app: &App, ticket: &Ticket, body: &str, files: &[String]) {
+    let text = app
+        .mail_text(&ticket.requester, Some(ticket.id), false)
+        .await;
+    let body = with_files(&text, body, files);
     queue(
         app,
-        notices::agent_reply(&notice_context(app), ticket, body),
+        notices::agent_reply(&notice_context(app), &text, ticket, &body),
     )
     .await;
 }
 
 /// Tells the requester that their new ticket arrived.
 pub async fn acknowledge(app: &App, ticket: &Ticket) {
+    let text = app
+        .mail_text(&ticket.requester, Some(ticket.id), false)
+        .await;
     queue(
         app,
-        notices::acknowledgement(&notice_context(app), ticket, None, false),
+        notices::acknowledgement(&notice_context(app), &text, ticket, None, false),
     )
     .await;
 }
@@ -410,9 +439,12 @@ pub async fn acknowledge(app: &App, ticket: &Ticket) {
 /// did we do?" through `rating_path` when there is one.
 pub async fn notify_resolved(app: &App, ticket: &Ticket, rating_path: Option<&str>) {
     let rating_url = rating_path.map(|p| app.url(p));
+    let text = app
+        .mail_text(&ticket.requester, Some(ticket.id), false)
+        .await;
     queue(
         app,
-        notices::resolved(&notice_context(app), ticket, rating_url.as_deref()),
+        notices::resolved(&notice_context(app), &text, ticket, rating_url.as_deref()),
     )
     .await;
 }

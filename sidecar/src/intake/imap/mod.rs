@@ -68,6 +68,7 @@ impl Fetcher {
         options: &crate::Options,
         db: Db,
         mail_bell: Arc<Notify>,
+        texts: crate::mail::texts::MailTexts,
     ) -> Result<Option<Self>> {
         let inbound = &options.config.mail.inbound;
         let Some(url) = &inbound.imap_url else {
@@ -84,7 +85,7 @@ impl Fetcher {
             tls,
             poll: Duration::from_secs(inbound.poll_seconds),
             db,
-            settings: Settings::from_options(options),
+            settings: Settings::from_options(options, texts),
             mail_bell,
         }))
     }
