@@ -9,28 +9,10 @@ mod common;
 use std::path::Path;
 
 use common::{token_in, TestServer, PASSWORD};
-use docket_sidecar::db::Db;
-use docket_sidecar::intake::{self, Outcome, Settings};
+use docket_sidecar::intake::Outcome;
 use docket_sidecar::Role;
 
 const AGENT: &str = "agent@example.com";
-
-/// Stores `raw` as `docket mail receive` would, through a second handle on
-/// the server's database (as the separate process does).
-fn receive(server: &TestServer, raw: Vec<u8>) -> intake::Receipt {
-    let options = server.options.clone();
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    rt.block_on(async move {
-        let db = Db::open(&options.database).await.unwrap();
-        let texts = docket_sidecar::mail::texts::MailTexts::from_options(&options).unwrap();
-        intake::receive(&db, &Settings::from_options(&options, texts), raw)
-            .await
-            .unwrap()
-    })
-}
 
 fn eml(name: &str) -> String {
     std::fs::read_to_string(
@@ -57,7 +39,7 @@ fn a_customer_writes_in_answers_by_mail_and_finds_it_all_in_my_tickets() {
     let mut agent = server.signed_in(Role::Agent, AGENT);
 
     // Ann writes to support.
-    let first = receive(&server, eml("gmail_new.eml").into_bytes());
+    let first = server.receive_mail(eml("gmail_new.eml").as_bytes());
     assert_eq!(first.outcome, Outcome::New);
     let (reference, number) = (first.reference.unwrap(), first.number.unwrap());
 
@@ -84,7 +66,7 @@ fn a_customer_writes_in_answers_by_mail_and_finds_it_all_in_my_tickets() {
     let reply = eml("gmail_reply.eml")
         .replace("{{NUMBER}}", &number.to_string())
         .replace("{{IN_REPLY_TO}}", answer_id);
-    let second = receive(&server, reply.into_bytes());
+    let second = server.receive_mail(reply.as_bytes());
     assert_eq!(second.outcome, Outcome::Appended);
     assert_eq!(second.reference.as_deref(), Some(reference.as_str()));
 

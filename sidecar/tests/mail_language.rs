@@ -13,9 +13,6 @@ mod tickets_support;
 use std::time::{Duration, Instant};
 
 use common::{TestServer, PASSWORD};
-use docket_sidecar::db::Db;
-use docket_sidecar::intake::{self, Settings};
-use docket_sidecar::mail::texts::MailTexts;
 use docket_sidecar::Role;
 use mail_parser::MessageParser;
 use tickets_support::*;
@@ -70,23 +67,6 @@ fn wait_for(server: &TestServer, to: &str, needle: &str) -> Mail {
         );
         std::thread::sleep(Duration::from_millis(50));
     }
-}
-
-/// Stores a raw message as `docket mail receive` does.
-fn receive(server: &TestServer, raw: &str) -> intake::Receipt {
-    let options = server.options.clone();
-    let raw = raw.as_bytes().to_vec();
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    rt.block_on(async move {
-        let db = Db::open(&options.database).await.unwrap();
-        let texts = MailTexts::from_options(&options).unwrap();
-        intake::receive(&db, &Settings::from_options(&options, texts), raw)
-            .await
-            .unwrap()
-    })
 }
 
 #[test]
@@ -220,7 +200,7 @@ fn mail_written_in_japanese_is_acknowledged_in_japanese_and_english_mail_in_engl
                     Content-Transfer-Encoding: 8bit\r\n\
                     \r\n\
                     お世話になっております。ログインできません。\r\n";
-    let receipt = receive(&server, japanese);
+    let receipt = server.receive_mail(japanese.as_bytes());
     assert_eq!(receipt.outcome.word(), "new");
     let ack = wait_for(&server, "taro@example.jp", "受付番号");
     assert!(ack.subject.contains("ログインできません"), "{ack:?}");
@@ -233,7 +213,7 @@ fn mail_written_in_japanese_is_acknowledged_in_japanese_and_english_mail_in_engl
                    Content-Language: en-GB\r\n\
                    \r\n\
                    The login page says my password is wrong.\r\n";
-    receive(&server, english);
+    server.receive_mail(english.as_bytes());
     let ack = wait_for(&server, "bob@example.com", "Its number is");
     assert!(ack.text.contains("we received your request"), "{ack:?}");
 }

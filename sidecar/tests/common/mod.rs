@@ -211,6 +211,28 @@ impl TestServer {
             .collect()
     }
 
+    /// Stores a raw message as `docket mail receive` does: through a
+    /// second handle on the server's database, as that separate process
+    /// would.
+    pub fn receive_mail(&self, raw: &[u8]) -> docket_sidecar::intake::Receipt {
+        let options = self.options.clone();
+        let raw = raw.to_vec();
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        rt.block_on(async move {
+            let db = docket_sidecar::db::Db::open(&options.database)
+                .await
+                .unwrap();
+            let texts = docket_sidecar::mail::texts::MailTexts::from_options(&options).unwrap();
+            let settings = docket_sidecar::intake::Settings::from_options(&options, texts);
+            docket_sidecar::intake::receive(&db, &settings, raw)
+                .await
+                .unwrap()
+        })
+    }
+
     /// Stops the server gracefully and waits for it.
     pub fn stop(mut self) {
         self.shutdown();
