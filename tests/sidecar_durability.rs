@@ -194,8 +194,14 @@ fn login(addr: SocketAddr, email: &str, password: &str) -> String {
     session_cookie(&head).unwrap()
 }
 
-#[test]
-fn every_acknowledged_reply_survives_a_sigkill() {
+/// A site whose customer carol@example.com has one imported ticket
+/// (`subject`, `status`, her first message `body`): the directory, the
+/// address the sidecar will listen on and the ticket's reference.
+fn site_with_carols_ticket(
+    subject: &str,
+    status: &str,
+    body: &str,
+) -> (tempfile::TempDir, SocketAddr, String) {
     let (dir, addr) = site();
     let site = dir.path();
     run_ok(
@@ -211,13 +217,12 @@ fn every_acknowledged_reply_survives_a_sigkill() {
         &format!("{PASSWORD}\n"),
     );
     let import = site.join("tickets.json");
-    std::fs::write(
-        &import,
-        r#"[{"subject": "Invoice is wrong", "requester": "carol@example.com", "status": "resolved",
-             "created_at": "2026-01-05T10:00:00Z",
-             "messages": [{"from": "customer", "body": "My invoice is wrong.", "created_at": "2026-01-05T10:00:00Z"}]}]"#,
-    )
-    .unwrap();
+    let tickets = serde_json::json!([{
+        "subject": subject, "requester": "carol@example.com", "status": status,
+        "created_at": "2026-01-05T10:00:00Z",
+        "messages": [{"from": "customer", "body": body, "created_at": "2026-01-05T10:00:00Z"}]
+    }]);
+    std::fs::write(&import, tickets.to_string()).unwrap();
     let out = run_ok(
         docket()
             .args(["ticket", "import"])
@@ -228,6 +233,14 @@ fn every_acknowledged_reply_survives_a_sigkill() {
     );
     let reference = out.lines().next().unwrap().trim().to_owned();
     assert_eq!(reference.len(), 26, "{out}");
+    (dir, addr, reference)
+}
+
+#[test]
+fn every_acknowledged_reply_survives_a_sigkill() {
+    let (dir, addr, reference) =
+        site_with_carols_ticket("Invoice is wrong", "resolved", "My invoice is wrong.");
+    let site = dir.path();
 
     let server = Server::start(site, addr, &[]);
     let cookie = login(addr, "carol@example.com", PASSWORD);
@@ -333,37 +346,8 @@ fn a_sigkill_during_an_upload_leaves_no_half_stored_file() {
     // The failure it guards against: a crash mid-upload that leaves a blob
     // without its message, a message pointing at a missing blob, or spool
     // files that pile up.
-    let (dir, addr) = site();
+    let (dir, addr, reference) = site_with_carols_ticket("Upload", "open", "first");
     let site = dir.path();
-    run_ok(
-        docket()
-            .args([
-                "customer",
-                "add",
-                "carol@example.com",
-                "--password-stdin",
-                "--site",
-            ])
-            .arg(site),
-        &format!("{PASSWORD}\n"),
-    );
-    let import = site.join("tickets.json");
-    std::fs::write(
-        &import,
-        r#"[{"subject": "Upload", "requester": "carol@example.com", "status": "open",
-             "created_at": "2026-01-05T10:00:00Z",
-             "messages": [{"from": "customer", "body": "first", "created_at": "2026-01-05T10:00:00Z"}]}]"#,
-    )
-    .unwrap();
-    let out = run_ok(
-        docket()
-            .args(["ticket", "import"])
-            .arg(&import)
-            .arg("--site")
-            .arg(site),
-        "",
-    );
-    let reference = out.lines().next().unwrap().trim().to_owned();
 
     let server = Server::start(site, addr, &[]);
     let cookie = login(addr, "carol@example.com", PASSWORD);
