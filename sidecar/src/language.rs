@@ -130,34 +130,6 @@ pub fn current() -> Option<String> {
     CURRENT.try_with(Clone::clone).ok()
 }
 
-/// The account signed in on `req`, if any: an explicit choice made while
-/// signed in is remembered on the account too ([`remember_on_account`]),
-/// so its mail follows. A failed lookup is logged and skipped.
-pub async fn signed_in_account(app: &crate::app::App, req: &Req) -> Option<i64> {
-    match crate::auth::current_session(app, req).await {
-        Ok(session) => session.and_then(|s| s.user).map(|user| user.account_id),
-        Err(err) => {
-            tracing::warn!("cannot read the session to remember a language: {err:#}");
-            None
-        }
-    }
-}
-
-/// Stores `lang` as the language of account `account_id` (its portal and
-/// its mail). A failure is logged: the cookie still holds the choice.
-pub async fn remember_on_account(app: &crate::app::App, account_id: i64, lang: &str) {
-    if let Err(err) = app
-        .db
-        .set_account_language(account_id, Some(lang.to_owned()))
-        .await
-    {
-        tracing::warn!(
-            account_id,
-            "cannot remember a language on the account: {err:#}"
-        );
-    }
-}
-
 /// Remembers an explicit choice in a cookie on `resp` (readable by no
 /// script, sent on top-level navigation).
 pub fn remember(resp: &mut Response, lang: &str, secure: bool) {

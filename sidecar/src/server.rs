@@ -270,6 +270,34 @@ impl Shed {
     }
 }
 
+/// The account signed in on `req`, if any: an explicit choice made while
+/// signed in is remembered on the account too ([`remember_on_account`]),
+/// so its mail follows. A failed lookup is logged and skipped.
+async fn signed_in_account(app: &App, req: &Req) -> Option<i64> {
+    match crate::auth::current_session(app, req).await {
+        Ok(session) => session.and_then(|s| s.user).map(|user| user.account_id),
+        Err(err) => {
+            tracing::warn!("cannot read the session to remember a language: {err:#}");
+            None
+        }
+    }
+}
+
+/// Stores `lang` as the language of account `account_id` (its portal and
+/// its mail). A failure is logged: the cookie still holds the choice.
+async fn remember_on_account(app: &App, account_id: i64, lang: &str) {
+    if let Err(err) = app
+        .db
+        .set_account_language(account_id, Some(lang.to_owned()))
+        .await
+    {
+        tracing::warn!(
+            account_id,
+            "cannot remember a language on the account: {err:#}"
+        );
+    }
+}
+
 /// Reads the body (up to [`MAX_BODY_BYTES`]), routes, adds the standard
 /// headers and logs one line without query, cookies or body. Public so that
 /// a server of its own (`docket serve`) can hand requests to the sidecar.
@@ -281,7 +309,7 @@ pub async fn handle(app: &App, peer: SocketAddr, req: hyper::Request<Incoming>) 
         Ok(req) => {
             let choice = app.languages.choose(&req);
             let chooser = if choice.remember {
-                language::signed_in_account(app, &req).await
+                signed_in_account(app, &req).await
             } else {
                 None
             };
@@ -291,7 +319,7 @@ pub async fn handle(app: &App, peer: SocketAddr, req: hyper::Request<Incoming>) 
                 language::remember(&mut resp, &choice.lang, app.options.config.cookie_secure);
             }
             if let Some(account_id) = chooser {
-                language::remember_on_account(app, account_id, &choice.lang).await;
+                remember_on_account(app, account_id, &choice.lang).await;
             }
             resp
         }
