@@ -5,8 +5,15 @@
 //! refusal recorded, and reading goes on so that the text typed in the
 //! form comes back with the message. Spool files are removed when the
 //! request is done; nothing is stored until a handler stores the message.
+//!
+//! Memory stays flat whatever the file size: the body is handed to the
+//! multipart parser one network read at a time ([`Paced`]) and the spool
+//! file's write buffer is bounded ([`SPOOL_WRITE_BYTES`]), so an upload
+//! holds at most a few of those reads, never its file.
 
 use std::path::{Path, PathBuf};
+use std::pin::Pin;
+use std::task::{Context, Poll};
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -17,6 +24,10 @@ use super::{check_file, display_name, too_large, CheckError, Checked, FileError,
 
 /// Longest text field, in bytes.
 const MAX_FIELD_BYTES: usize = 256 * 1024;
+
+/// Most bytes a spool file buffers before they are written (tokio's
+/// default is 2 MiB per file, which eight uploads at once would each hold).
+const SPOOL_WRITE_BYTES: usize = 64 * 1024;
 
 /// A file received and checked, waiting in its spool file.
 #[derive(Debug)]
@@ -81,7 +92,7 @@ where
 {
     let constraints = multer::Constraints::new()
         .size_limit(multer::SizeLimit::new().whole_stream(policy.body_bytes()));
-    let mut multipart = multer::Multipart::with_constraints(body, boundary, constraints);
+    let mut multipart = multer::Multipart::with_constraints(Paced::new(body), boundary, constraints);
     let mut upload = Upload::default();
     let mut total = 0u64;
     let mut count = 0usize;
@@ -174,6 +185,7 @@ async fn spool(
     .map_err(|e| UploadError::Io(std::io::Error::other(e)))??;
     let (std_file, path) = temp.into_parts();
     let mut file = tokio::fs::File::from_std(std_file);
+    file.set_max_buf_size(SPOOL_WRITE_BYTES);
     let mut spool = SpoolDone {
         path: Some(path),
         size: 0,
@@ -245,6 +257,41 @@ async fn read_text(
         bytes.extend_from_slice(&chunk);
     }
     Ok(String::from_utf8_lossy(&bytes).into_owned())
+}
+
+/// A body stream that hands out one chunk per poll. The multipart parser
+/// reads everything its stream has ready into one buffer and passes it on
+/// as one piece; on a fast link that is whatever the socket holds, megabytes
+/// per upload while the spool file is being written. After each chunk this
+/// answers `Pending` once (waking itself at once), so the parser buffers at
+/// most one network read (hyper's, up to its 64 KiB read buffer) at a time.
+struct Paced<S> {
+    inner: Pin<Box<S>>,
+    yielded: bool,
+}
+
+impl<S> Paced<S> {
+    fn new(inner: S) -> Self {
+        Self {
+            inner: Box::pin(inner),
+            yielded: false,
+        }
+    }
+}
+
+impl<S: Stream> Stream for Paced<S> {
+    type Item = S::Item;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<S::Item>> {
+        if self.yielded {
+            self.yielded = false;
+            cx.waker().wake_by_ref();
+            return Poll::Pending;
+        }
+        let item = self.inner.as_mut().poll_next(cx);
+        self.yielded = matches!(item, Poll::Ready(Some(_)));
+        item
+    }
 }
 
 fn multer_error(err: multer::Error) -> UploadError {
