@@ -92,7 +92,8 @@ where
 {
     let constraints = multer::Constraints::new()
         .size_limit(multer::SizeLimit::new().whole_stream(policy.body_bytes()));
-    let mut multipart = multer::Multipart::with_constraints(Paced::new(body), boundary, constraints);
+    let mut multipart =
+        multer::Multipart::with_constraints(Paced::new(body), boundary, constraints);
     let mut upload = Upload::default();
     let mut total = 0u64;
     let mut count = 0usize;
