@@ -6,6 +6,13 @@
 //! form comes back with the message. Spool files are removed when the
 //! request is done; nothing is stored until a handler stores the message.
 //!
+//! No file part is written before the form's token (the `csrf` field,
+//! which every upload form sends first) has been read and found to be the
+//! one the server expects for this request ([`Spool::token`]). A file part
+//! that comes earlier, or after a wrong token, is read and dropped without
+//! touching the disk, and the token is left out of the fields, so the
+//! handler answers as to any expired form and nothing is stored.
+//!
 //! Memory stays flat whatever the file size: the body is handed to the
 //! multipart parser one network read at a time ([`Paced`]) and the spool
 //! file's write buffer is bounded ([`SPOOL_WRITE_BYTES`]), so an upload
@@ -18,9 +25,13 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use futures_core::Stream;
+use subtle::ConstantTimeEq;
 use tokio::io::AsyncWriteExt;
 
 use super::{check_file, display_name, too_large, CheckError, Checked, FileError, Policy};
+
+/// The form field that carries the CSRF token.
+pub const TOKEN_FIELD: &str = "csrf";
 
 /// Longest text field, in bytes.
 const MAX_FIELD_BYTES: usize = 256 * 1024;
@@ -49,6 +60,31 @@ pub struct Upload {
     pub files: Vec<Spooled>,
     /// The first file refused, if any (then nothing may be stored).
     pub refused: Option<FileError>,
+    /// A file part came before a valid form token: no file was kept and
+    /// the token is not among the fields (the form is answered as expired).
+    pub forged: bool,
+}
+
+/// Where and how an upload is read: the spool folder, how long the body
+/// may stall, and the form token that must come before any file part.
+#[derive(Debug, Clone)]
+pub struct Spool {
+    /// The folder of spool files.
+    pub dir: PathBuf,
+    /// How long the body may stall.
+    pub idle: Duration,
+    /// The token the `csrf` field must hold before a file part is
+    /// written; `None`: no token can pass, so no file is written.
+    pub token: Option<String>,
+}
+
+impl Spool {
+    /// Whether `sent` is the expected token (compared in constant time).
+    fn accepts(&self, sent: &str) -> bool {
+        self.token.as_deref().is_some_and(|token| {
+            !sent.is_empty() && bool::from(sent.as_bytes().ct_eq(token.as_bytes()))
+        })
+    }
 }
 
 /// Why an upload could not be read at all.
@@ -77,14 +113,13 @@ pub fn boundary(content_type: &str) -> Option<String> {
     multer::parse_boundary(content_type).ok()
 }
 
-/// Reads the multipart `body` with `boundary` into spool files under
-/// `spool_dir`, within `policy`; `idle` is how long the body may stall.
+/// Reads the multipart `body` with `boundary` into spool files as
+/// `settings` say, within `policy`.
 pub async fn read<S, E>(
     body: S,
     boundary: String,
     policy: &Policy,
-    spool_dir: &Path,
-    idle: Duration,
+    settings: &Spool,
 ) -> Result<Upload, UploadError>
 where
     S: Stream<Item = Result<Bytes, E>> + Send + 'static,
@@ -95,8 +130,10 @@ where
     let mut multipart =
         multer::Multipart::with_constraints(Paced::new(body), boundary, constraints);
     let mut upload = Upload::default();
+    let (spool_dir, idle) = (settings.dir.as_path(), settings.idle);
     let mut total = 0u64;
     let mut count = 0usize;
+    let mut token_seen = false;
     loop {
         let field = match tokio::time::timeout(idle, multipart.next_field()).await {
             Err(_) => return Err(UploadError::TimedOut),
@@ -106,6 +143,10 @@ where
         };
         let name = field.name().unwrap_or("").to_owned();
         match field.file_name().map(display_name) {
+            Some(_) if !token_seen => {
+                upload.forged = true;
+                drain(field, idle).await?;
+            }
             Some(file_name) => {
                 let raw_empty = field.file_name().is_some_and(str::is_empty);
                 let spooled = match spool(field, spool_dir, policy, idle).await {
@@ -149,14 +190,34 @@ where
             }
             None => {
                 let text = read_text(field, idle).await?;
+                if name == TOKEN_FIELD && !upload.forged {
+                    token_seen = settings.accepts(&text);
+                }
                 upload.fields.push((name, text));
             }
         }
+    }
+    if upload.forged {
+        upload.files.clear();
+        upload.refused = None;
+        upload.fields.retain(|(name, _)| name != TOKEN_FIELD);
     }
     if upload.refused.is_some() {
         upload.files.clear();
     }
     Ok(upload)
+}
+
+/// Reads a file part to its end and drops it, writing nothing.
+async fn drain(mut field: multer::Field<'static>, idle: Duration) -> Result<(), UploadError> {
+    loop {
+        match tokio::time::timeout(idle, field.chunk()).await {
+            Err(_) => return Err(UploadError::TimedOut),
+            Ok(Err(err)) => return Err(multer_error(err)),
+            Ok(Ok(None)) => return Ok(()),
+            Ok(Ok(Some(_))) => {}
+        }
+    }
 }
 
 /// The refusal of the file that took a message over its total.
