@@ -28,7 +28,9 @@ use futures_core::Stream;
 use subtle::ConstantTimeEq;
 use tokio::io::AsyncWriteExt;
 
-use super::{check_file, display_name, too_large, CheckError, Checked, FileError, Policy};
+use super::{
+    check_file, display_name, message_too_large, too_large, CheckError, Checked, FileError, Policy,
+};
 
 /// The form field that carries the CSRF token.
 pub const TOKEN_FIELD: &str = "csrf";
@@ -218,17 +220,6 @@ async fn drain(mut field: multer::Field<'static>, idle: Duration) -> Result<(), 
             Ok(Ok(Some(_))) => {}
         }
     }
-}
-
-/// The refusal of the file that took a message over its total.
-fn message_too_large(name: &str, policy: &Policy) -> FileError {
-    FileError::new(
-        name,
-        format!(
-            "the files of one message may add up to {} MiB at most.",
-            policy.message_bytes / (1024 * 1024)
-        ),
-    )
 }
 
 /// Writes one file part to a new spool file; past the per-file limit the
