@@ -69,7 +69,7 @@ pub struct Upload {
 
 /// Where and how an upload is read: the spool folder, how long the body
 /// may stall, and the form token that must come before any file part.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Spool {
     /// The folder of spool files.
     pub dir: PathBuf,
@@ -78,6 +78,17 @@ pub struct Spool {
     /// The token the `csrf` field must hold before a file part is
     /// written; `None`: no token can pass, so no file is written.
     pub token: Option<String>,
+}
+
+impl std::fmt::Debug for Spool {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // The token is a secret: never printed.
+        f.debug_struct("Spool")
+            .field("dir", &self.dir)
+            .field("idle", &self.idle)
+            .field("token", &self.token.as_ref().map(|_| "…"))
+            .finish()
+    }
 }
 
 impl Spool {
