@@ -2,6 +2,7 @@
 //! is missing, wrong, or comes only after a file part gets nothing written
 //! to disk while it is read, is answered as an expired form, and stores
 //! nothing.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers
 
 mod attachments_support;
 mod common;

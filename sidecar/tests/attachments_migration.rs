@@ -3,6 +3,7 @@
 //! mail) opened by this docket: the files of mail that became a message
 //! move into the store and are served as downloads with their bytes; the
 //! files of mail that did not stay where they were.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers
 
 mod attachments_support;
 mod common;

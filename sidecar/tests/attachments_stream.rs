@@ -2,6 +2,7 @@
 //! read chunks long comes back whole and in ranges that cross chunks, with
 //! its length announced, and downloads that stall hold neither memory in
 //! proportion to the file nor anything of the store.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers
 
 mod attachments_support;
 mod common;

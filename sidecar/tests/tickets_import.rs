@@ -1,5 +1,6 @@
 //! `docket ticket import` as the library runs it: all or nothing, with the
 //! bad record's index and field named.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers
 
 mod common;
 mod tickets_support;
