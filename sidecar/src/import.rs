@@ -337,7 +337,7 @@ impl Db {
             .collect::<Result<Vec<_>>>()?;
         let written = references.clone();
         self.write(move |tx| {
-            for (ticket, reference) in tickets.iter().zip(&references) {
+            for (ticket, reference) in tickets.into_iter().zip(&references) {
                 let updated_at = ticket
                     .messages
                     .iter()
@@ -351,7 +351,7 @@ impl Db {
                 )?;
                 let id = tx.last_insert_rowid();
                 change_status(tx, id, None, ticket.status, "system", None, ticket.created_at)?;
-                for m in &ticket.messages {
+                for m in ticket.messages {
                     let account = account_id_of(tx, &m.author)?;
                     tx.execute(
                         "INSERT INTO ticket_messages
@@ -359,13 +359,14 @@ impl Db {
                          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
                         params![id, m.from.as_str(), account, m.author, m.body, m.internal, m.created_at],
                     )?;
+                    // Moved, not copied: each file's content is in memory once.
                     let files: Vec<NewFile> = m
                         .files
-                        .iter()
+                        .into_iter()
                         .map(|f| NewFile {
-                            name: f.name.clone(),
-                            checked: f.checked.clone(),
-                            source: FileSource::Bytes(f.data.clone()),
+                            name: f.name,
+                            checked: f.checked,
+                            source: FileSource::Bytes(f.data),
                         })
                         .collect();
                     insert_files(tx, tx.last_insert_rowid(), &files, m.created_at)?;

@@ -183,16 +183,23 @@ fn store_blob(tx: &Transaction<'_>, file: &NewFile, at: i64) -> rusqlite::Result
 /// Moves the files of inbound mail that became a message into the store
 /// (run once, by the attachments migration). They were never shown
 /// before, and stay download-only (`application/octet-stream`, no
-/// thumbnail): nothing is refused, as the mail was already accepted.
+/// thumbnail): nothing is refused, as the mail was already accepted. One
+/// file's content is in memory at a time.
 pub(crate) fn adopt_inbound(tx: &Transaction<'_>) -> rusqlite::Result<()> {
-    let rows: Vec<(i64, i64, String, Vec<u8>)> = tx
+    let rows: Vec<(i64, i64, String)> = tx
         .prepare(
-            "SELECT a.id, i.message_id, a.name, a.data FROM inbound_attachments a
-             JOIN inbound_mail i ON i.id = a.inbound_id WHERE i.message_id IS NOT NULL",
+            "SELECT a.id, i.message_id, a.name FROM inbound_attachments a
+             JOIN inbound_mail i ON i.id = a.inbound_id WHERE i.message_id IS NOT NULL
+             ORDER BY a.id",
         )?
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
         .collect::<rusqlite::Result<_>>()?;
-    for (row_id, message_id, name, data) in rows {
+    for (row_id, message_id, name) in rows {
+        let data: Vec<u8> = tx.query_row(
+            "SELECT data FROM inbound_attachments WHERE id = ?1",
+            [row_id],
+            |r| r.get(0),
+        )?;
         let file = NewFile {
             name: display_name(&name),
             checked: Checked {
