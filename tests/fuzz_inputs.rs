@@ -254,7 +254,7 @@ proptest! {
         check_import(&text)?;
         check_import(&value.to_string())?;
         let records = serde_json::Value::Array(vec![valid_ticket(), value.clone()]);
-        match import::parse(&records.to_string(), "agent@example.com") {
+        match import::parse(&records.to_string(), "agent@example.com", &default_policy()) {
             Ok(tickets) => prop_assert_eq!(tickets.len(), 2),
             Err(ImportError::Record { index, field, message }) => {
                 prop_assert_eq!(index, 1);
@@ -266,8 +266,13 @@ proptest! {
     }
 }
 
+/// The attachment policy of a site that sets none.
+fn default_policy() -> docket_sidecar::attachments::Policy {
+    docket_sidecar::attachments::Policy::from_config(&docket_sidecar::SidecarConfig::default())
+}
+
 fn check_import(text: &str) -> Result<(), TestCaseError> {
-    match import::parse(text, "agent@example.com") {
+    match import::parse(text, "agent@example.com", &default_policy()) {
         Ok(_) => {}
         Err(ImportError::File(message)) => prop_assert!(!message.is_empty()),
         Err(ImportError::Record { message, .. }) => prop_assert!(!message.is_empty()),

@@ -1,20 +1,114 @@
-//! The request as handlers see it ([`Req`]: body already read and limited)
-//! and helpers that build responses. Nothing here knows about sessions.
+//! The request as handlers see it ([`Req`]: body already read and limited),
+//! the response body ([`Body`]: bytes in hand, or a stream of chunks) and
+//! helpers that build responses. Nothing here knows about sessions.
 
+use std::convert::Infallible;
 use std::net::{IpAddr, Ipv4Addr};
+use std::pin::Pin;
 use std::sync::Arc;
+use std::task::{Context, Poll};
 
 use bytes::Bytes;
 use http_body_util::Full;
+use hyper::body::{Frame, SizeHint};
 use hyper::header::{self, HeaderMap, HeaderValue};
 use hyper::{Method, StatusCode};
+use tokio::sync::mpsc;
 
 use crate::attachments::upload::Upload;
 use crate::attachments::FileError;
 use crate::db::attachments::{FileSource, NewFile};
 
 /// The response type of every handler.
-pub type Response = hyper::Response<Full<Bytes>>;
+pub type Response = hyper::Response<Body>;
+
+/// A response body: bytes in hand ([`Body::full`]), or exactly `len` bytes
+/// arriving in chunks from a task that reads them ([`Body::channel`]), so
+/// a large file is never held whole.
+#[derive(Debug)]
+pub struct Body(BodyKind);
+
+#[derive(Debug)]
+enum BodyKind {
+    Full(Full<Bytes>),
+    Chunks {
+        chunks: mpsc::Receiver<Bytes>,
+        remaining: u64,
+    },
+}
+
+impl Body {
+    /// A body of `bytes`.
+    pub fn full(bytes: impl Into<Bytes>) -> Self {
+        Self(BodyKind::Full(Full::new(bytes.into())))
+    }
+
+    /// An empty body.
+    pub fn empty() -> Self {
+        Self::full(Bytes::new())
+    }
+
+    /// A body of exactly `len` bytes, sent as chunks through the returned
+    /// sender (which holds at most one chunk waiting: the reader keeps
+    /// pace with the client). When the client goes away the body is
+    /// dropped and sending fails, which tells the reader to stop. When the
+    /// sender is dropped before `len` bytes were sent, the body ends
+    /// short of its announced length and hyper closes the connection, so
+    /// the client sees a cut-off download, never a complete-looking one.
+    pub fn channel(len: u64) -> (mpsc::Sender<Bytes>, Self) {
+        let (sender, chunks) = mpsc::channel(1);
+        let body = Self(BodyKind::Chunks {
+            chunks,
+            remaining: len,
+        });
+        (sender, body)
+    }
+}
+
+impl From<Bytes> for Body {
+    fn from(bytes: Bytes) -> Self {
+        Self::full(bytes)
+    }
+}
+
+impl hyper::body::Body for Body {
+    type Data = Bytes;
+    type Error = Infallible;
+
+    fn poll_frame(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, Infallible>>> {
+        match &mut self.0 {
+            BodyKind::Full(full) => Pin::new(full).poll_frame(cx),
+            BodyKind::Chunks { chunks, remaining } => {
+                if *remaining == 0 {
+                    return Poll::Ready(None);
+                }
+                chunks.poll_recv(cx).map(|chunk| {
+                    chunk.map(|chunk| {
+                        *remaining = remaining.saturating_sub(chunk.len() as u64);
+                        Ok(Frame::data(chunk))
+                    })
+                })
+            }
+        }
+    }
+
+    fn is_end_stream(&self) -> bool {
+        match &self.0 {
+            BodyKind::Full(full) => full.is_end_stream(),
+            BodyKind::Chunks { remaining, .. } => *remaining == 0,
+        }
+    }
+
+    fn size_hint(&self) -> SizeHint {
+        match &self.0 {
+            BodyKind::Full(full) => full.size_hint(),
+            BodyKind::Chunks { remaining, .. } => SizeHint::with_exact(*remaining),
+        }
+    }
+}
 
 /// Largest request body accepted (forms), in bytes.
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
@@ -166,7 +260,7 @@ impl Form {
 }
 
 fn with_body(status: StatusCode, content_type: &'static str, body: impl Into<Bytes>) -> Response {
-    let mut resp = hyper::Response::new(Full::new(body.into()));
+    let mut resp = hyper::Response::new(Body::full(body));
     *resp.status_mut() = status;
     resp.headers_mut()
         .insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));

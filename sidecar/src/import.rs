@@ -6,13 +6,14 @@
 
 use std::path::Path;
 
-use crate::db::attachments::{insert_files, FileSource, NewFile};
 use anyhow::{Context, Result};
 use rusqlite::params;
 use serde_json::{Map, Value};
 
+use crate::attachments::Policy;
 use crate::auth::email::normalize_email;
 use crate::db::accounts::{account_id_of, Role};
+use crate::db::attachments::{insert_files, FileSource, NewFile};
 use crate::db::tickets::{change_status, new_reference, Status};
 use crate::db::Db;
 use crate::handlers::tickets::{MAX_BODY_CHARS, MAX_SUBJECT_CHARS};
@@ -84,8 +85,13 @@ const TICKET_FIELDS: &[&str] = &["subject", "requester", "status", "created_at",
 const MESSAGE_FIELDS: &[&str] = &["from", "author", "body", "created_at", "internal", "files"];
 
 /// The files of a message: at most the upload limit's count, each with a
-/// `name` and base64 `content`, checked like an upload (default policy).
-fn parse_files(map: &Map<String, Value>, at: &str) -> Result<Vec<ImportFile>, FieldError> {
+/// `name` and base64 `content`, checked like an upload against the site's
+/// `policy` (types, size of each file, total of the message).
+fn parse_files(
+    map: &Map<String, Value>,
+    at: &str,
+    policy: &Policy,
+) -> Result<Vec<ImportFile>, FieldError> {
     use base64::Engine as _;
     let Some(value) = map.get("files") else {
         return Ok(Vec::new());
@@ -93,7 +99,6 @@ fn parse_files(map: &Map<String, Value>, at: &str) -> Result<Vec<ImportFile>, Fi
     let Some(list) = value.as_array() else {
         return Err(err(format!("{at}.files"), "expected a list of files"));
     };
-    let policy = crate::attachments::Policy::from_config(&crate::config::SidecarConfig::default());
     if list.len() > policy.max_files {
         return Err(err(
             format!("{at}.files"),
@@ -101,6 +106,7 @@ fn parse_files(map: &Map<String, Value>, at: &str) -> Result<Vec<ImportFile>, Fi
         ));
     }
     let mut files = Vec::new();
+    let mut total = 0u64;
     for (i, file) in list.iter().enumerate() {
         let here = format!("{at}.files[{i}]");
         let map = object(file, &here, &["name", "content"])?;
@@ -108,8 +114,13 @@ fn parse_files(map: &Map<String, Value>, at: &str) -> Result<Vec<ImportFile>, Fi
         let data = base64::engine::general_purpose::STANDARD
             .decode(string(map, "content", &format!("{here}.content"))?.trim())
             .map_err(|_| err(format!("{here}.content"), "not valid base64"))?;
-        let checked = crate::attachments::check_bytes(&data, &name, &policy)
+        let checked = crate::attachments::check_bytes(&data, &name, policy)
             .map_err(|refused| err(here.clone(), refused.to_string()))?;
+        total = total.saturating_add(checked.size);
+        if total > policy.message_bytes {
+            let refused = crate::attachments::message_too_large(&name, policy);
+            return Err(err(here, refused.to_string()));
+        }
         files.push(ImportFile {
             name,
             checked,
@@ -120,8 +131,13 @@ fn parse_files(map: &Map<String, Value>, at: &str) -> Result<Vec<ImportFile>, Fi
 }
 
 /// Validates a whole import file. `default_agent` is the author of agent
-/// messages that name none.
-pub fn parse(text: &str, default_agent: &str) -> Result<Vec<ImportTicket>, ImportError> {
+/// messages that name none; attached files are checked against `policy`
+/// (the site's: [`Policy::from_config`] of its `[sidecar]`).
+pub fn parse(
+    text: &str,
+    default_agent: &str,
+    policy: &Policy,
+) -> Result<Vec<ImportTicket>, ImportError> {
     let value: Value = serde_json::from_str(text)
         .map_err(|e| ImportError::File(format!("not valid JSON: {e}")))?;
     let Value::Array(records) = value else {
@@ -133,10 +149,12 @@ pub fn parse(text: &str, default_agent: &str) -> Result<Vec<ImportTicket>, Impor
         .iter()
         .enumerate()
         .map(|(index, record)| {
-            parse_ticket(record, default_agent).map_err(|(field, message)| ImportError::Record {
-                index,
-                field,
-                message,
+            parse_ticket(record, default_agent, policy).map_err(|(field, message)| {
+                ImportError::Record {
+                    index,
+                    field,
+                    message,
+                }
             })
         })
         .collect()
@@ -190,7 +208,11 @@ fn time_field(map: &Map<String, Value>, key: &str, field: &str) -> Result<i64, F
         })
 }
 
-fn parse_ticket(record: &Value, default_agent: &str) -> Result<ImportTicket, FieldError> {
+fn parse_ticket(
+    record: &Value,
+    default_agent: &str,
+    policy: &Policy,
+) -> Result<ImportTicket, FieldError> {
     let map = object(record, "", TICKET_FIELDS)?;
     let subject = string(map, "subject", "subject")?.trim();
     if subject.is_empty() {
@@ -223,7 +245,15 @@ fn parse_ticket(record: &Value, default_agent: &str) -> Result<ImportTicket, Fie
     let messages = messages
         .iter()
         .enumerate()
-        .map(|(i, m)| parse_message(m, &format!("messages[{i}]"), &requester, default_agent))
+        .map(|(i, m)| {
+            parse_message(
+                m,
+                &format!("messages[{i}]"),
+                &requester,
+                default_agent,
+                policy,
+            )
+        })
         .collect::<Result<Vec<_>, _>>()?;
     Ok(ImportTicket {
         subject: subject.to_owned(),
@@ -239,6 +269,7 @@ fn parse_message(
     at: &str,
     requester: &str,
     default_agent: &str,
+    policy: &Policy,
 ) -> Result<ImportMessage, FieldError> {
     let map = object(value, at, MESSAGE_FIELDS)?;
     let field = |name: &str| format!("{at}.{name}");
@@ -285,7 +316,7 @@ fn parse_message(
             "only agent messages can be internal notes",
         ));
     }
-    let files = parse_files(map, at)?;
+    let files = parse_files(map, at, policy)?;
     Ok(ImportMessage {
         from,
         author,
@@ -306,7 +337,7 @@ impl Db {
             .collect::<Result<Vec<_>>>()?;
         let written = references.clone();
         self.write(move |tx| {
-            for (ticket, reference) in tickets.iter().zip(&references) {
+            for (ticket, reference) in tickets.into_iter().zip(&references) {
                 let updated_at = ticket
                     .messages
                     .iter()
@@ -320,7 +351,7 @@ impl Db {
                 )?;
                 let id = tx.last_insert_rowid();
                 change_status(tx, id, None, ticket.status, "system", None, ticket.created_at)?;
-                for m in &ticket.messages {
+                for m in ticket.messages {
                     let account = account_id_of(tx, &m.author)?;
                     tx.execute(
                         "INSERT INTO ticket_messages
@@ -328,13 +359,14 @@ impl Db {
                          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
                         params![id, m.from.as_str(), account, m.author, m.body, m.internal, m.created_at],
                     )?;
+                    // Moved, not copied: each file's content is in memory once.
                     let files: Vec<NewFile> = m
                         .files
-                        .iter()
+                        .into_iter()
                         .map(|f| NewFile {
-                            name: f.name.clone(),
-                            checked: f.checked.clone(),
-                            source: FileSource::Bytes(f.data.clone()),
+                            name: f.name,
+                            checked: f.checked,
+                            source: FileSource::Bytes(f.data),
                         })
                         .collect();
                     insert_files(tx, tx.last_insert_rowid(), &files, m.created_at)?;
@@ -352,7 +384,8 @@ impl Db {
 pub fn import_file(options: &Options, file: &Path) -> Result<Vec<String>> {
     let text =
         std::fs::read_to_string(file).with_context(|| format!("cannot read {}", file.display()))?;
-    let tickets = parse(&text, &options.config.mail.from)
+    let policy = Policy::from_config(&options.config);
+    let tickets = parse(&text, &options.config.mail.from, &policy)
         .with_context(|| format!("{}: nothing was imported", file.display()))?;
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -375,9 +408,13 @@ mod tests {
         {"from": "agent", "author": "agent@example.com", "body": "Fixed.",
          "created_at": "2026-01-06T09:00:00Z", "internal": false}]}]"#;
 
+    fn default_policy() -> Policy {
+        Policy::from_config(&crate::config::SidecarConfig::default())
+    }
+
     #[test]
     fn the_design_example_is_accepted_and_normalised() {
-        let tickets = parse(GOOD, "support@example.com").unwrap();
+        let tickets = parse(GOOD, "support@example.com", &default_policy()).unwrap();
         assert_eq!(tickets.len(), 1);
         assert_eq!(tickets[0].requester, "frank@example.com");
         assert_eq!(tickets[0].status, Status::Resolved);
@@ -386,7 +423,9 @@ mod tests {
     }
 
     fn error_of(text: &str) -> String {
-        parse(text, "support@example.com").unwrap_err().to_string()
+        parse(text, "support@example.com", &default_policy())
+            .unwrap_err()
+            .to_string()
     }
 
     #[tokio::test]
@@ -403,7 +442,7 @@ mod tests {
             r#"[{{"name": "../app.log", "content": "{}"}}]"#,
             b64(b"line\n")
         ));
-        let tickets = parse(&log, "agent@example.com").unwrap();
+        let tickets = parse(&log, "agent@example.com", &default_policy()).unwrap();
         let file = &tickets[0].messages[1].files[0];
         assert_eq!(
             (file.name.as_str(), file.checked.content_type.as_str()),
@@ -419,13 +458,15 @@ mod tests {
             r#"[{{"name": "x.svg", "content": "{}"}}]"#,
             b64(b"<svg><script>alert(1)</script></svg>")
         ));
-        let message = parse(&svg, "agent@example.com").unwrap_err().to_string();
+        let message = parse(&svg, "agent@example.com", &default_policy())
+            .unwrap_err()
+            .to_string();
         assert!(
             message.contains("messages[1].files[0]") && message.contains("x.svg"),
             "{message}"
         );
         let bad = with_files(r#"[{"name": "a.log", "content": "not base64!"}]"#);
-        assert!(parse(&bad, "agent@example.com")
+        assert!(parse(&bad, "agent@example.com", &default_policy())
             .unwrap_err()
             .to_string()
             .contains("base64"));

@@ -27,6 +27,20 @@ pub fn is_upload_route(method: &Method, path: &str) -> bool {
             || path_param(path, "/agent/tickets/", "/reply").is_some())
 }
 
+/// The form token an upload to `req`'s route must carry before its first
+/// file part, read from the request's head alone (see
+/// [`crate::handlers::tickets::uploads`]); `None` when no token can pass,
+/// or the store could not say (then no file is accepted).
+pub async fn upload_token(app: &App, req: &Req) -> Option<String> {
+    match handlers::tickets::uploads::upload_token(app, req).await {
+        Ok(token) => token,
+        Err(err) => {
+            tracing::error!("cannot check who may upload: {err:#}");
+            None
+        }
+    }
+}
+
 /// Answers one request.
 pub async fn route(app: &App, req: Req) -> Response {
     let result: Result<Response, Failure> = match (&req.method, req.path.as_str()) {

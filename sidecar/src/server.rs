@@ -305,7 +305,7 @@ pub async fn handle(app: &App, peer: SocketAddr, req: hyper::Request<Incoming>) 
     let started = Instant::now();
     let method = req.method().clone();
     let path = req.uri().path().to_owned();
-    let mut resp = match read_request(&app.options, peer, req).await {
+    let mut resp = match read_request(app, peer, req).await {
         Ok(req) => {
             let choice = app.languages.choose(&req);
             let chooser = if choice.remember {
@@ -349,12 +349,14 @@ pub async fn handle(app: &App, peer: SocketAddr, req: hyper::Request<Incoming>) 
 /// Reads the body within `body_timeout_seconds` (408 when it is late) and
 /// [`MAX_BODY_BYTES`] (413), and works out the client's address. A
 /// multipart POST to an upload route is streamed into spool files instead
-/// (see [`read_upload`]).
+/// (see [`read_upload`]), once its head says which form token must come
+/// before any file ([`router::upload_token`]).
 async fn read_request(
-    options: &Options,
+    app: &App,
     peer: SocketAddr,
     req: hyper::Request<Incoming>,
 ) -> Result<Req, StatusCode> {
+    let options = &app.options;
     let config = &options.config;
     let (parts, body) = req.into_parts();
     if head_size(&parts) > MAX_HEAD_BYTES {
@@ -367,16 +369,19 @@ async fn read_request(
         .and_then(|v| v.parse::<u64>().ok());
     let client = client_address(peer, &parts.headers, config.proxy_hops());
     if let Some(boundary) = upload_boundary(&parts) {
-        let upload = read_upload(options, declared, boundary, body).await?;
-        return Ok(Req {
+        let mut req = Req {
             method: parts.method,
             path: parts.uri.path().to_owned(),
             query: parts.uri.query().map(str::to_owned),
             headers: parts.headers,
             body: Bytes::new(),
             client,
-            upload: Some(Arc::new(upload)),
-        });
+            upload: None,
+        };
+        let token = router::upload_token(app, &req).await;
+        let upload = read_upload(options, declared, boundary, token, body).await?;
+        req.upload = Some(Arc::new(upload));
+        return Ok(req);
     }
     if declared.is_some_and(|n| n > MAX_BODY_BYTES as u64) {
         return Err(StatusCode::PAYLOAD_TOO_LARGE);
@@ -416,11 +421,13 @@ fn upload_boundary(parts: &hyper::http::request::Parts) -> Option<String> {
 /// Streams an upload into spool files within the upload routes' own body
 /// limit ([`crate::attachments::Policy::body_bytes`]): 413 when the
 /// declared length is over it, 408 when the body stalls for
-/// `body_timeout_seconds`.
+/// `body_timeout_seconds`. No file part is written before the form token
+/// `token` has been read (see [`upload::read`]).
 async fn read_upload(
     options: &Options,
     declared: Option<u64>,
     boundary: String,
+    token: Option<String>,
     body: Incoming,
 ) -> Result<upload::Upload, StatusCode> {
     let policy = crate::attachments::Policy::from_config(&options.config);
@@ -429,7 +436,12 @@ async fn read_upload(
     }
     let idle = Duration::from_secs(options.config.body_timeout_seconds.max(1));
     let stream = body.into_data_stream();
-    match upload::read(stream, boundary, &policy, &options.spool_dir(), idle).await {
+    let spool = upload::Spool {
+        dir: options.spool_dir(),
+        idle,
+        token,
+    };
+    match upload::read(stream, boundary, &policy, &spool).await {
         Ok(upload) => Ok(upload),
         Err(upload::UploadError::TooLarge) => Err(StatusCode::PAYLOAD_TOO_LARGE),
         Err(upload::UploadError::TimedOut) => Err(StatusCode::REQUEST_TIMEOUT),

@@ -15,6 +15,7 @@ use std::task::{Context, Poll};
 use std::time::Duration;
 
 use anyhow::Result;
+use docket_sidecar::http::{Body as SidecarBody, Response as SidecarResponse};
 use docket_sidecar::server::{serve_connections, ConnectionLimits};
 use docket_sidecar::App;
 use http_body_util::{combinators::BoxBody, BodyExt, Full};
@@ -156,11 +157,7 @@ fn canonicalise(req: &mut Request<Incoming>, location: &Location) -> bool {
 /// not have it yet (404); any other answer (a redirect to the login, a
 /// refusal) stays. An internal page is only ever swapped for one the
 /// sidecar's internal handler served: its access check decided.
-fn with_fresh_body(
-    resp: Response<Full<Bytes>>,
-    file: FreshFile,
-    kind: BundleKind,
-) -> Response<Full<Bytes>> {
+fn with_fresh_body(resp: SidecarResponse, file: FreshFile, kind: BundleKind) -> SidecarResponse {
     let status = resp.status();
     let swap =
         status == StatusCode::OK || (status == StatusCode::NOT_FOUND && kind == BundleKind::Public);
@@ -182,7 +179,7 @@ fn with_fresh_body(
             HeaderValue::from_static("text/html; charset=utf-8"),
         );
     }
-    Response::from_parts(parts, Full::new(file.bytes))
+    Response::from_parts(parts, SidecarBody::full(file.bytes))
 }
 
 fn fixed(status: StatusCode, content_type: &'static str, body: Bytes) -> Reply {
@@ -195,7 +192,7 @@ fn fixed(status: StatusCode, content_type: &'static str, body: Bytes) -> Reply {
 }
 
 /// Adds [`SCRIPT_TAG`] to an HTML answer of the sidecar.
-async fn inject(resp: Response<Full<Bytes>>) -> Reply {
+async fn inject(resp: SidecarResponse) -> Reply {
     let is_html = resp
         .headers()
         .get(header::CONTENT_TYPE)

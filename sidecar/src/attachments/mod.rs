@@ -261,6 +261,17 @@ pub fn too_large(name: &str, policy: &Policy) -> FileError {
     )
 }
 
+/// The refusal of the file that took a message over its total.
+pub fn message_too_large(name: &str, policy: &Policy) -> FileError {
+    FileError::new(
+        name,
+        format!(
+            "the files of one message may add up to {} MiB at most.",
+            policy.message_bytes / (1024 * 1024)
+        ),
+    )
+}
+
 /// Why [`check_file`] failed: the file is refused, or it could not be read.
 #[derive(Debug, thiserror::Error)]
 pub enum CheckError {

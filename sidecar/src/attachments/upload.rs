@@ -5,18 +5,42 @@
 //! refusal recorded, and reading goes on so that the text typed in the
 //! form comes back with the message. Spool files are removed when the
 //! request is done; nothing is stored until a handler stores the message.
+//!
+//! No file part is written before the form's token (the `csrf` field,
+//! which every upload form sends first) has been read and found to be the
+//! one the server expects for this request ([`Spool::token`]). A file part
+//! that comes earlier, or after a wrong token, is read and dropped without
+//! touching the disk, and the token is left out of the fields, so the
+//! handler answers as to any expired form and nothing is stored.
+//!
+//! Memory stays flat whatever the file size: the body is handed to the
+//! multipart parser one network read at a time ([`Paced`]) and the spool
+//! file's write buffer is bounded ([`SPOOL_WRITE_BYTES`]), so an upload
+//! holds at most a few of those reads, never its file.
 
 use std::path::{Path, PathBuf};
+use std::pin::Pin;
+use std::task::{Context, Poll};
 use std::time::Duration;
 
 use bytes::Bytes;
 use futures_core::Stream;
+use subtle::ConstantTimeEq;
 use tokio::io::AsyncWriteExt;
 
-use super::{check_file, display_name, too_large, CheckError, Checked, FileError, Policy};
+use super::{
+    check_file, display_name, message_too_large, too_large, CheckError, Checked, FileError, Policy,
+};
+
+/// The form field that carries the CSRF token.
+pub const TOKEN_FIELD: &str = "csrf";
 
 /// Longest text field, in bytes.
 const MAX_FIELD_BYTES: usize = 256 * 1024;
+
+/// Most bytes a spool file buffers before they are written (tokio's
+/// default is 2 MiB per file, which eight uploads at once would each hold).
+const SPOOL_WRITE_BYTES: usize = 64 * 1024;
 
 /// A file received and checked, waiting in its spool file.
 #[derive(Debug)]
@@ -38,6 +62,42 @@ pub struct Upload {
     pub files: Vec<Spooled>,
     /// The first file refused, if any (then nothing may be stored).
     pub refused: Option<FileError>,
+    /// A file part came before a valid form token: no file was kept and
+    /// the token is not among the fields (the form is answered as expired).
+    pub forged: bool,
+}
+
+/// Where and how an upload is read: the spool folder, how long the body
+/// may stall, and the form token that must come before any file part.
+#[derive(Clone)]
+pub struct Spool {
+    /// The folder of spool files.
+    pub dir: PathBuf,
+    /// How long the body may stall.
+    pub idle: Duration,
+    /// The token the `csrf` field must hold before a file part is
+    /// written; `None`: no token can pass, so no file is written.
+    pub token: Option<String>,
+}
+
+impl std::fmt::Debug for Spool {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // The token is a secret: never printed.
+        f.debug_struct("Spool")
+            .field("dir", &self.dir)
+            .field("idle", &self.idle)
+            .field("token", &self.token.as_ref().map(|_| "…"))
+            .finish()
+    }
+}
+
+impl Spool {
+    /// Whether `sent` is the expected token (compared in constant time).
+    fn accepts(&self, sent: &str) -> bool {
+        self.token.as_deref().is_some_and(|token| {
+            !sent.is_empty() && bool::from(sent.as_bytes().ct_eq(token.as_bytes()))
+        })
+    }
 }
 
 /// Why an upload could not be read at all.
@@ -66,14 +126,13 @@ pub fn boundary(content_type: &str) -> Option<String> {
     multer::parse_boundary(content_type).ok()
 }
 
-/// Reads the multipart `body` with `boundary` into spool files under
-/// `spool_dir`, within `policy`; `idle` is how long the body may stall.
+/// Reads the multipart `body` with `boundary` into spool files as
+/// `settings` say, within `policy`.
 pub async fn read<S, E>(
     body: S,
     boundary: String,
     policy: &Policy,
-    spool_dir: &Path,
-    idle: Duration,
+    settings: &Spool,
 ) -> Result<Upload, UploadError>
 where
     S: Stream<Item = Result<Bytes, E>> + Send + 'static,
@@ -81,10 +140,13 @@ where
 {
     let constraints = multer::Constraints::new()
         .size_limit(multer::SizeLimit::new().whole_stream(policy.body_bytes()));
-    let mut multipart = multer::Multipart::with_constraints(body, boundary, constraints);
+    let mut multipart =
+        multer::Multipart::with_constraints(Paced::new(body), boundary, constraints);
     let mut upload = Upload::default();
+    let (spool_dir, idle) = (settings.dir.as_path(), settings.idle);
     let mut total = 0u64;
     let mut count = 0usize;
+    let mut token_seen = false;
     loop {
         let field = match tokio::time::timeout(idle, multipart.next_field()).await {
             Err(_) => return Err(UploadError::TimedOut),
@@ -94,6 +156,10 @@ where
         };
         let name = field.name().unwrap_or("").to_owned();
         match field.file_name().map(display_name) {
+            Some(_) if !token_seen => {
+                upload.forged = true;
+                drain(field, idle).await?;
+            }
             Some(file_name) => {
                 let raw_empty = field.file_name().is_some_and(str::is_empty);
                 let spooled = match spool(field, spool_dir, policy, idle).await {
@@ -137,9 +203,17 @@ where
             }
             None => {
                 let text = read_text(field, idle).await?;
+                if name == TOKEN_FIELD && !upload.forged {
+                    token_seen = settings.accepts(&text);
+                }
                 upload.fields.push((name, text));
             }
         }
+    }
+    if upload.forged {
+        upload.files.clear();
+        upload.refused = None;
+        upload.fields.retain(|(name, _)| name != TOKEN_FIELD);
     }
     if upload.refused.is_some() {
         upload.files.clear();
@@ -147,15 +221,16 @@ where
     Ok(upload)
 }
 
-/// The refusal of the file that took a message over its total.
-fn message_too_large(name: &str, policy: &Policy) -> FileError {
-    FileError::new(
-        name,
-        format!(
-            "the files of one message may add up to {} MiB at most.",
-            policy.message_bytes / (1024 * 1024)
-        ),
-    )
+/// Reads a file part to its end and drops it, writing nothing.
+async fn drain(mut field: multer::Field<'static>, idle: Duration) -> Result<(), UploadError> {
+    loop {
+        match tokio::time::timeout(idle, field.chunk()).await {
+            Err(_) => return Err(UploadError::TimedOut),
+            Ok(Err(err)) => return Err(multer_error(err)),
+            Ok(Ok(None)) => return Ok(()),
+            Ok(Ok(Some(_))) => {}
+        }
+    }
 }
 
 /// Writes one file part to a new spool file; past the per-file limit the
@@ -174,6 +249,7 @@ async fn spool(
     .map_err(|e| UploadError::Io(std::io::Error::other(e)))??;
     let (std_file, path) = temp.into_parts();
     let mut file = tokio::fs::File::from_std(std_file);
+    file.set_max_buf_size(SPOOL_WRITE_BYTES);
     let mut spool = SpoolDone {
         path: Some(path),
         size: 0,
@@ -245,6 +321,41 @@ async fn read_text(
         bytes.extend_from_slice(&chunk);
     }
     Ok(String::from_utf8_lossy(&bytes).into_owned())
+}
+
+/// A body stream that hands out one chunk per poll. The multipart parser
+/// reads everything its stream has ready into one buffer and passes it on
+/// as one piece; on a fast link that is whatever the socket holds, megabytes
+/// per upload while the spool file is being written. After each chunk this
+/// answers `Pending` once (waking itself at once), so the parser buffers at
+/// most one network read (hyper's, up to its 64 KiB read buffer) at a time.
+struct Paced<S> {
+    inner: Pin<Box<S>>,
+    yielded: bool,
+}
+
+impl<S> Paced<S> {
+    fn new(inner: S) -> Self {
+        Self {
+            inner: Box::pin(inner),
+            yielded: false,
+        }
+    }
+}
+
+impl<S: Stream> Stream for Paced<S> {
+    type Item = S::Item;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<S::Item>> {
+        if self.yielded {
+            self.yielded = false;
+            cx.waker().wake_by_ref();
+            return Poll::Pending;
+        }
+        let item = self.inner.as_mut().poll_next(cx);
+        self.yielded = matches!(item, Poll::Ready(Some(_)));
+        item
+    }
 }
 
 fn multer_error(err: multer::Error) -> UploadError {

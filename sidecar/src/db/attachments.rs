@@ -183,16 +183,23 @@ fn store_blob(tx: &Transaction<'_>, file: &NewFile, at: i64) -> rusqlite::Result
 /// Moves the files of inbound mail that became a message into the store
 /// (run once, by the attachments migration). They were never shown
 /// before, and stay download-only (`application/octet-stream`, no
-/// thumbnail): nothing is refused, as the mail was already accepted.
+/// thumbnail): nothing is refused, as the mail was already accepted. One
+/// file's content is in memory at a time.
 pub(crate) fn adopt_inbound(tx: &Transaction<'_>) -> rusqlite::Result<()> {
-    let rows: Vec<(i64, i64, String, Vec<u8>)> = tx
+    let rows: Vec<(i64, i64, String)> = tx
         .prepare(
-            "SELECT a.id, i.message_id, a.name, a.data FROM inbound_attachments a
-             JOIN inbound_mail i ON i.id = a.inbound_id WHERE i.message_id IS NOT NULL",
+            "SELECT a.id, i.message_id, a.name FROM inbound_attachments a
+             JOIN inbound_mail i ON i.id = a.inbound_id WHERE i.message_id IS NOT NULL
+             ORDER BY a.id",
         )?
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
         .collect::<rusqlite::Result<_>>()?;
-    for (row_id, message_id, name, data) in rows {
+    for (row_id, message_id, name) in rows {
+        let data: Vec<u8> = tx.query_row(
+            "SELECT data FROM inbound_attachments WHERE id = ?1",
+            [row_id],
+            |r| r.get(0),
+        )?;
         let file = NewFile {
             name: display_name(&name),
             checked: Checked {
@@ -272,16 +279,38 @@ impl Db {
         .await
     }
 
-    /// `len` bytes of blob `blob_id` from `start` (read incrementally).
-    pub async fn blob_bytes(&self, blob_id: i64, start: u64, len: u64) -> Result<Vec<u8>> {
+    /// `len` bytes of blob `blob_id` from `start`, read incrementally
+    /// (`blob_open`) in one short read transaction; `None` when that row
+    /// no longer holds the content hashed `sha256` (the file was deleted,
+    /// and its row id perhaps reused, since the caller looked it up). Reads
+    /// past the end are cut at the end.
+    pub async fn blob_chunk(
+        &self,
+        blob_id: i64,
+        sha256: &str,
+        start: u64,
+        len: u64,
+    ) -> Result<Option<Vec<u8>>> {
+        let sha256 = sha256.to_owned();
         self.read(move |c| {
-            let blob = c.blob_open(MAIN_DB, "attachment_blobs", "data", blob_id, true)?;
+            let tx = c.unchecked_transaction()?;
+            let same: Option<bool> = tx
+                .query_row(
+                    "SELECT sha256 = ?2 FROM attachment_blobs WHERE id = ?1",
+                    params![blob_id, sha256],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            if same != Some(true) {
+                return Ok(None);
+            }
+            let blob = tx.blob_open(MAIN_DB, "attachment_blobs", "data", blob_id, true)?;
             let size = blob.len() as u64;
             let start_at = start.min(size);
             let end = start_at.saturating_add(len).min(size);
             let mut out = vec![0u8; usize::try_from(end - start_at).unwrap_or(0)];
             blob.read_at_exact(&mut out, usize::try_from(start_at).unwrap_or(0))?;
-            Ok(out)
+            Ok(Some(out))
         })
         .await
     }

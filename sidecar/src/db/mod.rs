@@ -59,6 +59,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/006_selfservice.sql"),
     include_str!("migrations/007_attachments.sql"),
     include_str!("migrations/008_mail_language.sql"),
+    include_str!("migrations/009_attachment_data_last.sql"),
 ];
 
 /// Most reads running at once, and so most reader connections. Reads

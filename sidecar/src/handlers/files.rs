@@ -16,7 +16,6 @@ use std::sync::Arc;
 use std::time::SystemTime;
 
 use bytes::Bytes;
-use http_body_util::Full;
 use hyper::header::{self, HeaderValue};
 use hyper::{Method, StatusCode};
 
@@ -24,7 +23,7 @@ use super::{require_role, AccessError, Failure};
 use crate::app::App;
 use crate::auth::Role;
 use crate::file_cache::{CacheKey, FileBody, FileStamp};
-use crate::http::{self, Req, Response};
+use crate::http::{self, Body, Req, Response};
 
 /// Errors of the files family.
 #[derive(Debug, thiserror::Error)]
@@ -306,7 +305,7 @@ fn file_response(
     } else {
         (status, file.body.clone())
     };
-    let mut resp = hyper::Response::new(Full::new(body));
+    let mut resp = hyper::Response::new(Body::full(body));
     *resp.status_mut() = status;
     let headers = resp.headers_mut();
     headers.insert(

@@ -79,9 +79,16 @@ impl TestServer {
 
     /// Starts a sidecar after `tweak` adjusted its configuration.
     pub fn start_with(tweak: impl FnOnce(&mut SidecarConfig)) -> Self {
+        Self::start_on(|_| {}, tweak)
+    }
+
+    /// Starts a sidecar on the database `prepare` wrote at the path it is
+    /// given (as an older docket left it), after `tweak`.
+    pub fn start_on(prepare: impl FnOnce(&Path), tweak: impl FnOnce(&mut SidecarConfig)) -> Self {
         let dir = tempfile::tempdir().unwrap();
         write_bundles(dir.path());
         let options = options(dir.path(), tweak);
+        prepare(&options.database);
         let (addr_tx, addr_rx) = std::sync::mpsc::channel();
         let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
         let opts = options.clone();

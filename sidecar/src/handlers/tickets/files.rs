@@ -13,13 +13,17 @@
 //! gives an image's thumbnail. Every answer is a download except raster
 //! images, carries `Content-Security-Policy: sandbox; default-src 'none'`
 //! and `nosniff`, is never cached, and supports `ETag` and one `Range`.
+//!
+//! A file (or range) is streamed, never held whole: a task reads it from
+//! the store in [`CHUNK_BYTES`] pieces, each a short read of its own on the
+//! blocking pool, and hands them to the response body one at a time (see
+//! [`stream_blob`]).
 
 use std::collections::HashMap;
 
 use bytes::Bytes;
-use http_body_util::Full;
 use hyper::header::{self, HeaderValue};
-use hyper::StatusCode;
+use hyper::{Method, StatusCode};
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use serde::Serialize;
 
@@ -29,8 +33,13 @@ use crate::attachments::{is_raster_image, readable_size};
 use crate::auth::Role;
 use crate::db::attachments::Attachment;
 use crate::db::tickets::{parse_reference, Ticket};
+use crate::db::Db;
 use crate::handlers::require_role;
-use crate::http::{Req, Response};
+use crate::http::{Body, Req, Response};
+
+/// How much of a file one read from the store takes and one body chunk
+/// carries.
+const CHUNK_BYTES: u64 = 256 * 1024;
 
 /// The policy of every file response: nothing in it may run or load.
 pub const FILE_CONTENT_SECURITY_POLICY: &str = "sandbox; default-src 'none'";
@@ -144,7 +153,7 @@ async fn serve(
             .await?
             .ok_or(TicketsError::NotFound)?;
         let etag = format!("\"{}-thumb\"", file.sha256);
-        let mut resp = file_response(StatusCode::OK, "image/png", Bytes::from(thumb));
+        let mut resp = file_response(StatusCode::OK, "image/png", Body::full(thumb));
         set(&mut resp, header::ETAG, &etag);
         set(&mut resp, header::CONTENT_DISPOSITION, "inline");
         return Ok(resp);
@@ -155,7 +164,7 @@ async fn serve(
         .header(header::IF_NONE_MATCH)
         .is_some_and(|v| v.split(',').any(|t| t.trim() == etag || t.trim() == "*"))
     {
-        let mut resp = file_response(StatusCode::NOT_MODIFIED, &file.content_type, Bytes::new());
+        let mut resp = file_response(StatusCode::NOT_MODIFIED, &file.content_type, Body::empty());
         set(&mut resp, header::ETAG, &etag);
         return Ok(resp);
     }
@@ -170,7 +179,7 @@ async fn serve(
                 let mut resp = file_response(
                     StatusCode::RANGE_NOT_SATISFIABLE,
                     "text/plain; charset=utf-8",
-                    Bytes::new(),
+                    Body::empty(),
                 );
                 set(&mut resp, header::CONTENT_RANGE, &format!("bytes */{size}"));
                 return Ok(resp);
@@ -181,8 +190,14 @@ async fn serve(
         Some((start, end)) => (StatusCode::PARTIAL_CONTENT, start, end - start + 1),
         None => (StatusCode::OK, 0, size),
     };
-    let bytes = app.db.blob_bytes(file.blob_id, start, len).await?;
-    let mut resp = file_response(status, &file.content_type, Bytes::from(bytes));
+    // HEAD: the headers alone, nothing read.
+    let body = if req.method == Method::HEAD {
+        Body::empty()
+    } else {
+        stream_blob(app.db.clone(), &file, start, len)
+    };
+    let mut resp = file_response(status, &file.content_type, body);
+    set(&mut resp, header::CONTENT_LENGTH, &len.to_string());
     set(&mut resp, header::ETAG, &etag);
     set(&mut resp, header::ACCEPT_RANGES, "bytes");
     set(&mut resp, header::CONTENT_DISPOSITION, &disposition(&file));
@@ -197,10 +212,46 @@ async fn serve(
     Ok(resp)
 }
 
+/// The body of `len` bytes of `file` from `start`, read by a task of its
+/// own: one [`CHUNK_BYTES`] read from the store at a time (each a short
+/// read transaction on the blocking pool, so neither a thread nor a read
+/// snapshot is held while the client is slow), the next read only once
+/// the body took the previous chunk. The task ends when the range is sent,
+/// when the client goes away (the body is dropped, sending fails), or
+/// when the content is no longer the file's (deleted meanwhile): then the
+/// body ends short of its `Content-Length` and the connection is closed.
+fn stream_blob(db: Db, file: &Attachment, start: u64, len: u64) -> Body {
+    let (chunks, body) = Body::channel(len);
+    let (blob_id, sha256) = (file.blob_id, file.sha256.clone());
+    tokio::spawn(async move {
+        let end = start.saturating_add(len);
+        let mut offset = start;
+        while offset < end {
+            let want = (end - offset).min(CHUNK_BYTES);
+            let chunk = match db.blob_chunk(blob_id, &sha256, offset, want).await {
+                Ok(Some(chunk)) if chunk.len() as u64 == want => chunk,
+                Ok(_) => {
+                    tracing::warn!(blob_id, "a file went away while it was being sent");
+                    return;
+                }
+                Err(err) => {
+                    tracing::error!(blob_id, "cannot read a stored file: {err:#}");
+                    return;
+                }
+            };
+            offset += want;
+            if chunks.send(Bytes::from(chunk)).await.is_err() {
+                return; // The client went away.
+            }
+        }
+    });
+    body
+}
+
 /// A file response with the headers every one carries (the standard ones,
 /// `nosniff` and `private, no-store` among them, are added after).
-fn file_response(status: StatusCode, content_type: &str, body: Bytes) -> Response {
-    let mut resp = hyper::Response::new(Full::new(body));
+fn file_response(status: StatusCode, content_type: &str, body: Body) -> Response {
+    let mut resp = hyper::Response::new(body);
     *resp.status_mut() = status;
     set(&mut resp, header::CONTENT_TYPE, content_type);
     set(

@@ -13,6 +13,7 @@ pub mod files;
 pub mod link;
 pub mod lists;
 pub mod rating;
+pub mod uploads;
 
 pub use lists::{page_param, search_param, status_options, Pager, StatusChoice, StatusOption};
 
