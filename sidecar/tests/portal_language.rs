@@ -159,7 +159,11 @@ fn assert_japanese(what: &str, page: &Resp, expected: &str) {
         .iter()
         .filter(|phrase| page.body.contains(*phrase))
         .collect();
-    assert!(left.is_empty(), "{what}: English left: {left:?}\n{}", page.body);
+    assert!(
+        left.is_empty(),
+        "{what}: English left: {left:?}\n{}",
+        page.body
+    );
 }
 
 /// A form POST in Japanese (the browser's `Accept-Language`).
@@ -244,7 +248,11 @@ fn the_sign_in_pages_answer_mistakes_in_japanese() {
     let csrf = csrf_ja(&mut c, "/register");
     let bad = post_ja(&mut c, "/register", &[("email", "nobody"), ("csrf", &csrf)]);
     assert_eq!(bad.status, 400);
-    assert_japanese("bad address", &bad, "正しいメールアドレスを入力してください");
+    assert_japanese(
+        "bad address",
+        &bad,
+        "正しいメールアドレスを入力してください",
+    );
 
     let csrf = csrf_ja(&mut c, "/register");
     let done = post_ja(
@@ -278,7 +286,11 @@ fn the_sign_in_pages_answer_mistakes_in_japanese() {
             ("csrf", &form.csrf()),
         ],
     );
-    assert_japanese("passwords differ", &differ, "2 つのパスワードが一致しません");
+    assert_japanese(
+        "passwords differ",
+        &differ,
+        "2 つのパスワードが一致しません",
+    );
 
     let csrf = csrf_ja(&mut c, "/password/forgot");
     let sent = post_ja(
@@ -313,7 +325,11 @@ fn a_customers_tickets_are_shown_in_japanese() {
     assert_japanese("list", &list, "最終更新");
     assert!(list.body.contains("新規"), "the status: {}", list.body);
     let filtered = carol.get_with("/my/tickets?q=zzzz", &[JA]);
-    assert_japanese("no match", &filtered, "「zzzz」に一致するチケットはありません。");
+    assert_japanese(
+        "no match",
+        &filtered,
+        "「zzzz」に一致するチケットはありません。",
+    );
     let beyond = carol.get_with("/my/tickets?page=9", &[JA]);
     assert_japanese("past the end", &beyond, "9 ページはありません");
 
@@ -325,7 +341,11 @@ fn a_customers_tickets_are_shown_in_japanese() {
         &format!("/my/tickets/{r}/reply"),
         &[("body", " "), ("csrf", &page.csrf())],
     );
-    assert_japanese("empty reply", &empty_reply, "メッセージを入力してください。");
+    assert_japanese(
+        "empty reply",
+        &empty_reply,
+        "メッセージを入力してください。",
+    );
 
     // Agents' pages are for agents.
     let refused = carol.get_with("/agent/tickets", &[JA]);
@@ -342,7 +362,11 @@ fn a_resolved_ticket_and_its_rating_are_in_japanese() {
     location(&agent_status(&mut agent, &r, "resolved"));
     let page = carol.get_with(&format!("/my/tickets/{r}"), &[JA]);
     assert_japanese("resolved ticket", &page, "このチケットは「解決済み」です。");
-    assert!(page.body.contains("対応はいかがでしたか？"), "{}", page.body);
+    assert!(
+        page.body.contains("対応はいかがでしたか？"),
+        "{}",
+        page.body
+    );
     let link = page
         .body
         .split("href=\"")
@@ -355,7 +379,11 @@ fn a_resolved_ticket_and_its_rating_are_in_japanese() {
     assert_japanese("rating form", &form, "評価を送信");
     let invalid = post_ja(&mut anyone, &link, &[("rating", "maybe")]);
     assert_eq!(invalid.status, 400);
-    assert_japanese("no choice", &invalid, "「良い」または「悪い」を選んでください。");
+    assert_japanese(
+        "no choice",
+        &invalid,
+        "「良い」または「悪い」を選んでください。",
+    );
     let thanks = post_ja(&mut anyone, &link, &[("rating", "good")]);
     assert_japanese("rated", &thanks, "評価をお送りいただき");
 }

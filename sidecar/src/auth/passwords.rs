@@ -172,8 +172,14 @@ mod tests {
         for lang in catalogs.languages() {
             let short = catalogs.plain(lang, PasswordRule::TooShort.key());
             let long = catalogs.plain(lang, PasswordRule::TooLong.key());
-            assert!(short.contains(&MIN_PASSWORD_CHARS.to_string()), "{lang}: {short}");
-            assert!(long.contains(&MAX_PASSWORD_CHARS.to_string()), "{lang}: {long}");
+            assert!(
+                short.contains(&MIN_PASSWORD_CHARS.to_string()),
+                "{lang}: {short}"
+            );
+            assert!(
+                long.contains(&MAX_PASSWORD_CHARS.to_string()),
+                "{lang}: {long}"
+            );
         }
     }
 
