@@ -449,3 +449,55 @@ fn too_many_attempts_are_answered_in_japanese() {
         }
     }
 }
+
+#[test]
+fn a_ticket_link_and_a_password_reset_are_in_japanese() {
+    let server = TestServer::start();
+    let mut carol = server.signed_in(Role::Customer, "carol@example.com");
+    let r = open_ticket(&mut carol, "プリンター", "紙が詰まります。");
+
+    let mut anyone = server.client();
+    let csrf = csrf_ja(&mut anyone, "/my/tickets/link");
+    let asked = post_ja(
+        &mut anyone,
+        "/my/tickets/link",
+        &[("email", "carol@example.com"), ("ref", &r), ("csrf", &csrf)],
+    );
+    assert_japanese("link asked", &asked, "30 分以内に 1 回だけ");
+    let mail = server.wait_for_mail("carol@example.com", "/t/");
+    let start = mail.find("/t/").unwrap() + 3;
+    let page = format!("/t/{}", &mail[start..start + 64]);
+    let button = anyone.get_with(&page, &[JA]);
+    assert_japanese("link page", &button, "チケットを開く");
+    let opened = anyone.post(&page, &[]);
+    let grant = opened
+        .headers
+        .iter()
+        .find(|(k, v)| k.eq_ignore_ascii_case("set-cookie") && v.starts_with("docket_ticket_link="))
+        .and_then(|(_, v)| v.split(';').next())
+        .unwrap()
+        .to_owned();
+    let ticket = anyone.get_with(&page, &[("Cookie", grant.as_str()), JA]);
+    assert_japanese("ticket by link", &ticket, "返信を送信");
+
+    let mut c = server.client();
+    let csrf = csrf_ja(&mut c, "/password/forgot");
+    post_ja(
+        &mut c,
+        "/password/forgot",
+        &[("email", "carol@example.com"), ("csrf", &csrf)],
+    );
+    let token = common::token_in(&server.wait_for_mail("carol@example.com", "/password/reset"));
+    let form = c.get_with(&format!("/password/reset?token={token}"), &[JA]);
+    assert_japanese("reset form", &form, "パスワードを設定");
+    let done = post_ja(
+        &mut c,
+        "/password/reset",
+        &[
+            ("token", &token),
+            ("password", "a brand new passphrase"),
+            ("csrf", &form.csrf()),
+        ],
+    );
+    assert_japanese("reset done", &done, "パスワードを変更しました");
+}
