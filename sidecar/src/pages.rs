@@ -147,6 +147,7 @@ const SHARED: &[(&str, &str)] = &[
 #[derive(Debug)]
 pub struct Pages {
     tera: tera::Tera,
+    catalogs: std::sync::Arc<docket_i18n::Catalogs>,
     default_language: String,
 }
 
@@ -231,8 +232,20 @@ impl Pages {
             .context("cannot load the portal templates")?;
         Ok(Self {
             tera,
+            catalogs: std::sync::Arc::clone(catalogs),
             default_language: catalogs.default_language().to_owned(),
         })
+    }
+
+    /// The language of the request being handled, else the default.
+    fn language(&self) -> String {
+        crate::language::current().unwrap_or_else(|| self.default_language.clone())
+    }
+
+    /// The catalog text of `key` in the request's language, for a view
+    /// whose template shows a message as it is rather than looking it up.
+    pub fn text(&self, key: &str) -> String {
+        self.catalogs.plain(&self.language(), key)
     }
 
     /// Renders `portal/<name>` with `view` into an HTML response.
@@ -250,8 +263,7 @@ impl Pages {
         let mut context = tera::Context::from_serialize(view)
             .with_context(|| format!("cannot build the context of portal/{name}"))?;
         if !context.contains_key("lang") {
-            let lang = crate::language::current().unwrap_or_else(|| self.default_language.clone());
-            context.insert("lang", &lang);
+            context.insert("lang", &self.language());
         }
         self.tera
             .render(&format!("portal/{name}"), &context)

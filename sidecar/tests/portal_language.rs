@@ -1,14 +1,20 @@
 //! The portal's language: `?lang=` (remembered in a cookie), then that
 //! cookie, then `Accept-Language`, then the site's default; `<html lang>`
-//! and the shared header follow it on every page.
+//! and the shared header follow it on every page. Every customer-facing
+//! page, and the messages the handlers add to it, is in that language.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers
 
 mod common;
+mod tickets_support;
+
+#[path = "portal_language/japanese.rs"]
+mod japanese;
 
 use common::TestServer;
 use docket_sidecar::Role;
 
+/// The `lang` of the page's `<html>`.
 fn html_lang(body: &str) -> &str {
     body.split("<html lang=\"")
         .nth(1)

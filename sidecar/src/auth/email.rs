@@ -1,17 +1,38 @@
 //! E-mail addresses: normalisation (trimmed, lower-case) and a sanity check.
 
+/// Why a typed address was refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum EmailError {
+    /// Nothing was typed.
+    #[error("Enter your e-mail address.")]
+    Missing,
+    /// What was typed is not an address.
+    #[error("Enter a valid e-mail address, such as name@example.com.")]
+    Invalid,
+}
+
+impl EmailError {
+    /// The catalog key of the message the portal shows (the English text
+    /// is the error's `Display`, for the command line).
+    pub fn key(self) -> &'static str {
+        match self {
+            EmailError::Missing => "auth.email_missing",
+            EmailError::Invalid => "auth.email_invalid",
+        }
+    }
+}
+
 /// Trims and lower-cases an address, and checks that it looks like one.
-/// The error is a message for the person who typed it.
-pub fn normalize_email(input: &str) -> Result<String, &'static str> {
+pub fn normalize_email(input: &str) -> Result<String, EmailError> {
     let email = input.trim().to_lowercase();
     if email.is_empty() {
-        return Err("Enter your e-mail address.");
+        return Err(EmailError::Missing);
     }
     if email.len() > 254 || email.chars().any(|c| c.is_whitespace() || c.is_control()) {
-        return Err("Enter a valid e-mail address, such as name@example.com.");
+        return Err(EmailError::Invalid);
     }
     let Some((local, domain)) = email.rsplit_once('@') else {
-        return Err("Enter a valid e-mail address, such as name@example.com.");
+        return Err(EmailError::Invalid);
     };
     let mut domain_ok = domain.contains('.')
         && !domain.starts_with('.')
@@ -27,7 +48,7 @@ pub fn normalize_email(input: &str) -> Result<String, &'static str> {
             .chars()
             .all(|c| c.is_alphanumeric() || c == '-' || c == '.');
     if !local_ok || !domain_ok {
-        return Err("Enter a valid e-mail address, such as name@example.com.");
+        return Err(EmailError::Invalid);
     }
     Ok(email)
 }

@@ -15,27 +15,54 @@ pub const MIN_PASSWORD_CHARS: usize = 10;
 /// Longest accepted password, in characters.
 pub const MAX_PASSWORD_CHARS: usize = 256;
 
-/// Checks a new password against the rules; the error is a plain message.
-pub fn check_password_rules(password: &str, email: &str) -> Result<(), String> {
+/// Which rule a new password breaks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum PasswordRule {
+    /// Fewer than [`MIN_PASSWORD_CHARS`] characters.
+    #[error("Use at least {MIN_PASSWORD_CHARS} characters for your password.")]
+    TooShort,
+    /// More than [`MAX_PASSWORD_CHARS`] characters.
+    #[error("Use at most {MAX_PASSWORD_CHARS} characters for your password.")]
+    TooLong,
+    /// The account's own address.
+    #[error("Your password must not be your e-mail address.")]
+    IsEmail,
+    /// Fewer than four different characters.
+    #[error("Use a password with more different characters.")]
+    TooSimple,
+}
+
+impl PasswordRule {
+    /// The catalog key of the message the portal shows (the English text
+    /// is the error's `Display`, for the command line). The catalogs write
+    /// the limits out; a test keeps them equal to the constants.
+    pub fn key(self) -> &'static str {
+        match self {
+            PasswordRule::TooShort => "auth.password_too_short",
+            PasswordRule::TooLong => "auth.password_too_long",
+            PasswordRule::IsEmail => "auth.password_is_email",
+            PasswordRule::TooSimple => "auth.password_too_simple",
+        }
+    }
+}
+
+/// Checks a new password against the rules.
+pub fn check_password_rules(password: &str, email: &str) -> Result<(), PasswordRule> {
     let chars = password.chars().count();
     if chars < MIN_PASSWORD_CHARS {
-        return Err(format!(
-            "Use at least {MIN_PASSWORD_CHARS} characters for your password."
-        ));
+        return Err(PasswordRule::TooShort);
     }
     if chars > MAX_PASSWORD_CHARS {
-        return Err(format!(
-            "Use at most {MAX_PASSWORD_CHARS} characters for your password."
-        ));
+        return Err(PasswordRule::TooLong);
     }
     if password.trim().to_lowercase() == email.trim().to_lowercase() {
-        return Err("Your password must not be your e-mail address.".to_owned());
+        return Err(PasswordRule::IsEmail);
     }
     let mut distinct: Vec<char> = password.chars().collect();
     distinct.sort_unstable();
     distinct.dedup();
     if distinct.len() < 4 {
-        return Err("Use a password with more different characters.".to_owned());
+        return Err(PasswordRule::TooSimple);
     }
     Ok(())
 }
@@ -124,12 +151,36 @@ mod tests {
 
     #[test]
     fn short_and_repetitive_passwords_are_refused_with_a_reason() {
-        assert!(check_password_rules("short", "a@b.com")
-            .unwrap_err()
-            .contains("at least 10"));
-        assert!(check_password_rules("aaaaaaaaaaaa", "a@b.com").is_err());
-        assert!(check_password_rules("alice@example.com", "Alice@example.com").is_err());
+        let short = check_password_rules("short", "a@b.com").unwrap_err();
+        assert_eq!(short, PasswordRule::TooShort);
+        assert!(short.to_string().contains("at least 10"));
+        assert_eq!(
+            check_password_rules("aaaaaaaaaaaa", "a@b.com"),
+            Err(PasswordRule::TooSimple)
+        );
+        assert_eq!(
+            check_password_rules("alice@example.com", "Alice@example.com"),
+            Err(PasswordRule::IsEmail)
+        );
         assert!(check_password_rules("correct horse battery", "a@b.com").is_ok());
+    }
+
+    /// The catalogs write the limits out: they must be these constants.
+    #[test]
+    fn every_language_states_the_limits_the_rules_apply() {
+        let catalogs = docket_i18n::Catalogs::built_in().unwrap();
+        for lang in catalogs.languages() {
+            let short = catalogs.plain(lang, PasswordRule::TooShort.key());
+            let long = catalogs.plain(lang, PasswordRule::TooLong.key());
+            assert!(
+                short.contains(&MIN_PASSWORD_CHARS.to_string()),
+                "{lang}: {short}"
+            );
+            assert!(
+                long.contains(&MAX_PASSWORD_CHARS.to_string()),
+                "{lang}: {long}"
+            );
+        }
     }
 
     #[tokio::test]

@@ -45,6 +45,7 @@ struct Fields {
     body: String,
 }
 
+/// The catalog key of each field's problem.
 #[derive(Serialize, Default)]
 struct Errors {
     name: Option<&'static str>,
@@ -153,8 +154,8 @@ pub async fn submit(app: &App, req: &Req) -> Result<Response, Failure> {
                 body: form.get("body").to_owned(),
             },
             errors: Errors {
-                name: name.is_none().then_some("Tell us your name."),
-                email: email.as_ref().err().copied(),
+                name: name.is_none().then_some("contact.name_missing"),
+                email: email.as_ref().err().map(|e| e.key()),
                 subject: subject.as_ref().err().copied(),
                 body: body.as_ref().err().copied(),
             },

@@ -25,7 +25,8 @@ struct LoginView<'a> {
     common: Common,
     email: &'a str,
     next: &'a str,
-    error: Option<&'a str>,
+    /// The catalog key of the refusal.
+    error: Option<&'static str>,
     /// Just signed out (`?signed_out=1` after `POST /logout`).
     signed_out: bool,
 }
@@ -104,7 +105,7 @@ pub async fn submit(app: &App, req: &Req) -> Result<Response, FormError> {
     let Some(account) = account.filter(|_| matches) else {
         let view = LoginView {
             email: form.get("email"),
-            error: Some("Wrong e-mail address or password."),
+            error: Some("auth.wrong_login"),
             ..LoginView::new(app, &session, next)
         };
         return Ok(app

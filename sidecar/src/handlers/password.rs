@@ -31,7 +31,8 @@ struct ForgotView<'a> {
     #[serde(flatten)]
     common: Common,
     email: &'a str,
-    email_error: Option<&'a str>,
+    /// The catalog key of the address's problem.
+    email_error: Option<&'static str>,
 }
 
 #[derive(Serialize)]
@@ -40,7 +41,8 @@ struct ResetView<'a> {
     common: Common,
     token: &'a str,
     valid: bool,
-    password_error: Option<String>,
+    /// The catalog key of the rule the password breaks.
+    password_error: Option<&'static str>,
 }
 
 #[derive(Serialize)]
@@ -76,11 +78,11 @@ pub async fn forgot_submit(app: &App, req: &Req) -> Result<Response, FormError> 
     let typed = form.get("email");
     let email = match normalize_email(typed) {
         Ok(email) => email,
-        Err(message) => {
+        Err(problem) => {
             let view = ForgotView {
                 common: common(app, Some(&session)),
                 email: typed,
-                email_error: Some(message),
+                email_error: Some(problem.key()),
             };
             return Ok(app
                 .pages
@@ -178,12 +180,12 @@ pub async fn reset_submit(app: &App, req: &Req) -> Result<Response, FormError> {
         return Ok(invalid(app)?);
     };
     let password = form.get("password");
-    if let Err(message) = check_password_rules(password, &account.email) {
+    if let Err(rule) = check_password_rules(password, &account.email) {
         let view = ResetView {
             common: common(app, Some(&session)),
             token,
             valid: true,
-            password_error: Some(message),
+            password_error: Some(rule.key()),
         };
         return Ok(app
             .pages

@@ -37,8 +37,8 @@ pub(super) struct ProfileView<'a> {
     ended: usize,
     /// The current password was wrong.
     current_error: bool,
-    /// Why the new password was refused.
-    password_error: Option<String>,
+    /// The catalog key of the rule the new password breaks.
+    password_error: Option<&'static str>,
     /// The password given to delete the account was wrong.
     delete_error: bool,
     /// Why the address change was refused: `invalid`, `same` or
@@ -174,7 +174,9 @@ pub async fn change_password(app: &App, req: &Req) -> Result<Response, Failure> 
     guess_allowed(app, req, &user).await?;
     let right = current_password_matches(app, &user, form.get("current_password")).await?;
     let password = form.get("password");
-    let rules = check_password_rules(password, &user.email).err();
+    let rules = check_password_rules(password, &user.email)
+        .err()
+        .map(|rule| rule.key());
     if !right || rules.is_some() {
         let mut view = view(app, &session, &user).await?;
         view.current_error = !right;

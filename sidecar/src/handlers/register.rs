@@ -42,7 +42,8 @@ struct RegisterView<'a> {
     #[serde(flatten)]
     common: Option<Common>,
     email: &'a str,
-    email_error: Option<&'a str>,
+    /// The catalog key of the address's problem.
+    email_error: Option<&'static str>,
 }
 
 #[derive(Serialize)]
@@ -62,8 +63,10 @@ struct VerifyView<'a> {
     email: &'a str,
     valid: bool,
     verified: bool,
-    password_error: Option<String>,
-    confirm_error: Option<&'a str>,
+    /// The catalog key of the rule the password breaks.
+    password_error: Option<&'static str>,
+    /// The catalog key of the confirmation's problem.
+    confirm_error: Option<&'static str>,
 }
 
 impl<'a> VerifyView<'a> {
@@ -136,10 +139,10 @@ pub async fn submit(app: &App, req: &Req) -> Result<Response, FormError> {
     let typed = form.get("email");
     let email = match normalize_email(typed) {
         Ok(email) => email,
-        Err(message) => {
+        Err(problem) => {
             let view = RegisterView {
                 email: typed,
-                email_error: Some(message),
+                email_error: Some(problem.key()),
                 ..RegisterView::default()
             };
             return Ok(render_form(app, &session, StatusCode::BAD_REQUEST, view)?);
@@ -271,9 +274,11 @@ pub async fn verify_submit(app: &App, req: &Req) -> Result<Response, FormError> 
         )?);
     };
     let password = form.get("password");
-    let password_error = check_password_rules(password, &account.email).err();
+    let password_error = check_password_rules(password, &account.email)
+        .err()
+        .map(|rule| rule.key());
     let confirm_error = (password_error.is_none() && form.get("password_confirm") != password)
-        .then_some("The two passwords differ. Type the same password twice.");
+        .then_some("auth.passwords_differ");
     if password_error.is_some() || confirm_error.is_some() {
         let view = VerifyView {
             password_error,

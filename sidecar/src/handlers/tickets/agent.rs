@@ -46,8 +46,8 @@ struct AgentTicketView {
     events: Vec<EventView>,
     statuses: Vec<StatusOption>,
     notice: Option<&'static str>,
-    /// Shown beside the message field.
-    body_error: Option<&'static str>,
+    /// Shown beside the message field, in the page's language.
+    body_error: Option<String>,
     /// A refused file, named.
     file_error: Option<String>,
     /// Shown beside the status select.
@@ -146,8 +146,8 @@ async fn ticket_in_path(app: &App, req: &Req, suffix: &str) -> Result<Ticket, Ti
 
 struct PageState {
     notice: Option<&'static str>,
-    /// Shown beside the message field.
-    body_error: Option<&'static str>,
+    /// Shown beside the message field, in the page's language.
+    body_error: Option<String>,
     /// A refused file, named.
     file_error: Option<String>,
     /// Shown beside the status select.
@@ -262,7 +262,8 @@ pub async fn reply(app: &App, req: &Req) -> Result<Response, TicketsError> {
         (body, files) => {
             let state = PageState {
                 notice: None,
-                body_error: body.err(),
+                // The agent template shows the text; the check gives its key.
+                body_error: body.err().map(|key| app.pages.text(key)),
                 file_error: files.err().map(|e| e.to_string()),
                 status_error: None,
                 draft: form.get("body").to_owned(),

@@ -42,7 +42,7 @@ pub struct TicketPageView {
     pub solve_action: Option<String>,
     /// Offer a link to submit another ticket (account pages only).
     pub allow_new_tickets: bool,
-    /// A problem with the reply being sent.
+    /// The catalog key of a problem with the reply being sent.
     pub error: Option<&'static str>,
     /// The reply form's token was stale: nothing was sent, the text is
     /// back in the form.

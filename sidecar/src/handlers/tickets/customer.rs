@@ -53,9 +53,9 @@ struct NewTicketView<'a> {
     common: Common,
     subject: &'a str,
     body: &'a str,
-    /// Shown beside the subject field.
+    /// The catalog key of the message beside the subject field.
     subject_error: Option<&'static str>,
-    /// Shown beside the message field.
+    /// The catalog key of the message beside the message field.
     body_error: Option<&'static str>,
     /// A refused file, named (shown beside the file field).
     file_error: Option<String>,

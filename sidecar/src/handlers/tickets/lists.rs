@@ -13,8 +13,10 @@ use crate::http::encode_query_value;
 pub struct StatusOption {
     /// Value: the status name.
     pub value: &'static str,
-    /// Label.
+    /// Label (English).
     pub label: &'static str,
+    /// The catalog key of the label.
+    pub key: &'static str,
     /// Whether it is the current one.
     pub selected: bool,
 }
@@ -28,9 +30,21 @@ pub fn status_options(current: Option<Status>) -> Vec<StatusOption> {
         .map(|s| StatusOption {
             value: s.as_str(),
             label: s.label(),
+            key: status_key(s),
             selected: current == Some(s),
         })
         .collect()
+}
+
+/// The catalog key of `status`'s label (`status.open`).
+pub fn status_key(status: Status) -> &'static str {
+    match status {
+        Status::New => "status.new",
+        Status::Open => "status.open",
+        Status::Pending => "status.pending",
+        Status::Resolved => "status.resolved",
+        Status::Closed => "status.closed",
+    }
 }
 
 /// Which statuses a ticket list shows (`?status=`).

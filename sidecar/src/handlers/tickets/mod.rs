@@ -102,8 +102,10 @@ pub struct TicketView {
     pub requester: String,
     /// Status name (badge class suffix).
     pub status: &'static str,
-    /// Status label.
+    /// Status label (English).
     pub status_label: &'static str,
+    /// The catalog key of the status label.
+    pub status_key: &'static str,
     /// Creation time, readable.
     pub created: String,
     /// Creation time, ISO 8601.
@@ -124,6 +126,7 @@ impl TicketView {
             requester: ticket.requester.clone(),
             status: ticket.status.as_str(),
             status_label: ticket.status.label(),
+            status_key: lists::status_key(ticket.status),
             created: readable_time(ticket.created_at),
             created_iso: iso_time(ticket.created_at),
             updated: readable_time(ticket.updated_at),
@@ -137,8 +140,12 @@ impl TicketView {
 pub struct MessageView {
     /// `customer`, `agent` or `note`: the `message-…` class suffix.
     pub kind: &'static str,
-    /// Who wrote it, as shown.
+    /// Who wrote it, as shown: an address for agents, else "Support" or
+    /// "You" in English (for themes that predate `author_key`).
     pub author: String,
+    /// The catalog key of who wrote it, as customers see it ("Support",
+    /// "You").
+    pub author_key: Option<&'static str>,
     /// When, readable.
     pub created: String,
     /// When, ISO 8601.
@@ -161,14 +168,15 @@ impl MessageView {
             (Role::Agent, false) => ("agent", render_body::agent_markdown(&message.body)),
             (Role::Customer, false) => ("customer", render_body::customer_text(&message.body)),
         };
-        let author = match (message.author_role, for_agent) {
-            (Role::Agent, false) => "Support".to_owned(),
-            (Role::Customer, false) => "You".to_owned(),
-            (_, true) => message.author_email.clone(),
+        let (author, author_key) = match (message.author_role, for_agent) {
+            (Role::Agent, false) => ("Support".to_owned(), Some("tickets.author_support")),
+            (Role::Customer, false) => ("You".to_owned(), Some("tickets.author_you")),
+            (_, true) => (message.author_email.clone(), None),
         };
         Self {
             kind,
             author,
+            author_key,
             created: readable_time(message.created_at),
             created_iso: iso_time(message.created_at),
             body_html,
@@ -296,27 +304,28 @@ impl EventView {
     }
 }
 
-/// A message body from a form: trimmed of trailing space; the error is a
-/// message for the writer.
+/// A message body from a form: trimmed of trailing space; the error is
+/// the catalog key of a message for the writer.
 pub fn check_body(body: &str) -> Result<String, &'static str> {
     let body = body.trim_end();
     if body.trim().is_empty() {
-        return Err("Write a message first.");
+        return Err("tickets.body_empty");
     }
     if body.chars().count() > MAX_BODY_CHARS {
-        return Err("This message is too long; split it into several replies.");
+        return Err("tickets.body_too_long");
     }
     Ok(body.replace("\r\n", "\n"))
 }
 
-/// A subject from a form; the error is a message for the writer.
+/// A subject from a form; the error is the catalog key of a message for
+/// the writer.
 pub fn check_subject(subject: &str) -> Result<String, &'static str> {
     let subject = subject.trim();
     if subject.is_empty() {
-        return Err("Give your request a subject.");
+        return Err("tickets.subject_empty");
     }
     if subject.chars().count() > MAX_SUBJECT_CHARS || subject.chars().any(char::is_control) {
-        return Err("Use a shorter subject on one line.");
+        return Err("tickets.subject_too_long");
     }
     Ok(subject.to_owned())
 }
