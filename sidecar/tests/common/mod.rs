@@ -261,11 +261,35 @@ impl Drop for TestServer {
     }
 }
 
-/// Undoes quoted-printable soft line breaks and `=3D` (enough for links).
+/// A mail as a test reads it: its header as sent, then each text and HTML
+/// part (under its `Content-Type` line and ended by a boundary line) decoded (quoted-printable or base64, any charset), so links and
+/// words are found whatever transfer encoding the mail needed.
 pub fn decode_qp(text: &str) -> String {
-    text.replace("=\r\n", "")
-        .replace("=\n", "")
-        .replace("=3D", "=")
+    let head_end = text
+        .find("\r\n\r\n")
+        .or_else(|| text.find("\n\n"))
+        .unwrap_or(text.len());
+    let mut out = text[..head_end].to_owned();
+    out.push_str("\n\n");
+    match mail_parser::MessageParser::default().parse(text.as_bytes()) {
+        Some(message) => {
+            // Each part under its type and a boundary line, as in the mail.
+            for i in 0..message.text_body.len() {
+                let body = message.body_text(i).unwrap_or_default();
+                out.push_str(&format!(
+                    "Content-Type: text/plain\r\n\r\n{body}\r\n--part\r\n"
+                ));
+            }
+            for i in 0..message.html_body.len() {
+                let body = message.body_html(i).unwrap_or_default();
+                out.push_str(&format!(
+                    "Content-Type: text/html\r\n\r\n{body}\r\n--part\r\n"
+                ));
+            }
+        }
+        None => out.push_str(&text[head_end..]),
+    }
+    out
 }
 
 /// The token in a link `...?token=<64 hex>` inside `text`.
