@@ -113,6 +113,12 @@ for (const [viewportName, viewport] of Object.entries(VIEWPORTS)) {
     problems.push(...await shoot(customer, viewportName, 'my-tickets', '/my/tickets'));
     problems.push(...await shoot(customer, viewportName, 'ticket', ticket));
     problems.push(...await shoot(customer, viewportName, 'new-ticket', '/my/tickets/new'));
+    problems.push(...await shoot(customer, viewportName, 'profile', '/my/profile'));
+    // The same customer with the portal switched to Japanese (remembered
+    // in the cookie from the first page on).
+    problems.push(...await shoot(customer, viewportName, 'my-tickets-ja', '/my/tickets?lang=ja'));
+    problems.push(...await shoot(customer, viewportName, 'ticket-ja', ticket));
+    problems.push(...await shoot(customer, viewportName, 'profile-ja', '/my/profile'));
     await customer.context().close();
 
     const agent = await signIn(browser, base, 'agent@example.com', undefined, options);
