@@ -214,6 +214,7 @@ mod tests {
             status: Status::Open,
             created_at: 0,
             updated_at: 0,
+            assignee_id: None,
         }
     }
 
