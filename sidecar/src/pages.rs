@@ -104,6 +104,10 @@ pub const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../themes/default/templates/portal/rate.html"),
     ),
     (
+        "agent_canned.html",
+        include_str!("../../themes/default/templates/portal/agent_canned.html"),
+    ),
+    (
         "reports.html",
         include_str!("../../themes/default/templates/portal/reports.html"),
     ),
@@ -140,6 +144,10 @@ const SHARED: &[(&str, &str)] = &[
     (
         "portal/macros.html",
         include_str!("../../themes/default/templates/portal/macros.html"),
+    ),
+    (
+        "portal/agent_macros.html",
+        include_str!("../../themes/default/templates/portal/agent_macros.html"),
     ),
 ];
 

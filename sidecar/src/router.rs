@@ -6,10 +6,10 @@ use hyper::Method;
 use crate::app::App;
 use crate::handlers::tickets::path_param;
 use crate::handlers::{
-    self, api, contact, counts, email_change, feedback, files, login, password, profile, register,
+    self, api, canned, contact, counts, email_change, feedback, files, login, password, profile, register,
     reports,
     tickets::{
-        agent as agent_tickets, customer as my_tickets, files as ticket_files, link as ticket_link,
+        agent as agent_tickets, assign, customer as my_tickets, files as ticket_files, link as ticket_link,
         rating,
     },
     Failure,
@@ -136,6 +136,20 @@ pub async fn route(app: &App, req: Req) -> Response {
             agent_tickets::set_status(app, &req)
                 .await
                 .map_err(Into::into)
+        }
+        (&Method::POST, p) if path_param(p, "/agent/tickets/", "/assign").is_some() => {
+            assign::assign(app, &req).await.map_err(Into::into)
+        }
+        (&Method::GET, "/agent/canned") => canned::list(app, &req).await.map_err(Into::into),
+        (&Method::POST, "/agent/canned") => canned::create(app, &req).await.map_err(Into::into),
+        (&Method::GET, p) if path_param(p, "/agent/canned/", "").is_some() => {
+            canned::edit(app, &req).await.map_err(Into::into)
+        }
+        (&Method::POST, p) if path_param(p, "/agent/canned/", "").is_some() => {
+            canned::update(app, &req).await.map_err(Into::into)
+        }
+        (&Method::POST, p) if path_param(p, "/agent/canned/", "/delete").is_some() => {
+            canned::delete(app, &req).await.map_err(Into::into)
         }
 
         (&Method::GET | &Method::HEAD, path)

@@ -146,7 +146,9 @@ async fn notify_agents(
     created: bool,
     related: Option<i64>,
 ) -> anyhow::Result<()> {
-    let recipients = db.agents_to_notify(settings.notify.as_deref()).await?;
+    let recipients = db
+        .notice_recipients(settings.notify.as_deref(), ticket)
+        .await?;
     let text = match related {
         Some(id) => {
             format!("{text}\n\n(This mail answered ticket #{id}, which belongs to someone else.)")

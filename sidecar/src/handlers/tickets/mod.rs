@@ -7,6 +7,7 @@
 //! (status choice, pager) is in [`lists`].
 
 pub mod agent;
+pub mod assign;
 pub mod conversation;
 pub mod customer;
 pub mod files;
@@ -369,10 +370,11 @@ pub fn notice_context(app: &App) -> NoticeContext {
 }
 
 /// Tells the agents (or `[sidecar.mail] notify`) that a customer opened or
-/// answered `ticket`.
+/// answered `ticket`; the ticket's assignee is told too when the notices
+/// go to one shared address.
 pub async fn notify_agents(app: &App, ticket: &Ticket, body: &str, created: bool) {
     let notify = app.options.config.mail.notify.as_deref();
-    let recipients = match app.db.agents_to_notify(notify).await {
+    let recipients = match app.db.notice_recipients(notify, ticket).await {
         Ok(list) => list,
         Err(err) => {
             tracing::error!("cannot list agents to notify: {err:#}");
