@@ -6,11 +6,11 @@ use hyper::Method;
 use crate::app::App;
 use crate::handlers::tickets::path_param;
 use crate::handlers::{
-    self, api, canned, contact, counts, email_change, feedback, files, login, password, profile, register,
-    reports,
+    self, api, canned, contact, counts, email_change, feedback, files, login, password, profile,
+    register, reports,
     tickets::{
-        agent as agent_tickets, assign, customer as my_tickets, files as ticket_files, link as ticket_link,
-        rating,
+        agent as agent_tickets, assign, customer as my_tickets, files as ticket_files,
+        link as ticket_link, rating,
     },
     Failure,
 };

@@ -37,18 +37,47 @@ fn row_of<'a>(page: &'a str, reference: &str) -> &'a str {
     let at = page
         .find(&format!("/agent/tickets/{reference}\""))
         .unwrap_or_else(|| panic!("{reference} not listed in {page}"));
-    let start = page[..at].rfind("<tr>").unwrap();
-    let end = at + page[at..].find("</tr>").unwrap();
+    let start = page[..at]
+        .rfind("<tr>")
+        .unwrap_or_else(|| panic!("no row in {page}"));
+    let end = at
+        + page[at..]
+            .find("</tr>")
+            .unwrap_or_else(|| panic!("an open row in {page}"));
     &page[start..end]
 }
 
 #[test]
 fn agents_assign_to_themselves_to_another_agent_and_unassign_and_the_inbox_follows() {
     let server = TestServer::start();
-    let mine = import_ticket(&server, "Printer on fire", CAROL, "open", &[("customer", "x", false)]);
-    let theirs = import_ticket(&server, "Export fails", CAROL, "new", &[("customer", "x", false)]);
-    let nobodys = import_ticket(&server, "Invoice wrong", CAROL, "pending", &[("customer", "x", false)]);
-    let solved = import_ticket(&server, "Old question", CAROL, "resolved", &[("customer", "x", false)]);
+    let mine = import_ticket(
+        &server,
+        "Printer on fire",
+        CAROL,
+        "open",
+        &[("customer", "x", false)],
+    );
+    let theirs = import_ticket(
+        &server,
+        "Export fails",
+        CAROL,
+        "new",
+        &[("customer", "x", false)],
+    );
+    let nobodys = import_ticket(
+        &server,
+        "Invoice wrong",
+        CAROL,
+        "pending",
+        &[("customer", "x", false)],
+    );
+    let solved = import_ticket(
+        &server,
+        "Old question",
+        CAROL,
+        "resolved",
+        &[("customer", "x", false)],
+    );
     let mut agent = server.signed_in(Role::Agent, AGENT);
     server.add_account(Role::Agent, OTHER);
     let me = account_id(&server, AGENT);
@@ -58,21 +87,48 @@ fn agents_assign_to_themselves_to_another_agent_and_unassign_and_the_inbox_follo
     let r = assign(&mut agent, &mine, "me");
     assert_eq!(location(&r), format!("/agent/tickets/{mine}?done=assign"));
     assert_eq!(assignee_of(&server, &mine).to_string(), me);
-    assert_eq!(location(&assign(&mut agent, &theirs, &other)), format!("/agent/tickets/{theirs}?done=assign"));
-    assert_eq!(location(&assign(&mut agent, &solved, "me")), format!("/agent/tickets/{solved}?done=assign"));
+    assert_eq!(
+        location(&assign(&mut agent, &theirs, &other)),
+        format!("/agent/tickets/{theirs}?done=assign")
+    );
+    assert_eq!(
+        location(&assign(&mut agent, &solved, "me")),
+        format!("/agent/tickets/{solved}?done=assign")
+    );
 
     let page = agent.get(&format!("/agent/tickets/{mine}?done=assign"));
-    assert!(page.body.contains("The assignment was changed."), "{}", page.body);
-    assert!(page.body.contains(&format!("Assigned to {AGENT}.")), "{}", page.body);
+    assert!(
+        page.body.contains("The assignment was changed."),
+        "{}",
+        page.body
+    );
+    assert!(
+        page.body.contains(&format!("Assigned to {AGENT}.")),
+        "{}",
+        page.body
+    );
     // Assigned to me: no "Assign to me" button, but "Unassign".
     assert!(!page.body.contains(">Assign to me<"));
     assert!(page.body.contains(">Unassign<"));
-    assert!(page.body.contains(&format!("Assigned to {AGENT} ({AGENT})")), "the log: {}", page.body);
+    assert!(
+        page.body
+            .contains(&format!("Assigned to {AGENT} ({AGENT})")),
+        "the log: {}",
+        page.body
+    );
     let other_page = agent.get(&format!("/agent/tickets/{nobodys}"));
-    assert!(other_page.body.contains("Nobody is assigned to this ticket."));
+    assert!(other_page
+        .body
+        .contains("Nobody is assigned to this ticket."));
     assert!(other_page.body.contains(">Assign to me<"));
     // The select lists every agent and no customer.
-    assert!(other_page.body.contains(&format!("<option value=\"{other}\">{OTHER}</option>")), "{}", other_page.body);
+    assert!(
+        other_page
+            .body
+            .contains(&format!("<option value=\"{other}\">{OTHER}</option>")),
+        "{}",
+        other_page.body
+    );
     assert!(!other_page.body.contains(&format!(">{CAROL}</option>")));
 
     // The inbox shows the assignee column.
@@ -87,8 +143,13 @@ fn agents_assign_to_themselves_to_another_agent_and_unassign_and_the_inbox_follo
     let view = agent.get("/agent/tickets?assignee=me");
     assert!(view.body.contains(&mine));
     assert!(!view.body.contains(&theirs) && !view.body.contains(&nobodys));
-    assert!(!view.body.contains(&solved), "mine shows the unsolved tickets");
-    assert!(view.body.contains("href=\"/agent/tickets?assignee=me\" aria-current=\"page\""));
+    assert!(
+        !view.body.contains(&solved),
+        "mine shows the unsolved tickets"
+    );
+    assert!(view
+        .body
+        .contains("href=\"/agent/tickets?assignee=me\" aria-current=\"page\""));
     // Mine with every status, and a search within it.
     let all_mine = agent.get("/agent/tickets?status=all&assignee=me");
     assert!(all_mine.body.contains(&mine) && all_mine.body.contains(&solved));
@@ -108,15 +169,24 @@ fn agents_assign_to_themselves_to_another_agent_and_unassign_and_the_inbox_follo
     assign(&mut agent, &mine, "");
     assert_eq!(assignee_of(&server, &mine), 0);
     let view = agent.get("/agent/tickets?assignee=me");
-    assert!(view.body.contains("No unsolved tickets are assigned to you."), "{}", view.body);
+    assert!(
+        view.body
+            .contains("No unsolved tickets are assigned to you."),
+        "{}",
+        view.body
+    );
     assert!(agent
         .get(&format!("/agent/tickets/{mine}"))
         .body
         .contains(&format!("Unassigned ({AGENT})")));
     // Assignment is not news for the customer: the last update stays.
     assert_eq!(
-        server.count(&format!("SELECT updated_at FROM tickets WHERE ref = '{mine}'")),
-        server.count(&format!("SELECT created_at FROM tickets WHERE ref = '{mine}'"))
+        server.count(&format!(
+            "SELECT updated_at FROM tickets WHERE ref = '{mine}'"
+        )),
+        server.count(&format!(
+            "SELECT created_at FROM tickets WHERE ref = '{mine}'"
+        ))
     );
 }
 
@@ -125,18 +195,40 @@ fn the_views_keep_their_filters_across_pages() {
     let server = TestServer::start();
     let mut agent = server.signed_in(Role::Agent, AGENT);
     for i in 0..27 {
-        let r = import_ticket(&server, &format!("Ticket {i}"), CAROL, "open", &[("customer", "x", false)]);
+        let r = import_ticket(
+            &server,
+            &format!("Ticket {i}"),
+            CAROL,
+            "open",
+            &[("customer", "x", false)],
+        );
         assign(&mut agent, &r, "me");
     }
     let first = agent.get("/agent/tickets?assignee=me");
     assert!(first.body.contains("Page 1 of 2"), "{}", first.body);
-    assert!(first.body.contains("tickets?assignee=me&amp;page=2\""), "{}", first.body);
+    assert!(
+        first.body.contains("tickets?assignee=me&amp;page=2\""),
+        "{}",
+        first.body
+    );
     let second = agent.get("/agent/tickets?assignee=me&page=2");
     assert!(second.body.contains("Page 2 of 2"));
     let beyond = agent.get("/agent/tickets?assignee=me&page=9");
-    assert!(beyond.body.contains("There is no page 9: this list has 2 pages."), "{}", beyond.body);
+    assert!(
+        beyond
+            .body
+            .contains("There is no page 9: this list has 2 pages."),
+        "{}",
+        beyond.body
+    );
     let unassigned = agent.get("/agent/tickets?assignee=none");
-    assert!(unassigned.body.contains("Every unsolved ticket has an assignee."), "{}", unassigned.body);
+    assert!(
+        unassigned
+            .body
+            .contains("Every unsolved ticket has an assignee."),
+        "{}",
+        unassigned.body
+    );
 }
 
 /// Attack: a customer forges the assignment form (or guesses the route)
@@ -161,7 +253,10 @@ fn customers_and_anonymous_visitors_cannot_assign() {
     let mut anonymous = server.client();
     let resp = anonymous.post(&format!("/agent/tickets/{r}/assign"), &[("assignee", "1")]);
     assert_eq!(resp.status, 303);
-    assert_eq!(location(&resp), format!("/login?next=%2Fagent%2Ftickets%2F{r}"));
+    assert_eq!(
+        location(&resp),
+        format!("/login?next=%2Fagent%2Ftickets%2F{r}")
+    );
     assert_eq!(server.count("SELECT COUNT(*) FROM ticket_assignments"), 0);
 }
 
@@ -181,7 +276,9 @@ fn only_agent_accounts_can_be_assignees_and_the_form_needs_its_token() {
         let resp = assign(&mut agent, &r, bad);
         assert_eq!(resp.status, 400, "{bad}: {}", resp.body);
         assert!(resp.body.contains("Choose one of the agents, or nobody."));
-        assert!(resp.body.contains("id=\"assignee\" name=\"assignee\" aria-invalid=\"true\""));
+        assert!(resp
+            .body
+            .contains("id=\"assignee\" name=\"assignee\" aria-invalid=\"true\""));
         assert_eq!(assignee_of(&server, &r), 0);
     }
     let resp = agent.post(&format!("/agent/tickets/{r}/assign"), &[("assignee", "me")]);
@@ -206,7 +303,9 @@ fn a_removed_agent_leaves_its_tickets_unassigned() {
     assert!(agent.get("/agent/tickets?assignee=none").body.contains(&r));
     let page = agent.get(&format!("/agent/tickets/{r}"));
     assert!(page.body.contains("Unassigned (system)"), "{}", page.body);
-    assert!(page.body.contains(&format!("Assigned to {OTHER} ({AGENT})")));
+    assert!(page
+        .body
+        .contains(&format!("Assigned to {OTHER} ({AGENT})")));
 }
 
 /// The assignee gets the notification of a customer's reply even when

@@ -15,18 +15,33 @@ const CAROL: &str = "carol@example.com";
 const AGENT: &str = "agent@example.com";
 
 fn create(c: &mut Client, title: &str, body: &str) -> Resp {
-    c.submit("/agent/canned", "/agent/canned", &[("title", title), ("body", body)])
+    c.submit(
+        "/agent/canned",
+        "/agent/canned",
+        &[("title", title), ("body", body)],
+    )
 }
 
 fn canned_id(server: &TestServer, title: &str) -> i64 {
-    server.count(&format!("SELECT id FROM canned_replies WHERE title = '{title}'"))
+    server.count(&format!(
+        "SELECT id FROM canned_replies WHERE title = '{title}'"
+    ))
 }
 
 /// The reply box's text on a ticket page, unescaped for `&amp;` only.
 fn reply_box(page: &str) -> String {
-    let start = page.find("name=\"body\"").expect("no reply box");
-    let open = start + page[start..].find('>').unwrap() + 1;
-    let close = open + page[open..].find("</textarea>").unwrap();
+    let start = page
+        .find("name=\"body\"")
+        .unwrap_or_else(|| panic!("no reply box in {page}"));
+    let open = start
+        + page[start..]
+            .find('>')
+            .unwrap_or_else(|| panic!("no reply box in {page}"))
+        + 1;
+    let close = open
+        + page[open..]
+            .find("</textarea>")
+            .unwrap_or_else(|| panic!("an open reply box in {page}"));
     page[open..close].replace("&amp;", "&")
 }
 
@@ -38,14 +53,20 @@ fn agents_create_edit_and_delete_canned_replies_with_checked_forms() {
     assert_eq!(empty.status, 200);
     assert!(empty.body.contains("No canned replies yet."));
 
-    let r = create(&mut agent, "Refund on its way", "Hello {customer_email},\r\n\r\nyour refund is **on its way**.");
+    let r = create(
+        &mut agent,
+        "Refund on its way",
+        "Hello {customer_email},\r\n\r\nyour refund is **on its way**.",
+    );
     assert_eq!(location(&r), "/agent/canned?done=created");
     let list = agent.get("/agent/canned?done=created");
     assert!(list.body.contains("The canned reply was saved."));
     assert!(list.body.contains("Refund on its way"));
     let id = canned_id(&server, "Refund on its way");
     assert_eq!(
-        server.count(&format!("SELECT instr(body, char(13)) FROM canned_replies WHERE id = {id}")),
+        server.count(&format!(
+            "SELECT instr(body, char(13)) FROM canned_replies WHERE id = {id}"
+        )),
         0,
         "line ends are stored as \\n"
     );
@@ -54,7 +75,11 @@ fn agents_create_edit_and_delete_canned_replies_with_checked_forms() {
     let r = create(&mut agent, "  ", "Some <b>text</b> kept");
     assert_eq!(r.status, 400);
     assert!(r.body.contains("Give the canned reply a title."));
-    assert!(r.body.contains("Some &lt;b&gt;text&lt;&#x2F;b&gt; kept"), "{}", r.body);
+    assert!(
+        r.body.contains("Some &lt;b&gt;text&lt;&#x2F;b&gt; kept"),
+        "{}",
+        r.body
+    );
     let r = create(&mut agent, "A title kept", "   ");
     assert_eq!(r.status, 400);
     assert!(r.body.contains("Write the text of the canned reply."));
@@ -76,7 +101,10 @@ fn agents_create_edit_and_delete_canned_replies_with_checked_forms() {
     let r = agent.submit(
         &format!("/agent/canned/{id}"),
         &format!("/agent/canned/{id}"),
-        &[("title", "Refund sent"), ("body", "Sent, {customer_email}.")],
+        &[
+            ("title", "Refund sent"),
+            ("body", "Sent, {customer_email}."),
+        ],
     );
     assert_eq!(location(&r), "/agent/canned?done=saved");
     assert_eq!(canned_id(&server, "Refund sent"), id);
@@ -94,7 +122,11 @@ fn agents_create_edit_and_delete_canned_replies_with_checked_forms() {
     let r = agent.post(&format!("/agent/canned/{id}/delete"), &[]);
     assert_eq!(r.status, 403);
     assert_eq!(server.count("SELECT COUNT(*) FROM canned_replies"), 1);
-    let r = agent.submit(&format!("/agent/canned/{id}"), &format!("/agent/canned/{id}/delete"), &[]);
+    let r = agent.submit(
+        &format!("/agent/canned/{id}"),
+        &format!("/agent/canned/{id}/delete"),
+        &[],
+    );
     assert_eq!(location(&r), "/agent/canned?done=deleted");
     assert_eq!(server.count("SELECT COUNT(*) FROM canned_replies"), 0);
     let r = agent.submit("/agent/canned", &format!("/agent/canned/{id}/delete"), &[]);
@@ -104,10 +136,20 @@ fn agents_create_edit_and_delete_canned_replies_with_checked_forms() {
 #[test]
 fn insert_without_javascript_fills_the_reply_box_and_sends_nothing() {
     let server = TestServer::start();
-    let r = import_ticket(&server, "Where is my refund?", CAROL, "open", &[("customer", "x", false)]);
+    let r = import_ticket(
+        &server,
+        "Where is my refund?",
+        CAROL,
+        "open",
+        &[("customer", "x", false)],
+    );
     let mut agent = server.signed_in(Role::Agent, AGENT);
     let page = agent.get(&format!("/agent/tickets/{r}"));
-    assert!(page.body.contains("No canned replies yet."), "{}", page.body);
+    assert!(
+        page.body.contains("No canned replies yet."),
+        "{}",
+        page.body
+    );
     create(&mut agent, "Refund", "Hello {customer_email},\n\nabout #{ticket_number} ({ticket_subject}): on its way & soon.\n\n{agent_email} {unknown}");
     let id = canned_id(&server, "Refund").to_string();
     let messages = server.count("SELECT COUNT(*) FROM ticket_messages");
@@ -119,7 +161,13 @@ fn insert_without_javascript_fills_the_reply_box_and_sends_nothing() {
     );
     // The select offers it, with the filled text for the page's script.
     let page = agent.get(&ticket_page);
-    assert!(page.body.contains(&format!("<option value=\"{id}\" data-text=\"Hello {CAROL},")), "{}", page.body);
+    assert!(
+        page.body.contains(&format!(
+            "<option value=\"{id}\" data-text=\"Hello {CAROL},"
+        )),
+        "{}",
+        page.body
+    );
     assert!(page.body.contains(">Insert</button>"));
 
     // "Insert" with what was typed so far and the note box ticked.
@@ -134,10 +182,21 @@ fn insert_without_javascript_fills_the_reply_box_and_sends_nothing() {
         ],
     );
     assert_eq!(resp.status, 200, "{}", resp.body);
-    assert_eq!(reply_box(&resp.body), format!("Thanks for waiting.\n\n{filled}"));
-    assert!(resp.body.contains("name=\"internal_note\" value=\"on\" checked"));
-    assert!(resp.body.contains(&format!("<option value=\"{id}\" data-text=")));
-    assert_eq!(server.count("SELECT COUNT(*) FROM ticket_messages"), messages, "nothing sent");
+    assert_eq!(
+        reply_box(&resp.body),
+        format!("Thanks for waiting.\n\n{filled}")
+    );
+    assert!(resp
+        .body
+        .contains("name=\"internal_note\" value=\"on\" checked"));
+    assert!(resp
+        .body
+        .contains(&format!("<option value=\"{id}\" data-text=")));
+    assert_eq!(
+        server.count("SELECT COUNT(*) FROM ticket_messages"),
+        messages,
+        "nothing sent"
+    );
 
     // Into an empty box.
     let resp = agent.submit(
@@ -152,13 +211,20 @@ fn insert_without_javascript_fills_the_reply_box_and_sends_nothing() {
         let resp = agent.submit(
             &ticket_page,
             &format!("{ticket_page}/reply"),
-            &[("canned", chosen), ("insert", "canned"), ("body", "my draft")],
+            &[
+                ("canned", chosen),
+                ("insert", "canned"),
+                ("body", "my draft"),
+            ],
         );
         assert_eq!(resp.status, 400);
         assert!(resp.body.contains("Choose the canned reply to insert."));
         assert_eq!(reply_box(&resp.body), "my draft");
     }
-    assert_eq!(server.count("SELECT COUNT(*) FROM ticket_messages"), messages);
+    assert_eq!(
+        server.count("SELECT COUNT(*) FROM ticket_messages"),
+        messages
+    );
 }
 
 /// Attack: a customer opens or posts the canned-reply pages to read the
@@ -179,8 +245,14 @@ fn customers_cannot_read_or_change_canned_replies() {
     }
     let csrf = carol.get("/my/tickets").csrf();
     for (path, fields) in [
-        ("/agent/canned".to_owned(), vec![("title", "Planted"), ("body", "x")]),
-        (format!("/agent/canned/{id}"), vec![("title", "Changed"), ("body", "x")]),
+        (
+            "/agent/canned".to_owned(),
+            vec![("title", "Planted"), ("body", "x")],
+        ),
+        (
+            format!("/agent/canned/{id}"),
+            vec![("title", "Changed"), ("body", "x")],
+        ),
         (format!("/agent/canned/{id}/delete"), vec![]),
     ] {
         let mut fields = fields;
@@ -197,26 +269,57 @@ fn customers_cannot_read_or_change_canned_replies() {
 #[test]
 fn the_agent_pages_speak_japanese_to_a_japanese_browser() {
     let server = TestServer::start();
-    let r = import_ticket(&server, "請求書", CAROL, "open", &[("customer", "x", false)]);
+    let r = import_ticket(
+        &server,
+        "請求書",
+        CAROL,
+        "open",
+        &[("customer", "x", false)],
+    );
     let mut agent = server.signed_in(Role::Agent, AGENT);
     create(&mut agent, "返金", "本文");
     let ja = [("Accept-Language", "ja")];
     let inbox = agent.get_with("/agent/tickets", &ja);
     assert!(inbox.body.contains("<html lang=\"ja\">"), "{}", inbox.body);
-    for text in ["自分の担当", "担当者なし", ">担当者</th>", "未割り当て", "定型文"] {
+    for text in [
+        "自分の担当",
+        "担当者なし",
+        ">担当者</th>",
+        "未割り当て",
+        "定型文",
+    ] {
         assert!(inbox.body.contains(text), "{text} in {}", inbox.body);
     }
     let ticket = agent.get_with(&format!("/agent/tickets/{r}"), &ja);
-    for text in ["自分に割り当てる", ">挿入</button>", "メッセージ（Markdown）", "ステータスを変更", "このチケットには担当者がいません。"] {
+    for text in [
+        "自分に割り当てる",
+        ">挿入</button>",
+        "メッセージ（Markdown）",
+        "ステータスを変更",
+        "このチケットには担当者がいません。",
+    ] {
         assert!(ticket.body.contains(text), "{text} in {}", ticket.body);
     }
-    for english in ["Assign to me", ">Insert<", "Change status", "Message (Markdown)"] {
-        assert!(!ticket.body.contains(english), "{english} in {}", ticket.body);
+    for english in [
+        "Assign to me",
+        ">Insert<",
+        "Change status",
+        "Message (Markdown)",
+    ] {
+        assert!(
+            !ticket.body.contains(english),
+            "{english} in {}",
+            ticket.body
+        );
     }
     let canned = agent.get_with("/agent/canned", &ja);
     assert!(canned.body.contains("新しい定型文"));
     assert!(canned.body.contains("定型文を保存"));
     let reports = agent.get_with("/agent/reports", &ja);
-    assert!(reports.body.contains("不足しているコンテンツ"), "{}", reports.body);
+    assert!(
+        reports.body.contains("不足しているコンテンツ"),
+        "{}",
+        reports.body
+    );
     assert!(!reports.body.contains("Content gaps"));
 }

@@ -218,10 +218,7 @@ mod tests {
             internal: false,
             files: Vec::new(),
         };
-        let ticket = db
-            .create_ticket("Q", "c@example.com", first)
-            .await
-            .unwrap();
+        let ticket = db.create_ticket("Q", "c@example.com", first).await.unwrap();
         (dir, db, ticket, agent, customer)
     }
 
@@ -259,9 +256,13 @@ mod tests {
     #[tokio::test]
     async fn a_deleted_or_demoted_agent_leaves_its_tickets_unassigned_and_logged() {
         let (_dir, db, ticket, agent, _customer) = setup().await;
-        db.assign(&ticket.reference, Some(agent), author(agent, "a@example.com"))
-            .await
-            .unwrap();
+        db.assign(
+            &ticket.reference,
+            Some(agent),
+            author(agent, "a@example.com"),
+        )
+        .await
+        .unwrap();
         db.write(move |tx| {
             tx.execute(
                 "UPDATE accounts SET role = 'customer' WHERE id = ?1",
@@ -280,9 +281,13 @@ mod tests {
             .create_account("b@example.com", "x", Role::Agent, true)
             .await
             .unwrap();
-        db.assign(&ticket.reference, Some(other), author(other, "b@example.com"))
-            .await
-            .unwrap();
+        db.assign(
+            &ticket.reference,
+            Some(other),
+            author(other, "b@example.com"),
+        )
+        .await
+        .unwrap();
         db.write(move |tx| tx.execute("DELETE FROM accounts WHERE id = ?1", [other]))
             .await
             .unwrap();

@@ -59,9 +59,8 @@ impl Db {
     /// Every canned reply, by title.
     pub async fn canned_replies(&self) -> Result<Vec<CannedReply>> {
         self.read(|c| {
-            let mut stmt = c.prepare_cached(
-                "SELECT * FROM canned_replies ORDER BY title COLLATE NOCASE, id",
-            )?;
+            let mut stmt =
+                c.prepare_cached("SELECT * FROM canned_replies ORDER BY title COLLATE NOCASE, id")?;
             let rows = stmt.query_map([], canned_from_row)?;
             rows.collect()
         })
@@ -102,7 +101,12 @@ impl Db {
     }
 
     /// Replaces the title and body of canned reply `id`.
-    pub async fn update_canned_reply(&self, id: i64, title: &str, body: &str) -> Result<SaveOutcome> {
+    pub async fn update_canned_reply(
+        &self,
+        id: i64,
+        title: &str,
+        body: &str,
+    ) -> Result<SaveOutcome> {
         let (title, body) = (title.to_owned(), body.to_owned());
         self.write(move |tx| {
             if title_taken(tx, &title, Some(id))? {
@@ -123,10 +127,8 @@ impl Db {
 
     /// Deletes canned reply `id`; `false` when there was none.
     pub async fn delete_canned_reply(&self, id: i64) -> Result<bool> {
-        self.write(move |tx| {
-            Ok(tx.execute("DELETE FROM canned_replies WHERE id = ?1", [id])? == 1)
-        })
-        .await
+        self.write(move |tx| Ok(tx.execute("DELETE FROM canned_replies WHERE id = ?1", [id])? == 1))
+            .await
     }
 }
 
@@ -164,7 +166,10 @@ mod tests {
         );
         let all = db.canned_replies().await.unwrap();
         assert_eq!(all.len(), 1);
-        assert_eq!((all[0].title.as_str(), all[0].body.as_str()), ("refund", "Hi"));
+        assert_eq!(
+            (all[0].title.as_str(), all[0].body.as_str()),
+            ("refund", "Hi")
+        );
         assert!(db.delete_canned_reply(id).await.unwrap());
         assert!(!db.delete_canned_reply(id).await.unwrap());
         assert_eq!(db.canned_reply(id).await.unwrap(), None);
