@@ -9,7 +9,7 @@ use crate::handlers::{
     self, api, canned, contact, counts, email_change, feedback, files, login, password, profile,
     register, reports,
     tickets::{
-        agent as agent_tickets, assign, customer as my_tickets, files as ticket_files,
+        agent as agent_tickets, assign, customer as my_tickets, files as ticket_files, inbox,
         link as ticket_link, rating,
     },
     Failure,
@@ -123,9 +123,7 @@ pub async fn route(app: &App, req: Req) -> Response {
 
         (&Method::GET, "/agent/reports") => reports::page(app, &req).await.map_err(Into::into),
         (&Method::GET, "/agent/reports.csv") => reports::csv(app, &req).await,
-        (&Method::GET, "/agent/tickets") => {
-            agent_tickets::list(app, &req).await.map_err(Into::into)
-        }
+        (&Method::GET, "/agent/tickets") => inbox::list(app, &req).await.map_err(Into::into),
         (&Method::GET, p) if path_param(p, "/agent/tickets/", "").is_some() => {
             agent_tickets::show(app, &req).await.map_err(Into::into)
         }

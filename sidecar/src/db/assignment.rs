@@ -295,4 +295,31 @@ mod tests {
         assert_eq!(after.assignee_id, None);
         assert_eq!(db.assignment_events(ticket.id).await.unwrap().len(), 4);
     }
+
+    /// A former agent who deletes their customer account is erased from
+    /// the log of assignments too.
+    #[tokio::test]
+    async fn erasing_a_former_agent_erases_its_address_from_the_log() {
+        let (_dir, db, ticket, agent, _customer) = setup().await;
+        db.assign(
+            &ticket.reference,
+            Some(agent),
+            author(agent, "a@example.com"),
+        )
+        .await
+        .unwrap();
+        db.write(move |tx| {
+            tx.execute(
+                "UPDATE accounts SET role = 'customer' WHERE id = ?1",
+                [agent],
+            )
+        })
+        .await
+        .unwrap();
+        db.erase_account(agent, "a@example.com").await.unwrap();
+        let log = db.assignment_events(ticket.id).await.unwrap();
+        let erased = crate::db::erasure::erased_address(agent);
+        assert_eq!(log[0].assignee_email.as_deref(), Some(erased.as_str()));
+        assert_eq!(log[0].actor_email.as_deref(), Some(erased.as_str()));
+    }
 }

@@ -11,6 +11,7 @@ pub mod assign;
 pub mod conversation;
 pub mod customer;
 pub mod files;
+pub mod inbox;
 pub mod link;
 pub mod lists;
 pub mod rating;
