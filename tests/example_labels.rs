@@ -7,8 +7,8 @@
 //! out** button". Each
 //! such label in a published English article (drafts describe features
 //! ahead of time and are left out) must be the text of an element in the
-//! default theme's templates, or a label the theme's `session.js` writes
-//! into the page header.
+//! default theme's templates or of its English string catalog, or a label
+//! the theme's `session.js` writes into the page header.
 
 use std::path::{Path, PathBuf};
 
@@ -75,6 +75,11 @@ fn every_control_an_example_article_names_exists_in_the_theme() {
     theme_text.push_str(
         &std::fs::read_to_string(root.join("themes/default/static/js/session.js"))
             .unwrap_or_default(),
+    );
+    // Templates look their words up in the string catalog: an English
+    // string there (`key = "Label"`) is a label the theme shows.
+    theme_text.push_str(
+        &std::fs::read_to_string(root.join("themes/default/i18n/en.toml")).unwrap_or_default(),
     );
     let mut articles = Vec::new();
     files_under(&root.join("content"), "md", &mut articles);

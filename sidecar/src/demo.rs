@@ -1,7 +1,7 @@
 //! Demo data for `docket sidecar --demo` (and `docket serve --demo`): a
 //! fresh database beside the real one with one agent, one customer and a
 //! handful of tickets in every status, with conversations that read like
-//! real ones. Two more tickets came in by mail from [`NEWCOMER_EMAIL`],
+//! real ones, and two canned replies. Two more tickets came in by mail from [`NEWCOMER_EMAIL`],
 //! an address with no account yet: whoever registers it (and confirms it)
 //! finds them in My Tickets. The caller prints the returned logins.
 
@@ -69,12 +69,22 @@ pub fn prepare(options: &mut Options) -> Result<DemoLogins> {
         .context("cannot start the async runtime")?;
     runtime.block_on(async {
         let db = Db::open(&database).await?;
+        let mut agent_id = None;
         for (role, email) in [(Role::Agent, AGENT_EMAIL), (Role::Customer, CUSTOMER_EMAIL)] {
-            db.create_account(email, &hash, role, true)
+            let id = db
+                .create_account(email, &hash, role, true)
                 .await
                 .map_err(|e| anyhow::anyhow!("{e}: {email}"))?;
+            if role == Role::Agent {
+                agent_id = Some(id);
+            }
         }
         db.import_tickets(tickets(now())).await?;
+        if let Some(agent) = agent_id {
+            for (title, body) in CANNED_REPLIES {
+                db.create_canned_reply(title, body, agent).await?;
+            }
+        }
         Ok::<_, anyhow::Error>(())
     })?;
     Ok(DemoLogins {
@@ -89,6 +99,22 @@ pub fn prepare(options: &mut Options) -> Result<DemoLogins> {
         ],
     })
 }
+
+/// The demo's canned replies: two of the set in the example site's
+/// article `agents/inbox/macros.md`.
+const CANNED_REPLIES: [(&str, &str); 2] = [
+    (
+        "Waiting for information",
+        "Hello <name>,\n\nto look into ticket #{ticket_number} we need <what exactly>. \
+         You can reply directly on the ticket; your answer reaches us at once.",
+    ),
+    (
+        "Registration: tickets missing",
+        "Hello <name>,\n\nthank you for registering. Your tickets are tied to the address \
+         you wrote to us from, which is {customer_email}. Please register with that address.\n\n\
+         Best regards,\n{agent_email}",
+    ),
+];
 
 const HOUR: i64 = 3600;
 const DAY: i64 = 24 * HOUR;

@@ -104,6 +104,10 @@ pub const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../themes/default/templates/portal/rate.html"),
     ),
     (
+        "agent_canned.html",
+        include_str!("../../themes/default/templates/portal/agent_canned.html"),
+    ),
+    (
         "reports.html",
         include_str!("../../themes/default/templates/portal/reports.html"),
     ),
@@ -141,13 +145,16 @@ const SHARED: &[(&str, &str)] = &[
         "portal/macros.html",
         include_str!("../../themes/default/templates/portal/macros.html"),
     ),
+    (
+        "portal/agent_macros.html",
+        include_str!("../../themes/default/templates/portal/agent_macros.html"),
+    ),
 ];
 
 /// The loaded portal templates.
 #[derive(Debug)]
 pub struct Pages {
     tera: tera::Tera,
-    catalogs: std::sync::Arc<docket_i18n::Catalogs>,
     default_language: String,
 }
 
@@ -232,7 +239,6 @@ impl Pages {
             .context("cannot load the portal templates")?;
         Ok(Self {
             tera,
-            catalogs: std::sync::Arc::clone(catalogs),
             default_language: catalogs.default_language().to_owned(),
         })
     }
@@ -240,12 +246,6 @@ impl Pages {
     /// The language of the request being handled, else the default.
     fn language(&self) -> String {
         crate::language::current().unwrap_or_else(|| self.default_language.clone())
-    }
-
-    /// The catalog text of `key` in the request's language, for a view
-    /// whose template shows a message as it is rather than looking it up.
-    pub fn text(&self, key: &str) -> String {
-        self.catalogs.plain(&self.language(), key)
     }
 
     /// Renders `portal/<name>` with `view` into an HTML response.

@@ -6,11 +6,11 @@ use hyper::Method;
 use crate::app::App;
 use crate::handlers::tickets::path_param;
 use crate::handlers::{
-    self, api, contact, counts, email_change, feedback, files, login, password, profile, register,
-    reports,
+    self, api, canned, contact, counts, email_change, feedback, files, login, password, profile,
+    register, reports,
     tickets::{
-        agent as agent_tickets, customer as my_tickets, files as ticket_files, link as ticket_link,
-        rating,
+        agent as agent_tickets, assign, customer as my_tickets, files as ticket_files, inbox,
+        link as ticket_link, rating,
     },
     Failure,
 };
@@ -137,9 +137,7 @@ pub async fn route(app: &App, req: Req) -> Response {
 
         (&Method::GET, "/agent/reports") => reports::page(app, &req).await.map_err(Into::into),
         (&Method::GET, "/agent/reports.csv") => reports::csv(app, &req).await,
-        (&Method::GET, "/agent/tickets") => {
-            agent_tickets::list(app, &req).await.map_err(Into::into)
-        }
+        (&Method::GET, "/agent/tickets") => inbox::list(app, &req).await.map_err(Into::into),
         (&Method::GET, p) if path_param(p, "/agent/tickets/", "").is_some() => {
             agent_tickets::show(app, &req).await.map_err(Into::into)
         }
@@ -150,6 +148,20 @@ pub async fn route(app: &App, req: Req) -> Response {
             agent_tickets::set_status(app, &req)
                 .await
                 .map_err(Into::into)
+        }
+        (&Method::POST, p) if path_param(p, "/agent/tickets/", "/assign").is_some() => {
+            assign::assign(app, &req).await.map_err(Into::into)
+        }
+        (&Method::GET, "/agent/canned") => canned::list(app, &req).await.map_err(Into::into),
+        (&Method::POST, "/agent/canned") => canned::create(app, &req).await.map_err(Into::into),
+        (&Method::GET, p) if path_param(p, "/agent/canned/", "").is_some() => {
+            canned::edit(app, &req).await.map_err(Into::into)
+        }
+        (&Method::POST, p) if path_param(p, "/agent/canned/", "").is_some() => {
+            canned::update(app, &req).await.map_err(Into::into)
+        }
+        (&Method::POST, p) if path_param(p, "/agent/canned/", "/delete").is_some() => {
+            canned::delete(app, &req).await.map_err(Into::into)
         }
 
         (&Method::GET | &Method::HEAD, path)

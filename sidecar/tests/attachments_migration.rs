@@ -73,7 +73,8 @@ fn version_4_database(path: &Path) {
 #[test]
 fn inbound_files_of_a_version_4_database_are_served_as_downloads() {
     let server = TestServer::start_on(version_4_database, |_| {});
-    assert_eq!(server.count("PRAGMA user_version"), 9);
+    // Migrated past 7 (the attachments) and 9 (their data column last).
+    assert!(server.count("PRAGMA user_version") >= 9);
 
     let mut carol = server.signed_in(Role::Customer, CAROL);
     let page = carol.get(&format!("/my/tickets/{REFERENCE}"));

@@ -114,6 +114,10 @@ pub const BUILT_IN_STATIC: &[(&str, &str)] = &[
         include_str!("../../themes/default/static/js/attach.js"),
     ),
     (
+        "js/canned.js",
+        include_str!("../../themes/default/static/js/canned.js"),
+    ),
+    (
         "js/video.js",
         include_str!("../../themes/default/static/js/video.js"),
     ),

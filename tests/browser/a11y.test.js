@@ -123,7 +123,7 @@ const PUBLIC_PAGES = [
   ['/no/such/page/', false],
 ];
 const CUSTOMER_PAGES = [['/my/tickets', true], ['TICKET', true], ['/my/tickets/new', false], ['/', false]];
-const AGENT_PAGES = [['/agent/tickets', true], ['TICKET', true], ['/internal/', false]];
+const AGENT_PAGES = [['/agent/tickets', true], ['TICKET', true], ['/agent/canned', false], ['/internal/', false]];
 
 /**
  * Audits the pages in one viewport and colour scheme (`every`: the

@@ -19,7 +19,7 @@ impl Db {
     /// Deletes account `id` (whose address is `email`) in one write: its
     /// sessions, links and preferences; its address on tickets, messages,
     /// inbound mail (the raw message, which names it in its header, is
-    /// dropped), the mail log and the queue; its rate-limit counters; and
+    /// dropped), the mail log, the queue and the log of assignments; its rate-limit counters; and
     /// the ticket links that reach its tickets. Ticket subjects, message
     /// texts, files and status history stay.
     pub async fn erase_account(&self, id: i64, email: &str) -> Result<()> {
@@ -48,6 +48,16 @@ impl Db {
                 [&email],
             )?;
             tx.execute("DELETE FROM mail_queue WHERE recipient = ?1", [&email])?;
+            // A customer who once was an agent may be named in the log of
+            // assignments, as assignee or as who assigned.
+            tx.execute(
+                "UPDATE ticket_assignments SET assignee_email = ?2 WHERE assignee_email = ?1",
+                params![email, erased],
+            )?;
+            tx.execute(
+                "UPDATE ticket_assignments SET actor_email = ?2 WHERE actor_email = ?1",
+                params![email, erased],
+            )?;
             // Exact matches only: an address may hold `_` or `%`.
             tx.execute(
                 "DELETE FROM rate_limits

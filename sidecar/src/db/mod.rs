@@ -17,10 +17,12 @@
 //!
 //! Handlers never see `rusqlite`: they call the typed methods defined in the
 //! submodules ([`accounts`], [`sessions`], [`tokens`], [`rate_limits`],
-//! [`mail`], [`attachments`]), so another backend can be added behind the same methods.
+//! [`mail`], [`attachments`], [`assignment`], [`canned`]), so another backend can be added behind the same methods.
 
 pub mod accounts;
+pub mod assignment;
 pub mod attachments;
+pub mod canned;
 pub mod change_stamp;
 pub mod contact;
 pub mod email_changes;
@@ -60,6 +62,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/007_attachments.sql"),
     include_str!("migrations/008_mail_language.sql"),
     include_str!("migrations/009_attachment_data_last.sql"),
+    include_str!("migrations/010_assignment_canned.sql"),
 ];
 
 /// Most reads running at once, and so most reader connections. Reads

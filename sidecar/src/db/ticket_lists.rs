@@ -1,5 +1,5 @@
 //! Ticket lists: "My Tickets" and the agent inbox, filtered by requester,
-//! status (or every unsolved status) and a search text, in the chosen
+//! status (or every unsolved status), assignee and a search text, in the chosen
 //! order (last update by default), a page at a time, with the number of
 //! matches so pages can say "Page N of M". The query names only the
 //! filters in use so that SQLite reads one index in order for the default
@@ -22,6 +22,9 @@ pub struct TicketFilter {
     /// Only tickets still waiting for a solution (new, open or pending);
     /// ignored when `status` is set.
     pub unsolved: bool,
+    /// Only tickets assigned to this agent account, or to nobody (agent
+    /// inbox views "mine" and "unassigned").
+    pub assignee: Option<AssigneeFilter>,
     /// Subject or requester containing this text (agent search).
     pub search: Option<String>,
     /// Every one of these words (at most [`MAX_WORDS`], split on white
@@ -34,6 +37,15 @@ pub struct TicketFilter {
     pub page: u32,
     /// Tickets per page.
     pub per_page: u32,
+}
+
+/// Whose tickets a list shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum AssigneeFilter {
+    /// Tickets assigned to this agent account.
+    Agent(i64),
+    /// Tickets assigned to nobody.
+    Nobody,
 }
 
 /// Most words of a [`TicketFilter::words`] search; the rest are ignored.
@@ -119,6 +131,14 @@ fn where_clause(filter: &TicketFilter) -> (String, Vec<Value>) {
         conditions.push(format!("status = ?{}", values.len()));
     } else if filter.unsolved {
         conditions.push("status IN ('new', 'open', 'pending')".to_owned());
+    }
+    match filter.assignee {
+        Some(AssigneeFilter::Agent(id)) => {
+            values.push(Value::Integer(id));
+            conditions.push(format!("assignee_id = ?{}", values.len()));
+        }
+        Some(AssigneeFilter::Nobody) => conditions.push("assignee_id IS NULL".to_owned()),
+        None => {}
     }
     if let Some(search) = filter
         .search

@@ -33,6 +33,7 @@ pub(crate) fn ticket_from_row(row: &Row<'_>) -> rusqlite::Result<Ticket> {
         status: Status::parse(&status).unwrap_or(Status::Open),
         created_at: row.get("created_at")?,
         updated_at: row.get("updated_at")?,
+        assignee_id: row.get("assignee_id")?,
     })
 }
 

@@ -5,6 +5,7 @@
 //! the log.
 
 pub mod api;
+pub mod canned;
 pub mod contact;
 pub mod counts;
 pub mod email_change;

@@ -168,7 +168,9 @@ async fn notify_agents(
     created: bool,
     related: Option<i64>,
 ) -> anyhow::Result<()> {
-    let recipients = db.agents_to_notify(settings.notify.as_deref()).await?;
+    let recipients = db
+        .notice_recipients(settings.notify.as_deref(), ticket)
+        .await?;
     let ctx = context(settings);
     for to in recipients {
         let language = language_of(db, settings, &to, None).await;

@@ -272,6 +272,7 @@ mod tests {
             status: Status::Open,
             created_at: 0,
             updated_at: 0,
+            assignee_id: None,
         }
     }
 

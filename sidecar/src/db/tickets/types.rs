@@ -82,6 +82,8 @@ pub struct Ticket {
     pub created_at: i64,
     /// Time of the last public change (Unix seconds).
     pub updated_at: i64,
+    /// The agent account the ticket is assigned to, if any.
+    pub assignee_id: Option<i64>,
 }
 
 /// One message of a ticket.

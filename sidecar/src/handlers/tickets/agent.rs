@@ -1,41 +1,24 @@
-//! The agent inbox: `GET /agent/tickets[?status=&q=&page=]` (the unsolved
-//! tickets unless another status choice is made, searched by subject or
-//! requester),
-//! `GET /agent/tickets/{ref}` (the full log with internal notes and status
-//! changes), `POST /agent/tickets/{ref}/reply` (`body`, optional
-//! `internal_note=on`) and `POST /agent/tickets/{ref}/status` (`status`).
+//! The agent's ticket page: `GET /agent/tickets/{ref}` (the full log with
+//! internal notes, status and assignment changes), `POST /agent/tickets/{ref}/reply` (`body`,
+//! optional `internal_note=on`; or `insert=canned` with `canned`, which
+//! puts a canned reply into the reply box instead of sending) and
+//! `POST /agent/tickets/{ref}/status` (`status`). The inbox is in
+//! [`super::inbox`], assigning in [`super::assign`].
 
 use hyper::StatusCode;
 use serde::Serialize;
 
 use super::{
-    back_to, check_body, conversation_log, files_in_mail, iso_time, notify_customer, page_param,
-    path_param, readable_time, search_param, status_options, EventView, MessageView, Pager,
-    StatusChoice, StatusOption, TicketView, TicketsError, PER_PAGE,
+    back_to, check_body, conversation_log, files_in_mail, iso_time, notify_customer, path_param,
+    readable_time, status_options, EventView, MessageView, StatusOption, TicketView, TicketsError,
 };
 use crate::app::App;
 use crate::auth::{CurrentUser, Role, Session};
-use crate::db::attachments::StorageTotals;
-use crate::db::ticket_lists::TicketFilter;
 use crate::db::tickets::{parse_reference, Author, NewMessage, Status, Ticket};
+use crate::handlers::canned::{self as canned, Placeholders};
 use crate::handlers::{checked_form, require_role};
 use crate::http::{self, Req, Response};
 use crate::pages::Common;
-
-#[derive(Serialize)]
-struct InboxView {
-    #[serde(flatten)]
-    common: Common,
-    tickets: Vec<TicketView>,
-    statuses: Vec<StatusOption>,
-    /// The status choice: `unsolved` (the default), `all` or a status.
-    status: &'static str,
-    q: String,
-    /// A search, or a status choice other than the default, narrows the
-    /// list (for the empty state).
-    filtered: bool,
-    pager: Pager,
-}
 
 #[derive(Serialize)]
 struct AgentTicketView {
@@ -45,15 +28,32 @@ struct AgentTicketView {
     messages: Vec<MessageView>,
     events: Vec<EventView>,
     statuses: Vec<StatusOption>,
+    /// The catalog key of what the last action did.
     notice: Option<&'static str>,
-    /// Shown beside the message field, in the page's language.
-    body_error: Option<String>,
+    /// Shown beside the message field (a catalog key).
+    body_error: Option<&'static str>,
     /// A refused file, named.
     file_error: Option<String>,
-    /// Shown beside the status select.
+    /// Shown beside the status select (a catalog key).
     status_error: Option<&'static str>,
     draft: String,
     internal_note: bool,
+    /// Every agent, for the assignee select.
+    agents: Vec<AgentOption>,
+    /// The assignee's address, if any.
+    assignee: Option<String>,
+    /// The ticket is assigned to the signed-in agent.
+    assigned_to_me: bool,
+    /// Shown beside the assignee select (a catalog key).
+    assign_error: Option<&'static str>,
+    /// The log of assignee changes, oldest first.
+    assignments: Vec<AssignmentView>,
+    /// The canned replies, filled in for this ticket.
+    canned: Vec<CannedOption>,
+    /// Shown beside the canned reply select (a catalog key).
+    canned_error: Option<&'static str>,
+    /// How many files the attachment store holds.
+    storage_files: i64,
     /// How much the attachment store holds, readable.
     storage: String,
     /// What happened to the ticket's mail (bounces, auto-replies, oversized).
@@ -63,6 +63,35 @@ struct AgentTicketView {
     related: Option<RelatedView>,
     /// The customer's ratings, one per rated resolution.
     ratings: Vec<RatingView>,
+}
+
+/// One choice of the assignee select.
+#[derive(Serialize)]
+struct AgentOption {
+    id: i64,
+    email: String,
+    selected: bool,
+}
+
+/// One change of the assignee.
+#[derive(Serialize)]
+struct AssignmentView {
+    /// The new assignee; `None`: unassigned.
+    assignee: Option<String>,
+    /// Who changed it; `None`: the system.
+    actor: Option<String>,
+    created: String,
+    created_iso: String,
+}
+
+/// One canned reply of the ticket page's select, its placeholders filled.
+#[derive(Serialize)]
+struct CannedOption {
+    id: i64,
+    title: String,
+    /// The text to insert (for the page's script).
+    text: String,
+    selected: bool,
 }
 
 /// One agent notice about the ticket's mail.
@@ -91,50 +120,12 @@ struct RelatedView {
     reference: String,
 }
 
-/// `GET /agent/tickets[?status=&q=&page=]`: the unsolved tickets unless
-/// `status` is `all` or a status name.
-pub async fn list(app: &App, req: &Req) -> Result<Response, TicketsError> {
-    let (session, _user) = require_role(app, req, Role::Agent).await?;
-    let choice = StatusChoice::from_param(req.query_param("status"), StatusChoice::Unsolved);
-    let page = page_param(req.query_param("page"));
-    let q = search_param(req.query_param("q"));
-    let found = app
-        .db
-        .list_tickets(TicketFilter {
-            status: choice.status(),
-            unsolved: choice == StatusChoice::Unsolved,
-            search: Some(q.clone()),
-            page,
-            per_page: PER_PAGE,
-            ..TicketFilter::default()
-        })
-        .await?;
-    // The default choice stays out of page links.
-    let status_in_links = match choice {
-        StatusChoice::Unsolved => "",
-        other => other.as_str(),
-    };
-    let view = InboxView {
-        common: Common::new(&app.options.site_title, Some(&session)),
-        tickets: found.tickets.iter().map(TicketView::new).collect(),
-        statuses: status_options(choice.status()),
-        status: choice.as_str(),
-        pager: Pager::new(
-            "/agent/tickets",
-            &[("status", status_in_links), ("q", &q)],
-            page,
-            found.total,
-            PER_PAGE,
-        ),
-        filtered: choice != StatusChoice::Unsolved || !q.is_empty(),
-        q,
-    };
-    Ok(app
-        .pages
-        .render(StatusCode::OK, "agent_tickets.html", &view)?)
-}
-
-async fn ticket_in_path(app: &App, req: &Req, suffix: &str) -> Result<Ticket, TicketsError> {
+/// The ticket named in the path between `/agent/tickets/` and `suffix`.
+pub(super) async fn ticket_in_path(
+    app: &App,
+    req: &Req,
+    suffix: &str,
+) -> Result<Ticket, TicketsError> {
     let reference = path_param(&req.path, "/agent/tickets/", suffix)
         .and_then(parse_reference)
         .ok_or(TicketsError::NotFound)?;
@@ -144,21 +135,35 @@ async fn ticket_in_path(app: &App, req: &Req, suffix: &str) -> Result<Ticket, Ti
         .ok_or(TicketsError::NotFound)
 }
 
-struct PageState {
-    notice: Option<&'static str>,
-    /// Shown beside the message field, in the page's language.
-    body_error: Option<String>,
+/// What the ticket page shows besides the ticket: the outcome of the last
+/// action, errors beside their fields and what the forms held.
+#[derive(Default)]
+pub(super) struct PageState {
+    /// The catalog key of what the last action did.
+    pub notice: Option<&'static str>,
+    /// Shown beside the message field (a catalog key).
+    pub body_error: Option<&'static str>,
     /// A refused file, named.
-    file_error: Option<String>,
-    /// Shown beside the status select.
-    status_error: Option<&'static str>,
-    draft: String,
-    internal_note: bool,
+    pub file_error: Option<String>,
+    /// Shown beside the status select (a catalog key).
+    pub status_error: Option<&'static str>,
+    /// Shown beside the assignee select (a catalog key).
+    pub assign_error: Option<&'static str>,
+    /// Shown beside the canned reply select (a catalog key).
+    pub canned_error: Option<&'static str>,
+    /// The canned reply last inserted (selected again).
+    pub canned_selected: Option<i64>,
+    /// The reply box's text.
+    pub draft: String,
+    /// The internal-note box is ticked.
+    pub internal_note: bool,
 }
 
-async fn render_ticket(
+/// The ticket page for `user`, answered with `status`.
+pub(super) async fn render_ticket(
     app: &App,
     session: &Session,
+    user: &CurrentUser,
     status: StatusCode,
     ticket: &Ticket,
     state: PageState,
@@ -170,6 +175,25 @@ async fn render_ticket(
     let mail_notices = app.db.ticket_notices(ticket.id).await?;
     let related = app.db.related_ticket(ticket.id).await?;
     let ratings = app.db.ratings_of(ticket.id).await?;
+    let agents = app.db.agents().await?;
+    let assignments = app.db.assignment_events(ticket.id).await?;
+    let placeholders = Placeholders::new(ticket, &user.email);
+    let canned = app
+        .db
+        .canned_replies()
+        .await?
+        .into_iter()
+        .map(|c| CannedOption {
+            id: c.id,
+            text: canned::fill(&c.body, &placeholders),
+            title: c.title,
+            selected: state.canned_selected == Some(c.id),
+        })
+        .collect();
+    let assignee = ticket
+        .assignee_id
+        .and_then(|id| agents.iter().find(|a| a.id == id))
+        .map(|a| a.email.clone());
     let view = AgentTicketView {
         common: Common::new(&app.options.site_title, Some(session)),
         ticket: TicketView::new(ticket),
@@ -182,7 +206,30 @@ async fn render_ticket(
         status_error: state.status_error,
         draft: state.draft,
         internal_note: state.internal_note,
-        storage: storage_text(totals),
+        assigned_to_me: ticket.assignee_id == Some(user.account_id),
+        assignee,
+        agents: agents
+            .into_iter()
+            .map(|a| AgentOption {
+                selected: ticket.assignee_id == Some(a.id),
+                id: a.id,
+                email: a.email,
+            })
+            .collect(),
+        assign_error: state.assign_error,
+        assignments: assignments
+            .into_iter()
+            .map(|a| AssignmentView {
+                assignee: a.assignee_email,
+                actor: a.actor_email,
+                created: readable_time(a.created_at),
+                created_iso: iso_time(a.created_at),
+            })
+            .collect(),
+        canned,
+        canned_error: state.canned_error,
+        storage_files: totals.blobs,
+        storage: crate::attachments::readable_size(totals.bytes),
         mail_notices: mail_notices
             .into_iter()
             .map(|n| MailNoticeView {
@@ -207,38 +254,26 @@ async fn render_ticket(
     Ok(app.pages.render(status, "agent_ticket.html", &view)?)
 }
 
-/// The attachment store's size as the agent page shows it.
-fn storage_text(totals: StorageTotals) -> String {
-    let files = if totals.blobs == 1 { "file" } else { "files" };
-    format!(
-        "{} {files}, {}",
-        totals.blobs,
-        crate::attachments::readable_size(totals.bytes)
-    )
-}
-
 /// `GET /agent/tickets/{ref}`.
 pub async fn show(app: &App, req: &Req) -> Result<Response, TicketsError> {
-    let (session, _user) = require_role(app, req, Role::Agent).await?;
+    let (session, user) = require_role(app, req, Role::Agent).await?;
     let ticket = ticket_in_path(app, req, "").await?;
     let notice = match req.query_param("done").as_deref() {
-        Some("reply") => Some("Your reply was sent to the customer."),
-        Some("note") => Some("Your internal note was saved."),
-        Some("status") => Some("The status was changed."),
+        Some("reply") => Some("agent.done_reply"),
+        Some("note") => Some("agent.done_note"),
+        Some("status") => Some("agent.done_status"),
+        Some("assign") => Some("agent.done_assign"),
         _ => None,
     };
     let state = PageState {
         notice,
-        body_error: None,
-        file_error: None,
-        status_error: None,
-        draft: String::new(),
-        internal_note: false,
+        ..PageState::default()
     };
-    render_ticket(app, &session, StatusCode::OK, &ticket, state).await
+    render_ticket(app, &session, &user, StatusCode::OK, &ticket, state).await
 }
 
-fn author(user: &CurrentUser) -> Author {
+/// The signed-in agent as the author of a message or a change.
+pub(super) fn author(user: &CurrentUser) -> Author {
     Author {
         role: Role::Agent,
         account_id: Some(user.account_id),
@@ -257,19 +292,28 @@ pub async fn reply(app: &App, req: &Req) -> Result<Response, TicketsError> {
     let form = checked_form(app, req, &session)?;
     let ticket = ticket_in_path(app, req, "/reply").await?;
     let internal = form.get("internal_note") == "on";
+    if form.get("insert") == "canned" {
+        return insert_canned(app, &session, &user, &ticket, &form).await;
+    }
     let (body, files) = match (check_body(form.get("body")), req.files()) {
         (Ok(body), Ok(files)) => (body, files),
         (body, files) => {
             let state = PageState {
-                notice: None,
-                // The agent template shows the text; the check gives its key.
-                body_error: body.err().map(|key| app.pages.text(key)),
+                body_error: body.err(),
                 file_error: files.err().map(|e| e.to_string()),
-                status_error: None,
                 draft: form.get("body").to_owned(),
                 internal_note: internal,
+                ..PageState::default()
             };
-            return render_ticket(app, &session, StatusCode::BAD_REQUEST, &ticket, state).await;
+            return render_ticket(
+                app,
+                &session,
+                &user,
+                StatusCode::BAD_REQUEST,
+                &ticket,
+                state,
+            )
+            .await;
         }
     };
     let message = NewMessage {
@@ -309,14 +353,18 @@ pub async fn set_status(app: &App, req: &Req) -> Result<Response, TicketsError> 
     let ticket = ticket_in_path(app, req, "/status").await?;
     let Some(status) = Status::parse(form.get("status")) else {
         let state = PageState {
-            notice: None,
-            body_error: None,
-            file_error: None,
-            status_error: Some("Choose one of the statuses."),
-            draft: String::new(),
-            internal_note: false,
+            status_error: Some("agent.status_invalid"),
+            ..PageState::default()
         };
-        return render_ticket(app, &session, StatusCode::BAD_REQUEST, &ticket, state).await;
+        return render_ticket(
+            app,
+            &session,
+            &user,
+            StatusCode::BAD_REQUEST,
+            &ticket,
+            state,
+        )
+        .await;
     };
     let was = ticket.status;
     let ticket = app
@@ -332,4 +380,41 @@ pub async fn set_status(app: &App, req: &Req) -> Result<Response, TicketsError> 
         "/agent/tickets/{}?done=status",
         ticket.reference
     )))
+}
+
+/// The reply form's "Insert" button (`insert=canned`, `canned` = a canned
+/// reply's id): nothing is sent; the page comes back with the canned
+/// reply, its placeholders filled, added to what the reply box held. This
+/// is how inserting works without JavaScript (with it, the page's script
+/// inserts at the cursor instead). Files chosen in the form are not kept.
+async fn insert_canned(
+    app: &App,
+    session: &Session,
+    user: &CurrentUser,
+    ticket: &Ticket,
+    form: &http::Form,
+) -> Result<Response, TicketsError> {
+    let draft = form.get("body").to_owned();
+    let internal_note = form.get("internal_note") == "on";
+    let chosen = match form.get("canned").trim().parse::<i64>() {
+        Ok(id) => app.db.canned_reply(id).await?,
+        Err(_) => None,
+    };
+    let Some(reply) = chosen else {
+        let state = PageState {
+            canned_error: Some("agent.canned_choose"),
+            draft,
+            internal_note,
+            ..PageState::default()
+        };
+        return render_ticket(app, session, user, StatusCode::BAD_REQUEST, ticket, state).await;
+    };
+    let text = canned::fill(&reply.body, &Placeholders::new(ticket, &user.email));
+    let state = PageState {
+        canned_selected: Some(reply.id),
+        draft: canned::append(&draft, &text),
+        internal_note,
+        ..PageState::default()
+    };
+    render_ticket(app, session, user, StatusCode::OK, ticket, state).await
 }

@@ -7,9 +7,11 @@
 //! (status choice, pager) is in [`lists`].
 
 pub mod agent;
+pub mod assign;
 pub mod conversation;
 pub mod customer;
 pub mod files;
+pub mod inbox;
 pub mod link;
 pub mod lists;
 pub mod rating;
@@ -392,7 +394,8 @@ pub fn notice_context(app: &App) -> NoticeContext {
 
 /// Tells the agents (or `[sidecar.mail] notify`) that a customer opened or
 /// answered `ticket`, with the customer's `body` and the lines naming
-/// their `files` ([`files_in_mail`]); each agent in their language.
+/// their `files` ([`files_in_mail`]); each agent in their language. The
+/// ticket's assignee is told too when the notices go to one shared address.
 pub async fn notify_agents(
     app: &App,
     ticket: &Ticket,
@@ -401,7 +404,7 @@ pub async fn notify_agents(
     created: bool,
 ) {
     let notify = app.options.config.mail.notify.as_deref();
-    let recipients = match app.db.agents_to_notify(notify).await {
+    let recipients = match app.db.notice_recipients(notify, ticket).await {
         Ok(list) => list,
         Err(err) => {
             tracing::error!("cannot list agents to notify: {err:#}");
