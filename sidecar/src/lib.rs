@@ -15,6 +15,7 @@ pub mod admin;
 pub mod app;
 pub mod attachments;
 pub mod auth;
+pub mod canned;
 pub mod client_addr;
 pub mod config;
 pub mod connection;

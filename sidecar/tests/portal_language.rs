@@ -5,6 +5,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers
 
+mod attachments_support;
 mod common;
 mod tickets_support;
 
@@ -80,4 +81,30 @@ fn a_kept_my_tickets_page_is_not_served_in_another_language() {
     let ja = carol.get("/my/tickets?lang=ja");
     assert_eq!(ja.status, 200);
     assert_eq!(html_lang(&ja.body), "ja");
+}
+
+/// A refused attachment is named in the page's language, like every other
+/// error beside a form.
+#[test]
+fn a_refused_file_is_explained_in_japanese() {
+    use attachments_support::{upload, Part};
+    let server = TestServer::start();
+    let mut carol = server.signed_in(Role::Customer, "carol@example.com");
+    let reference = tickets_support::open_ticket(&mut carol, "Logo", "See attached.");
+    let page = format!("/my/tickets/{reference}");
+    let svg = br#"<svg xmlns="http://www.w3.org/2000/svg"></svg>"#.to_vec();
+    let r = upload(
+        &mut carol,
+        &page,
+        &format!("{page}/reply"),
+        vec![Part::Text("body", "ロゴです"), Part::File("logo.svg", svg)],
+        &[("Accept-Language", "ja")],
+    );
+    assert_eq!(r.status, 400, "{}", r.body);
+    assert!(
+        r.body.contains("logo.svg: ") && r.body.contains("形式のファイルは添付できません。"),
+        "{}",
+        r.body
+    );
+    assert!(!r.body.contains("are not accepted"), "{}", r.body);
 }

@@ -74,23 +74,37 @@ impl Policy {
     }
 }
 
-/// Why a file was refused, naming it: shown above the form.
+/// Why a file was refused, naming it: shown beside the form in the page's
+/// language (the catalog string `key` with `{name}` and `args` filled), and
+/// in English on the command line and in logs (`reason`).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{name}: {reason}")]
 pub struct FileError {
     /// The file's display name.
     pub name: String,
-    /// What is wrong, as a sentence for the customer.
+    /// What is wrong, as an English sentence.
     pub reason: String,
+    /// The catalog key of the message shown on a page.
+    pub key: &'static str,
+    /// The values of the key's placeholders besides `{name}`.
+    pub args: Vec<(&'static str, String)>,
 }
 
 impl FileError {
-    /// A refusal of the file `name`.
-    pub fn new(name: &str, reason: impl Into<String>) -> Self {
+    /// A refusal of the file `name`, shown with the catalog string `key`.
+    pub fn new(name: &str, key: &'static str, reason: impl Into<String>) -> Self {
         Self {
             name: name.to_owned(),
             reason: reason.into(),
+            key,
+            args: Vec::new(),
         }
+    }
+
+    /// The same with a value for the placeholder `{arg}`.
+    fn with(mut self, arg: &'static str, value: impl ToString) -> Self {
+        self.args.push((arg, value.to_string()));
+        self
     }
 }
 
@@ -172,7 +186,7 @@ pub fn check_file(path: &Path, name: &str, policy: &Policy) -> Result<Checked, C
     let content_type = check_type(&head, name, policy)?;
     let thumbnail = if is_raster_image(&content_type) {
         let reader = std::io::BufReader::new(std::fs::File::open(path)?);
-        Some(thumbnail::make(reader, &content_type).map_err(|e| FileError::new(name, e))?)
+        Some(thumbnail::make(reader, &content_type).map_err(|e| bad_image(name, e))?)
     } else {
         None
     };
@@ -194,7 +208,7 @@ pub fn check_bytes(data: &[u8], name: &str, policy: &Policy) -> Result<Checked, 
     let thumbnail = if is_raster_image(&content_type) {
         Some(
             thumbnail::make(std::io::Cursor::new(data), &content_type)
-                .map_err(|e| FileError::new(name, e))?,
+                .map_err(|e| bad_image(name, e))?,
         )
     } else {
         None
@@ -210,7 +224,7 @@ pub fn check_bytes(data: &[u8], name: &str, policy: &Policy) -> Result<Checked, 
 /// The sniffed type of `head` when `policy` allows it.
 fn check_type(head: &[u8], name: &str, policy: &Policy) -> Result<String, FileError> {
     if head.is_empty() {
-        return Err(FileError::new(name, "the file is empty."));
+        return Err(FileError::new(name, "files.empty", "the file is empty."));
     }
     let content_type = sniff(head, name);
     if policy.allows(&content_type) {
@@ -218,14 +232,22 @@ fn check_type(head: &[u8], name: &str, policy: &Policy) -> Result<String, FileEr
     } else if content_type == "application/octet-stream" {
         Err(FileError::new(
             name,
+            "files.unknown_type",
             "this kind of file is not accepted (we accept images, PDF, text, CSV, ZIP and Office documents).",
         ))
     } else {
         Err(FileError::new(
             name,
+            "files.type_refused",
             format!("files of type {content_type} are not accepted."),
-        ))
+        )
+        .with("type", content_type))
     }
+}
+
+/// The refusal of an image that does not decode within the limits.
+fn bad_image(name: &str, error: thumbnail::ImageError) -> FileError {
+    FileError::new(name, error.key(), error.reason())
 }
 
 /// A file of inbound mail, ready to store. Mail was accepted already, so
@@ -252,24 +274,34 @@ pub fn inbound_file(name: &str, data: Vec<u8>) -> crate::db::attachments::NewFil
 
 /// The refusal of a file over the per-file limit.
 pub fn too_large(name: &str, policy: &Policy) -> FileError {
+    let mib = policy.file_bytes / (1024 * 1024);
     FileError::new(
         name,
-        format!(
-            "the file is larger than {} MiB, the most one file may be.",
-            policy.file_bytes / (1024 * 1024)
-        ),
+        "files.too_large",
+        format!("the file is larger than {mib} MiB, the most one file may be."),
     )
+    .with("mib", mib)
+}
+
+/// The refusal of the file one over the most a message may carry.
+pub fn too_many(name: &str, max_files: usize) -> FileError {
+    FileError::new(
+        name,
+        "files.too_many",
+        format!("a message may carry at most {max_files} files."),
+    )
+    .with("count", max_files)
 }
 
 /// The refusal of the file that took a message over its total.
 pub fn message_too_large(name: &str, policy: &Policy) -> FileError {
+    let mib = policy.message_bytes / (1024 * 1024);
     FileError::new(
         name,
-        format!(
-            "the files of one message may add up to {} MiB at most.",
-            policy.message_bytes / (1024 * 1024)
-        ),
+        "files.message_too_large",
+        format!("the files of one message may add up to {mib} MiB at most."),
     )
+    .with("mib", mib)
 }
 
 /// Why [`check_file`] failed: the file is refused, or it could not be read.

@@ -24,24 +24,55 @@ fn limits() -> Limits {
     limits
 }
 
+/// Why an image got no thumbnail.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ImageError {
+    /// The sniffed type names no format the decoder knows.
+    Unsupported,
+    /// The picture is larger than the decoding limits (a decompression
+    /// bomb, or simply a huge picture).
+    TooLarge,
+    /// The data does not decode.
+    Damaged,
+}
+
+impl ImageError {
+    /// The catalog key of the customer-facing message.
+    pub fn key(self) -> &'static str {
+        match self {
+            Self::Unsupported => "files.image_unsupported",
+            Self::TooLarge => "files.image_too_large",
+            Self::Damaged => "files.bad_image",
+        }
+    }
+
+    /// The English sentence, for logs and callers without a catalog.
+    pub fn reason(self) -> &'static str {
+        match self {
+            Self::Unsupported => "this image format is not supported.",
+            Self::TooLarge => {
+                "the image is too large to process (its pixel size is over the limit)."
+            }
+            Self::Damaged => "the image cannot be read; it may be damaged.",
+        }
+    }
+}
+
 /// Decodes the image in `reader` (of sniffed type `content_type`) within
 /// the limits and returns a PNG thumbnail at most [`THUMBNAIL_PX`] on its
-/// longer side. The error is a sentence for the customer. Blocking.
-pub fn make<R: BufRead + Seek>(reader: R, content_type: &str) -> Result<Vec<u8>, String> {
-    let format = ImageFormat::from_mime_type(content_type)
-        .ok_or_else(|| "this image format is not supported.".to_owned())?;
+/// longer side. Blocking.
+pub fn make<R: BufRead + Seek>(reader: R, content_type: &str) -> Result<Vec<u8>, ImageError> {
+    let format = ImageFormat::from_mime_type(content_type).ok_or(ImageError::Unsupported)?;
     let mut reader = ImageReader::with_format(reader, format);
     reader.limits(limits());
     let image = reader.decode().map_err(|err| match err {
-        image::ImageError::Limits(_) => {
-            "the image is too large to process (its pixel size is over the limit).".to_owned()
-        }
-        _ => "the image cannot be read; it may be damaged.".to_owned(),
+        image::ImageError::Limits(_) => ImageError::TooLarge,
+        _ => ImageError::Damaged,
     })?;
     let small = image.thumbnail(THUMBNAIL_PX, THUMBNAIL_PX);
     let mut out = Cursor::new(Vec::new());
     small
         .write_to(&mut out, ImageFormat::Png)
-        .map_err(|_| "the image cannot be read; it may be damaged.".to_owned())?;
+        .map_err(|_| ImageError::Damaged)?;
     Ok(out.into_inner())
 }

@@ -29,7 +29,8 @@ use subtle::ConstantTimeEq;
 use tokio::io::AsyncWriteExt;
 
 use super::{
-    check_file, display_name, message_too_large, too_large, CheckError, Checked, FileError, Policy,
+    check_file, display_name, message_too_large, too_large, too_many, CheckError, Checked,
+    FileError, Policy,
 };
 
 /// The form field that carries the CSRF token.
@@ -183,10 +184,7 @@ where
                     continue;
                 }
                 upload.refused = if count > policy.max_files {
-                    Some(FileError::new(
-                        &file_name,
-                        format!("a message may carry at most {} files.", policy.max_files),
-                    ))
+                    Some(too_many(&file_name, policy.max_files))
                 } else if spooled.over_limit {
                     Some(too_large(&file_name, policy))
                 } else if total > policy.message_bytes {

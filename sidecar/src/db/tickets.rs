@@ -23,6 +23,12 @@ pub use types::{
     Ticket, REF_LEN,
 };
 
+/// Longest accepted message body, in characters (portal, mail, import and
+/// canned replies alike).
+pub const MAX_BODY_CHARS: usize = 20_000;
+/// Longest accepted subject, in characters.
+pub const MAX_SUBJECT_CHARS: usize = 200;
+
 pub(crate) fn ticket_from_row(row: &Row<'_>) -> rusqlite::Result<Ticket> {
     let status: String = row.get("status")?;
     Ok(Ticket {

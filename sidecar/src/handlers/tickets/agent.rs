@@ -14,8 +14,8 @@ use super::{
 };
 use crate::app::App;
 use crate::auth::{CurrentUser, Role, Session};
+use crate::canned::{self, Placeholders};
 use crate::db::tickets::{parse_reference, Author, NewMessage, Status, Ticket};
-use crate::handlers::canned::{self as canned, Placeholders};
 use crate::handlers::{checked_form, require_role};
 use crate::http::{self, Req, Response};
 use crate::pages::Common;
@@ -300,7 +300,7 @@ pub async fn reply(app: &App, req: &Req) -> Result<Response, TicketsError> {
         (body, files) => {
             let state = PageState {
                 body_error: body.err(),
-                file_error: files.err().map(|e| e.to_string()),
+                file_error: files.err().map(|e| super::file_error_text(app, &e)),
                 draft: form.get("body").to_owned(),
                 internal_note: internal,
                 ..PageState::default()

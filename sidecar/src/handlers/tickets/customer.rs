@@ -253,7 +253,7 @@ pub async fn reply(app: &App, req: &Req) -> Result<Response, TicketsError> {
             return render_ticket(app, StatusCode::BAD_REQUEST, &ticket, |t, m| {
                 TicketPageView {
                     error: body.err(),
-                    file_error: files.err().map(|e| e.to_string()),
+                    file_error: files.err().map(|e| super::file_error_text(app, &e)),
                     draft,
                     ..view(t, m)
                 }
@@ -361,7 +361,7 @@ pub async fn create(app: &App, req: &Req) -> Result<Response, TicketsError> {
                 body: form.get("body"),
                 subject_error: subject.err(),
                 body_error: body.err(),
-                file_error: files.err().map(|e| e.to_string()),
+                file_error: files.err().map(|e| super::file_error_text(app, &e)),
             };
             return Ok(app
                 .pages

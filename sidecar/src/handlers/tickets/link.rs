@@ -328,7 +328,10 @@ pub async fn reply(app: &App, req: &Req) -> Result<Response, TicketsError> {
     } else {
         match (check_body(form.get("body")), req.files()) {
             (Ok(body), Ok(files)) => Ok((body, files)),
-            (body, files) => Err((body.err(), files.err().map(|e| e.to_string()))),
+            (body, files) => Err((
+                body.err(),
+                files.err().map(|e| super::file_error_text(app, &e)),
+            )),
         }
     };
     let (body, files) = match checked {

@@ -34,10 +34,7 @@ use crate::render_body;
 
 /// Tickets per list page.
 pub const PER_PAGE: u32 = 25;
-/// Longest accepted message body, in characters.
-pub const MAX_BODY_CHARS: usize = 20_000;
-/// Longest accepted subject, in characters.
-pub const MAX_SUBJECT_CHARS: usize = 200;
+pub use crate::db::tickets::{MAX_BODY_CHARS, MAX_SUBJECT_CHARS};
 
 /// Errors of the tickets family.
 #[derive(Debug, thiserror::Error)]
@@ -257,6 +254,21 @@ pub async fn files_in_mail(app: &App, message_id: i64, base: &str) -> Vec<String
             )
         })
         .collect()
+}
+
+/// What the form says of a refused file, in the page's language.
+pub fn file_error_text(app: &App, refused: &crate::attachments::FileError) -> String {
+    let text = app
+        .mail_texts
+        .language([crate::language::current().as_deref()]);
+    let mut args: Vec<(&str, &crate::mail::texts::Arg)> = vec![("name", &refused.name)];
+    args.extend(
+        refused
+            .args
+            .iter()
+            .map(|(arg, value)| (*arg, value as &crate::mail::texts::Arg)),
+    );
+    text.t(refused.key, &args)
 }
 
 /// `body` followed by the `files` lines under their heading, in `text`'s

@@ -5,11 +5,7 @@
 //! carries `csrf`; a refused form comes back (400) with what was typed and
 //! a message beside each field. Customers get 403, as on every `/agent/`
 //! page. Inserting a canned reply into a reply is the ticket page's
-//! business ([`super::tickets::agent`]); the text rules are in [`text`].
-
-pub mod text;
-
-pub use text::{append, fill, Placeholders};
+//! business ([`super::tickets::agent`]); the text rules are in [`crate::canned`].
 
 use hyper::StatusCode;
 use serde::Serialize;
@@ -94,7 +90,7 @@ async fn render(
         body: state.body,
         title_error: state.title_error,
         body_error: state.body_error,
-        placeholders: &text::NAMES,
+        placeholders: &crate::canned::NAMES,
     };
     Ok(app.pages.render(status, "agent_canned.html", &view)?)
 }
@@ -157,8 +153,8 @@ pub async fn edit(app: &App, req: &Req) -> Result<Response, TicketsError> {
 /// The checked title and body of a form, or the form state to show again.
 fn checked_fields(form: &http::Form, editing: Option<i64>) -> Result<(String, String), FormState> {
     match (
-        text::check_title(form.get("title")),
-        text::check_body(form.get("body")),
+        crate::canned::check_title(form.get("title")),
+        crate::canned::check_body(form.get("body")),
     ) {
         (Ok(title), Ok(body)) => Ok((title, body)),
         (title, body) => Err(FormState {

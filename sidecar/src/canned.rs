@@ -1,13 +1,13 @@
 //! The text of canned replies: checking what an agent typed, filling the
 //! placeholders for one ticket, and adding a reply to what the reply box
-//! already holds. Pure functions; storage is [`crate::db::canned`].
+//! already holds. Pure functions; storage is [`crate::db::canned`], the
+//! pages are [`crate::handlers::canned`].
 //!
 //! Placeholders are a name in single braces: `{customer_email}`,
 //! `{ticket_number}`, `{ticket_subject}`, `{ticket_reference}` and
 //! `{agent_email}`. Any other text in braces is left as written.
 
-use crate::db::tickets::Ticket;
-use crate::handlers::tickets::MAX_BODY_CHARS;
+use crate::db::tickets::{Ticket, MAX_BODY_CHARS};
 
 /// Longest accepted title, in characters.
 pub const MAX_TITLE_CHARS: usize = 100;
