@@ -298,3 +298,52 @@ fn bundles_indexed_together_get_the_files_each_gets_alone() {
     assert!(!docket::search::files_mentioning(&together[1], "quetzalcoatl").is_empty());
     assert!(docket::search::files_mentioning(&together[0], "staff").is_empty());
 }
+
+/// `docket serve` keeps a [`TermMemory`] between edits and tokenises only
+/// the articles whose text changed. Whatever the memory holds (articles
+/// since edited, removed, or words no article uses any more), the files
+/// must be byte for byte what a fresh build of the same articles makes;
+/// otherwise a live preview would search differently from the site.
+#[test]
+fn an_index_built_with_memory_of_earlier_runs_equals_a_fresh_one() {
+    use docket::search::{build_indexes, build_indexes_remembering, IndexOptions, TermMemory};
+    let mut memory = TermMemory::default();
+    let options = IndexOptions::default();
+    let mut public = filler(300, "en");
+    public.push(doc("ja/1/", "ja", "ログイン", "パスワードを忘れた場合"));
+    let mut internal = public.clone();
+    internal.push(doc("secret/", "en", "Escalation", "zebracorn runbook"));
+    let runs: Vec<(Vec<SearchDoc>, Vec<SearchDoc>)> = {
+        let mut runs = vec![(public.clone(), internal.clone())];
+        // An edit: a new word in one article, another removed from the
+        // site, an article gone and one added.
+        let mut public2 = public.clone();
+        public2[3].body = format!("{} quokka", public2[3].body).into();
+        public2.remove(10);
+        public2.push(doc("new/", "en", "Brand new", "word1 word2 fresh"));
+        let mut internal2 = public2.clone();
+        internal2.push(doc("secret/", "en", "Escalation", "runbook only"));
+        runs.push((public2, internal2));
+        // And back to the first state.
+        runs.push((public.clone(), internal.clone()));
+        runs
+    };
+    for (n, (public, internal)) in runs.iter().enumerate() {
+        let bundles: [&[SearchDoc]; 2] = [public, internal];
+        let remembered = build_indexes_remembering(&bundles, &options, &mut memory);
+        let fresh = build_indexes(&bundles);
+        assert_eq!(remembered.len(), 2);
+        for (kept, fresh) in remembered.iter().zip(&fresh) {
+            assert_eq!(kept.len(), fresh.len(), "run {n}: file count");
+            for (kept, fresh) in kept.iter().zip(fresh) {
+                assert_eq!(kept.path, fresh.path, "run {n}");
+                assert!(kept.bytes == fresh.bytes, "run {n}: {} differs", kept.path);
+            }
+        }
+        // What the second run removed is not found in its public index.
+        let public_files: Vec<u8> = remembered[0].iter().flat_map(|f| f.bytes.clone()).collect();
+        let text = String::from_utf8_lossy(&public_files);
+        assert!(!text.contains("zebracorn"), "run {n}: internal word public");
+        assert_eq!(text.contains("quokka"), n == 1, "run {n}: quokka");
+    }
+}

@@ -38,9 +38,19 @@ pub fn index_files(bundle: &Bundle<'_>) -> Vec<OutputFile> {
 /// [`index_files`] per bundle, but the articles the bundles share are
 /// tokenised once (see [`search::build_indexes`]).
 pub fn index_files_of(bundles: &[&Bundle<'_>]) -> Vec<Vec<OutputFile>> {
+    index_files_remembering(bundles, &mut search::TermMemory::default())
+}
+
+/// [`index_files_of`] for a process that indexes the same site again and
+/// again (`docket serve`): only articles whose text changed since the last
+/// call with `memory` are tokenised.
+pub fn index_files_remembering(
+    bundles: &[&Bundle<'_>],
+    memory: &mut search::TermMemory,
+) -> Vec<Vec<OutputFile>> {
     let docs: Vec<Vec<SearchDoc>> = bundles.iter().map(|b| search_docs(b)).collect();
     let docs: Vec<&[SearchDoc]> = docs.iter().map(Vec::as_slice).collect();
-    search::build_indexes(&docs)
+    search::build_indexes_remembering(&docs, &search::IndexOptions::default(), memory)
         .into_iter()
         .map(|files| {
             files

@@ -18,7 +18,7 @@ use std::collections::BTreeMap;
 use rayon::prelude::*;
 
 use super::hash::WordMap;
-use super::terms::{self, combine, Counted, TermId};
+use super::terms::{self, combine, Counted, TermId, TermMemory};
 use super::SearchDoc;
 
 pub use super::terms::{
@@ -77,6 +77,12 @@ impl Shared {
     /// when title, keywords, headings, description and body are equal; URL
     /// and breadcrumb belong to the bundle) and counts each one's terms.
     pub fn count(bundles: &[&[SearchDoc]]) -> Shared {
+        Self::count_with(bundles, &mut TermMemory::default())
+    }
+
+    /// [`Self::count`], reusing what `memory` knows of unchanged articles
+    /// (see [`TermMemory`]).
+    pub fn count_with(bundles: &[&[SearchDoc]], memory: &mut TermMemory) -> Shared {
         let hashes: Vec<Vec<u64>> = bundles
             .iter()
             .map(|docs| docs.par_iter().map(text_hash).collect())
@@ -113,7 +119,7 @@ impl Shared {
             breadcrumbs.push(crumb_of);
         }
         Shared {
-            counted: terms::count(&distinct, &crumbs),
+            counted: terms::count_with(&distinct, &crumbs, memory),
             articles,
             breadcrumbs,
         }
@@ -161,7 +167,7 @@ impl Shared {
         for &(term, score) in crumb {
             mark[term as usize] = score;
         }
-        for &(term, score) in own {
+        for &(term, score) in own.iter() {
             let extra = std::mem::take(&mut mark[term as usize]);
             emit(term, combine(score, extra));
         }

@@ -30,6 +30,7 @@ pub mod words;
 
 use rayon::prelude::*;
 
+pub use terms::TermMemory;
 pub use tokenize::tokenize;
 pub use verify::files_mentioning;
 
@@ -94,9 +95,20 @@ pub fn build_indexes(bundles: &[&[SearchDoc]]) -> Vec<Vec<IndexFile>> {
 
 /// [`build_indexes`] with other file sizes.
 pub fn build_indexes_with(bundles: &[&[SearchDoc]], options: &IndexOptions) -> Vec<Vec<IndexFile>> {
+    build_indexes_remembering(bundles, options, &mut TermMemory::default())
+}
+
+/// [`build_indexes_with`] for a process that indexes the same site again
+/// and again: only the articles whose text `memory` has not seen in the
+/// last run are tokenised; the files are the same.
+pub fn build_indexes_remembering(
+    bundles: &[&[SearchDoc]],
+    options: &IndexOptions,
+    memory: &mut TermMemory,
+) -> Vec<Vec<IndexFile>> {
     let started = std::time::Instant::now();
     let cpu = cpu_time_ms();
-    let shared = index::Shared::count(bundles);
+    let shared = index::Shared::count_with(bundles, memory);
     let counted = started.elapsed();
     let built: Vec<(Vec<IndexFile>, std::time::Duration, std::time::Duration)> = bundles
         .par_iter()

@@ -15,7 +15,7 @@
 //! is `min(31, a + b)`.
 
 use std::cmp::Ordering;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use rayon::prelude::*;
 
@@ -54,18 +54,22 @@ pub const MAX_SCORE: u8 = 31;
 /// A term's number in [`Counted::terms`].
 pub type TermId = u32;
 
+/// An article's terms, each once, with its score.
+pub type Scores = Arc<[(TermId, u8)]>;
+
 /// The terms of a set of distinct articles and breadcrumbs.
 #[derive(Debug, Default)]
 pub struct Counted {
-    /// Every term seen, by id.
-    pub terms: Vec<Box<str>>,
+    /// Every term seen, by id (with a [`TermMemory`], also terms of
+    /// earlier runs that no article uses any more: they get no postings).
+    pub terms: Vec<Arc<str>>,
     /// Term ids sorted by [`compare_utf16`] of their text (the order of the
     /// term shards).
     pub order: Vec<TermId>,
     /// Per article (in the order given to [`count`]): each term of the
     /// article's own fields once, with its score over those fields, at
     /// most [`MAX_SCORE`].
-    pub articles: Vec<Vec<(TermId, u8)>>,
+    pub articles: Vec<Scores>,
     /// Per breadcrumb (in the order given to [`count`]): each term once,
     /// with what the breadcrumb adds to its score (at least 1).
     pub breadcrumbs: Vec<Vec<(TermId, u8)>>,
@@ -75,33 +79,84 @@ pub struct Counted {
 /// balance the threads, big enough that each task's word table pays off.
 const DOCS_PER_TASK: usize = 64;
 
+/// What earlier counting runs over the same site learned, for a process
+/// that indexes again and again (`docket serve` after each edit): every
+/// term seen, numbered, and the scores of the last run's articles by a
+/// digest of their text. A run with a memory counts only the articles
+/// whose text it has not seen in the run before; the index it leads to is
+/// byte for byte the one a fresh run makes (files name terms by their
+/// text, never by number).
+#[derive(Default)]
+pub struct TermMemory {
+    vocabulary: Vocabulary,
+    articles: WordMap<[u8; 32], Scores>,
+}
+
+impl std::fmt::Debug for TermMemory {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TermMemory")
+            .field("articles", &self.articles.len())
+            .finish_non_exhaustive()
+    }
+}
+
 /// Counts the terms of `articles` (title, keywords, headings, description
 /// and body; not the breadcrumb) and of `breadcrumbs`, in parallel, with
 /// one shared vocabulary.
 pub fn count(articles: &[&SearchDoc], breadcrumbs: &[&str]) -> Counted {
-    let vocabulary = Vocabulary::default();
-    let (articles, breadcrumbs) = rayon::join(
+    count_with(articles, breadcrumbs, &mut TermMemory::default())
+}
+
+/// [`count`], reusing the scores `memory` holds for articles of unchanged
+/// text and leaving in it those of `articles`.
+pub fn count_with(
+    articles: &[&SearchDoc],
+    breadcrumbs: &[&str],
+    memory: &mut TermMemory,
+) -> Counted {
+    let digests: Vec<[u8; 32]> = articles.par_iter().map(|doc| text_digest(doc)).collect();
+    let known = &memory.articles;
+    let unknown: Vec<usize> = (0..articles.len())
+        .filter(|&n| !known.contains_key(&digests[n]))
+        .collect();
+    let vocabulary = &memory.vocabulary;
+    let (counted, breadcrumbs) = rayon::join(
         || {
-            articles
+            unknown
                 .par_chunks(DOCS_PER_TASK)
                 .flat_map_iter(|chunk| {
-                    let mut scorer = Scorer::new(&vocabulary);
+                    let mut scorer = Scorer::new(vocabulary);
                     chunk
                         .iter()
-                        .map(|doc| scorer.article(doc))
+                        .map(|&n| Scores::from(scorer.article(articles[n])))
                         .collect::<Vec<_>>()
                 })
                 .collect::<Vec<_>>()
         },
         || {
-            let mut scorer = Scorer::new(&vocabulary);
+            let mut scorer = Scorer::new(vocabulary);
             breadcrumbs
                 .iter()
                 .map(|text| scorer.breadcrumb(text))
                 .collect::<Vec<_>>()
         },
     );
-    let terms = vocabulary.into_terms();
+    let mut fresh = unknown.into_iter().zip(counted).peekable();
+    let mut remembered = WordMap::default();
+    let articles: Vec<Scores> = digests
+        .into_iter()
+        .enumerate()
+        .map(|(n, digest)| {
+            let scores = match fresh.next_if(|(at, _)| *at == n) {
+                Some((_, scores)) => scores,
+                None => known.get(&digest).cloned().unwrap_or_default(),
+            };
+            remembered.insert(digest, scores.clone());
+            scores
+        })
+        .collect();
+    memory.articles = remembered;
+    let terms = memory.vocabulary.terms();
     let mut order: Vec<TermId> = (0..terms.len())
         .map(|id| TermId::try_from(id).unwrap_or(TermId::MAX))
         .collect();
@@ -114,6 +169,26 @@ pub fn count(articles: &[&SearchDoc], breadcrumbs: &[&str]) -> Counted {
     }
 }
 
+/// A digest of the fields an article's own terms come from, each with its
+/// length so that no two different articles run together the same.
+fn text_digest(doc: &SearchDoc) -> [u8; 32] {
+    fn put(hasher: &mut blake3::Hasher, bytes: &[u8]) {
+        hasher.update(&(bytes.len() as u64).to_le_bytes());
+        hasher.update(bytes);
+    }
+    let mut hasher = blake3::Hasher::new();
+    for text in [doc.title.as_str(), doc.description.as_str(), &doc.body] {
+        put(&mut hasher, text.as_bytes());
+    }
+    for list in [&doc.keywords, &doc.headings] {
+        hasher.update(&(list.len() as u64).to_le_bytes());
+        for item in list {
+            put(&mut hasher, item.as_bytes());
+        }
+    }
+    *hasher.finalize().as_bytes()
+}
+
 /// Every term, numbered in order of first sight.
 #[derive(Default)]
 struct Vocabulary {
@@ -122,8 +197,8 @@ struct Vocabulary {
 
 #[derive(Default)]
 struct VocabularyTable {
-    ids: WordMap<Box<str>, TermId>,
-    terms: Vec<Box<str>>,
+    ids: WordMap<Arc<str>, TermId>,
+    terms: Vec<Arc<str>>,
 }
 
 impl Vocabulary {
@@ -136,16 +211,19 @@ impl Vocabulary {
             return id;
         }
         let id = TermId::try_from(table.terms.len()).unwrap_or(TermId::MAX);
-        table.terms.push(term.into());
-        table.ids.insert(term.into(), id);
+        let term: Arc<str> = term.into();
+        table.terms.push(term.clone());
+        table.ids.insert(term, id);
         id
     }
 
-    fn into_terms(self) -> Vec<Box<str>> {
+    /// Every term so far, by id.
+    fn terms(&self) -> Vec<Arc<str>> {
         self.table
-            .into_inner()
+            .lock()
             .unwrap_or_else(|e| e.into_inner())
             .terms
+            .clone()
     }
 }
 

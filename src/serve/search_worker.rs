@@ -1,10 +1,12 @@
 //! The search index of both serving bundles, rebuilt on a thread of its own
 //! after the pages are served: a rebuild hands over a snapshot of the
 //! articles (shared, not copied) and goes on; the worker indexes the newest
-//! snapshot it has, writes the index files whose bytes changed and removes
-//! the ones no longer produced. The pages' writer never writes these files.
-//! The public index is verified as `docket build` verifies it (no internal
-//! article's path in it) before any of it is written.
+//! snapshot it has (tokenising only the articles whose text changed since
+//! its last run, see [`TermMemory`]), writes the index files whose bytes
+//! changed and removes the ones no longer produced. The pages' writer
+//! never writes these files. The public index is verified as `docket
+//! build` verifies it (no internal article's path in it) before any of it
+//! is written.
 
 use std::collections::HashSet;
 use std::path::PathBuf;
@@ -18,6 +20,7 @@ use crate::build::checks::verify_public;
 use crate::content::{Article, CategoryIntro};
 use crate::model::bundle::{Bundle, BundleKind};
 use crate::output::incremental::{prepare, remove, write_changed, Written};
+use crate::search::TermMemory;
 
 /// What the index is built from.
 pub struct Snapshot {
@@ -63,12 +66,13 @@ impl SearchWorker {
             .name("docket-search".into())
             .spawn(move || {
                 let mut files = [Files::default(), Files::default()];
+                let mut memory = TermMemory::default();
                 while let Ok(mut snapshot) = rx.recv() {
                     // Only the newest snapshot matters.
                     while let Ok(newer) = rx.try_recv() {
                         snapshot = newer;
                     }
-                    if let Err(err) = pool.install(|| index(&snapshot, &mut files)) {
+                    if let Err(err) = pool.install(|| index(&snapshot, &mut files, &mut memory)) {
                         eprintln!("search index not updated: {err:#}");
                     }
                 }
@@ -105,27 +109,37 @@ fn lower_priority() {
         .status();
 }
 
-/// Builds and writes both bundles' indexes.
-fn index(snapshot: &Snapshot, files: &mut [Files; 2]) -> Result<()> {
+/// Builds and writes both bundles' indexes. The articles both bundles
+/// hold are tokenised once, as in `docket build`, and only those whose
+/// text changed since the last run (`memory`).
+fn index(snapshot: &Snapshot, files: &mut [Files; 2], memory: &mut TermMemory) -> Result<()> {
     let started = std::time::Instant::now();
     let kinds = [BundleKind::Public, BundleKind::Internal];
     let forbidden = crate::output::Forbidden::of_internal(snapshot.articles.iter().map(|a| &**a));
-    for ((kind, dir), memo) in kinds.into_iter().zip(&snapshot.dirs).zip(files.iter_mut()) {
+    let bundles = kinds.map(|kind| {
         let count = snapshot
             .articles
             .iter()
             .filter(|a| kind == BundleKind::Internal || !a.internal)
             .count();
         // The index needs no related lists.
-        let bundle = Bundle::from_refs(
+        Bundle::from_refs(
             kind,
             snapshot.articles.iter().map(|a| &**a),
             &snapshot.intros,
             &snapshot.default_language,
             &snapshot.internal_tag,
             Some(vec![Vec::new(); count]),
-        );
-        let produced = crate::search::docs::index_files(&bundle);
+        )
+    });
+    let [public, internal] = &bundles;
+    let produced = crate::search::docs::index_files_remembering(&[public, internal], memory);
+    for (((kind, dir), memo), produced) in kinds
+        .into_iter()
+        .zip(&snapshot.dirs)
+        .zip(files.iter_mut())
+        .zip(produced)
+    {
         if kind == BundleKind::Public {
             verify_public(&produced, &forbidden)?;
         }
