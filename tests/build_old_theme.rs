@@ -57,3 +57,67 @@ fn an_old_style_theme_still_renders_the_portal() {
         "{html}"
     );
 }
+
+/// A site's portal templates from before the string catalogs print the
+/// handler's message fields as text (`{{ error }}`), while handlers now
+/// put a catalog key there. Without a translation step such a site, after
+/// upgrading, would show `auth.wrong_login` to a customer who mistyped a
+/// password instead of telling them what went wrong.
+#[test]
+fn an_old_style_portal_template_shows_messages_not_catalog_keys() {
+    let site = Site::fixture("old_theme");
+    let templates = site.root().join("themes/classic/templates");
+    let pages = docket_sidecar::pages::Pages::load(&templates, &site.root().join("templates"))
+        .expect("the old theme's portal templates load");
+    let view = |lang: &str| {
+        serde_json::json!({
+            "site_title": "Classic",
+            "user": null,
+            "csrf": "token",
+            "email": "carol@example.com",
+            "next": "",
+            "error": "auth.wrong_login",
+            "signed_out": false,
+            "lang": lang,
+        })
+    };
+    let html = pages
+        .render_html("login.html", &view("en"))
+        .expect("login renders");
+    assert!(
+        html.contains("<p>Wrong e-mail address or password.</p>"),
+        "{html}"
+    );
+    assert!(!html.contains("auth.wrong_login"), "{html}");
+    let html = pages
+        .render_html("login.html", &view("ja"))
+        .expect("login renders");
+    assert!(
+        html.contains("メールアドレスまたはパスワードが正しくありません。"),
+        "{html}"
+    );
+}
+
+/// The default theme's templates look the key up themselves; the key must
+/// reach them untouched (translating it twice would print the text as a
+/// key that does not exist).
+#[test]
+fn a_cataloged_portal_template_gets_the_key() {
+    let site = Site::fixture("old_theme");
+    let none = site.root().join("no-theme");
+    let pages = docket_sidecar::pages::Pages::load(&none, &none).expect("built-in templates load");
+    let view = serde_json::json!({
+        "site_title": "Classic",
+        "user": null,
+        "csrf": "token",
+        "email": "",
+        "next": "",
+        "error": "auth.wrong_login",
+        "signed_out": false,
+        "lang": "en",
+    });
+    let html = pages
+        .render_html("login.html", &view)
+        .expect("login renders");
+    assert!(html.contains("Wrong e-mail address or password."), "{html}");
+}

@@ -156,7 +156,25 @@ const SHARED: &[(&str, &str)] = &[
 pub struct Pages {
     tera: tera::Tera,
     default_language: String,
+    catalogs: std::sync::Arc<docket_i18n::Catalogs>,
+    /// The site's own templates written before the string catalogs (they
+    /// never call `t(key=…)`): they print [`MESSAGE_FIELDS`] as text.
+    uncataloged: std::collections::HashSet<String>,
 }
+
+/// The view fields in which handlers name a message by its catalog key.
+/// Templates written before the catalogs printed them as text (`{{ error
+/// }}`); for those the key is replaced by its text before rendering, so a
+/// site's older theme shows the message, not the key.
+const MESSAGE_FIELDS: [&str; 7] = [
+    "error",
+    "email_error",
+    "password_error",
+    "confirm_error",
+    "subject_error",
+    "body_error",
+    "status_error",
+];
 
 /// What every portal page knows.
 #[derive(Debug, Clone, Serialize)]
@@ -217,6 +235,7 @@ impl Pages {
         catalogs: &std::sync::Arc<docket_i18n::Catalogs>,
     ) -> Result<Self> {
         let mut sources = Vec::with_capacity(SHARED.len() + TEMPLATES.len());
+        let mut uncataloged = std::collections::HashSet::new();
         let shared = SHARED.iter().map(|(name, text)| (name.to_string(), *text));
         let portal = TEMPLATES
             .iter()
@@ -225,12 +244,15 @@ impl Pages {
             let own = [overrides.join(&name), templates_dir.join(&name)]
                 .into_iter()
                 .find(|p| p.is_file());
-            let text = match own {
-                Some(path) => std::fs::read_to_string(&path).with_context(|| {
+            let text = match &own {
+                Some(path) => std::fs::read_to_string(path).with_context(|| {
                     format!("cannot read the portal template {}", path.display())
                 })?,
                 None => built_in.to_owned(),
             };
+            if own.is_some() && !text.contains("t(key") {
+                uncataloged.insert(name.clone());
+            }
             sources.push((name, text));
         }
         let mut tera = tera::Tera::default();
@@ -240,6 +262,8 @@ impl Pages {
         Ok(Self {
             tera,
             default_language: catalogs.default_language().to_owned(),
+            catalogs: catalogs.clone(),
+            uncataloged,
         })
     }
 
@@ -265,8 +289,27 @@ impl Pages {
         if !context.contains_key("lang") {
             context.insert("lang", &self.language());
         }
+        let name = format!("portal/{name}");
+        if self.uncataloged.contains(&name) {
+            self.messages_as_text(&mut context);
+        }
         self.tera
-            .render(&format!("portal/{name}"), &context)
-            .with_context(|| format!("cannot render portal/{name}"))
+            .render(&name, &context)
+            .with_context(|| format!("cannot render {name}"))
+    }
+
+    /// Replaces the catalog keys in [`MESSAGE_FIELDS`] by their text in
+    /// the page's language, for a template that prints them as they are.
+    fn messages_as_text(&self, context: &mut tera::Context) {
+        let lang = match context.get("lang") {
+            Some(serde_json::Value::String(lang)) => lang.clone(),
+            _ => self.language(),
+        };
+        for field in MESSAGE_FIELDS {
+            if let Some(serde_json::Value::String(key)) = context.get(field) {
+                let text = self.catalogs.plain(&lang, key);
+                context.insert(field, &text);
+            }
+        }
     }
 }
