@@ -33,23 +33,32 @@ fn an_old_style_theme_still_builds_its_pages() {
     assert_eq!(site.read("public/css/style.css"), "body { color: #222; }\n");
 }
 
-#[test]
-fn an_old_style_theme_still_renders_the_portal() {
-    let site = Site::fixture("old_theme");
+/// The portal pages of the `old_theme` fixture's own theme.
+fn old_theme_pages(site: &Site) -> docket_sidecar::pages::Pages {
     let templates = site.root().join("themes/classic/templates");
-    let pages = docket_sidecar::pages::Pages::load(&templates, &site.root().join("templates"))
-        .expect("the old theme's portal templates load");
-    let view = serde_json::json!({
+    docket_sidecar::pages::Pages::load(&templates, &site.root().join("templates"))
+        .expect("the old theme's portal templates load")
+}
+
+/// What the login handler hands its template: `error` is a catalog key.
+fn login_view(error: Option<&str>, lang: &str) -> serde_json::Value {
+    serde_json::json!({
         "site_title": "Classic",
         "user": null,
         "csrf": "token",
-        "email": "",
+        "email": "carol@example.com",
         "next": "",
-        "error": null,
+        "error": error,
         "signed_out": false,
-    });
-    let html = pages
-        .render_html("login.html", &view)
+        "lang": lang,
+    })
+}
+
+#[test]
+fn an_old_style_theme_still_renders_the_portal() {
+    let site = Site::fixture("old_theme");
+    let html = old_theme_pages(&site)
+        .render_html("login.html", &login_view(None, "en"))
         .expect("login renders");
     assert!(html.contains("<h1>Log in</h1>"), "{html}");
     assert!(
@@ -66,23 +75,9 @@ fn an_old_style_theme_still_renders_the_portal() {
 #[test]
 fn an_old_style_portal_template_shows_messages_not_catalog_keys() {
     let site = Site::fixture("old_theme");
-    let templates = site.root().join("themes/classic/templates");
-    let pages = docket_sidecar::pages::Pages::load(&templates, &site.root().join("templates"))
-        .expect("the old theme's portal templates load");
-    let view = |lang: &str| {
-        serde_json::json!({
-            "site_title": "Classic",
-            "user": null,
-            "csrf": "token",
-            "email": "carol@example.com",
-            "next": "",
-            "error": "auth.wrong_login",
-            "signed_out": false,
-            "lang": lang,
-        })
-    };
+    let pages = old_theme_pages(&site);
     let html = pages
-        .render_html("login.html", &view("en"))
+        .render_html("login.html", &login_view(Some("auth.wrong_login"), "en"))
         .expect("login renders");
     assert!(
         html.contains("<p>Wrong e-mail address or password.</p>"),
@@ -90,7 +85,7 @@ fn an_old_style_portal_template_shows_messages_not_catalog_keys() {
     );
     assert!(!html.contains("auth.wrong_login"), "{html}");
     let html = pages
-        .render_html("login.html", &view("ja"))
+        .render_html("login.html", &login_view(Some("auth.wrong_login"), "ja"))
         .expect("login renders");
     assert!(
         html.contains("メールアドレスまたはパスワードが正しくありません。"),
@@ -106,18 +101,8 @@ fn a_cataloged_portal_template_gets_the_key() {
     let site = Site::fixture("old_theme");
     let none = site.root().join("no-theme");
     let pages = docket_sidecar::pages::Pages::load(&none, &none).expect("built-in templates load");
-    let view = serde_json::json!({
-        "site_title": "Classic",
-        "user": null,
-        "csrf": "token",
-        "email": "",
-        "next": "",
-        "error": "auth.wrong_login",
-        "signed_out": false,
-        "lang": "en",
-    });
     let html = pages
-        .render_html("login.html", &view)
+        .render_html("login.html", &login_view(Some("auth.wrong_login"), "en"))
         .expect("login renders");
     assert!(html.contains("Wrong e-mail address or password."), "{html}");
 }
