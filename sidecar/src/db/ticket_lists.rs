@@ -237,7 +237,8 @@ mod tests {
     }
 
     /// Fills a database with 100,000 tickets and checks that every list
-    /// reads an index in order (no full scan, no sorting).
+    /// of My Tickets and of the agent inbox reads an index in order (no
+    /// full scan, no sorting).
     #[tokio::test]
     async fn lists_use_an_index_at_one_hundred_thousand_tickets() {
         let dir = tempfile::tempdir().unwrap();
@@ -245,34 +246,59 @@ mod tests {
         db.write(|tx| {
             tx.execute_batch(
                 "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 100000)
-                 INSERT INTO tickets (ref, subject, requester, status, created_at, updated_at)
+                 INSERT INTO accounts (id, email, password_hash, role, created_at)
+                 SELECT i, 'agent' || i || '@example.com', 'x', 'agent', 0 FROM n WHERE i <= 5;
+                 WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 100000)
+                 INSERT INTO tickets (ref, subject, requester, status, created_at, updated_at, assignee_id)
                  SELECT printf('%026d', i), 'Subject ' || i, 'user' || (i % 997) || '@example.com',
                         CASE i % 5 WHEN 0 THEN 'new' WHEN 1 THEN 'open' WHEN 2 THEN 'pending'
                                    WHEN 3 THEN 'resolved' ELSE 'closed' END,
-                        i, i
+                        i, i, CASE WHEN i % 7 < 5 THEN i % 7 + 1 END
                  FROM n;
                  ANALYZE;",
             )
         })
         .await
         .unwrap();
+        let customer = |requester: &str, status: Option<Status>| TicketFilter {
+            requester: Some(requester.to_owned()),
+            status,
+            ..TicketFilter::default()
+        };
+        // The agent inbox: unsolved by default, all, one status, and the
+        // "Mine" and "Unassigned" views of unsolved tickets.
+        let inbox = |status: Option<Status>, unsolved: bool, assignee| TicketFilter {
+            status,
+            unsolved,
+            assignee,
+            ..TicketFilter::default()
+        };
         let filters = [
-            (Some("user7@example.com"), None, "tickets_by_requester"),
+            (customer("user7@example.com", None), "tickets_by_requester"),
             (
-                Some("user7@example.com"),
-                Some(Status::Open),
+                customer("user7@example.com", Some(Status::Open)),
                 "tickets_by_requester",
             ),
-            (None, Some(Status::Pending), "tickets_by_status"),
-            (None, None, "tickets_by_updated"),
+            (
+                inbox(Some(Status::Pending), false, None),
+                "tickets_by_status",
+            ),
+            (inbox(None, false, None), "tickets_by_updated"),
+            (inbox(None, true, None), "tickets_by_updated"),
+            (
+                inbox(None, true, Some(AssigneeFilter::Agent(3))),
+                "tickets_by_assignee",
+            ),
+            (
+                inbox(None, true, Some(AssigneeFilter::Nobody)),
+                "tickets_by_assignee",
+            ),
         ];
-        for (requester, status, index) in filters {
+        for (filter, index) in filters {
             let filter = TicketFilter {
-                requester: requester.map(str::to_owned),
-                status,
                 page: 1,
                 per_page: 25,
-                ..TicketFilter::default()
+                ..filter
             };
             let (sql, values) = list_query(&filter, 25);
             let plan: Vec<String> = db
@@ -287,13 +313,8 @@ mod tests {
             let plan = plan.join(" | ");
             assert!(plan.contains(index), "{filter:?}: {plan}");
             assert!(!plan.contains("TEMP B-TREE"), "{filter:?}: {plan}");
-            let started = std::time::Instant::now();
             let page = db.list_tickets(filter.clone()).await.unwrap();
             assert!(!page.tickets.is_empty(), "{filter:?}");
-            assert!(
-                started.elapsed() < std::time::Duration::from_secs(1),
-                "{filter:?}"
-            );
         }
         let page = db
             .list_tickets(TicketFilter {
