@@ -3,7 +3,7 @@
 //! render pages → stage, verify and swap in. Each step is a short named
 //! function or method; the work inside each step is per article and
 //! parallel. [`plan`] lists a bundle's pages, [`checks`] holds the content
-//! and leak checks, [`texts`] renders the Markdown, [`cache`] skips a
+//! and leak checks, `texts` renders the Markdown, [`cache`] skips a
 //! build when nothing changed.
 
 pub mod cache;

@@ -184,7 +184,7 @@ pub fn static_files(settings: &Settings) -> Vec<OutputFile> {
 }
 
 /// One page to render, with the bundle path of its file: the unit of
-/// work of both the full build ([`page_jobs`]) and `docket serve`, which
+/// work of both the full build (`page_jobs`) and `docket serve`, which
 /// asks for the jobs an edit affects.
 pub struct PageJob<'b> {
     path: String,

@@ -1,5 +1,5 @@
 //! The content model — [`Article`], [`CategoryIntro`], [`Asset`] — and its
-//! loading from `content/` (see [`load`]). Rendering, bundles and output
+//! loading from `content/` (see [`load`](mod@load)). Rendering, bundles and output
 //! are other modules' business; this one only knows files and front matter.
 
 pub mod front_matter;

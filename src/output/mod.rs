@@ -1,6 +1,6 @@
 //! The only place that writes bundle files, through one of two sinks:
 //!
-//! - [`stage`]: the full build writes each bundle to a staging folder
+//! - [`stage`](mod@stage): the full build writes each bundle to a staging folder
 //!   beside its target ([`StageSink`]), every public file verified before
 //!   it is written, and swaps the staged folders in only when everything
 //!   succeeded ([`Staged::commit`]); a failed build leaves the previous

@@ -54,7 +54,7 @@ pub fn stage(target: &Path, files: &[OutputFile]) -> Result<Staged> {
 
 /// A staging folder filled by parallel writers, file by file, for
 /// [`crate::build::plan::write_bundle`]. With `forbidden` set (the public
-/// bundle), every file's bytes are scanned as in [`verify_files`] before
+/// bundle), every file's bytes are scanned as in [`verify_files`](super::verify_files) before
 /// they are written; [`StageSink::finish`] fails if any scan found
 /// something, so such a bundle is never swapped in.
 pub struct StageSink<'f> {

@@ -48,7 +48,7 @@ fn link_name(dest: &str) -> Option<&str> {
     (!last.is_empty()).then_some(last)
 }
 
-/// Which articles have links that name what ([`link_name`]), kept between
+/// Which articles have links that name what (`link_name`), kept between
 /// rebuilds so that a change finds the articles linking to it without
 /// reading every link.
 #[derive(Debug, Default)]

@@ -4,7 +4,7 @@
 //! own folder (`.docket/serve/` under the site), so `docket build` output is
 //! never touched. A failed rebuild writes nothing: the last good output
 //! keeps being served. As in `docket build`, every public file is verified
-//! against the internal articles' paths ([`output::verify_files`]) before
+//! against the internal articles' paths ([`crate::output::verify_files`]) before
 //! it is written or held: a rebuild whose public bundle would mention one
 //! fails with the build's report.
 

@@ -1,8 +1,9 @@
 //! Watching the site with notify and rebuilding on a thread of its own, so
 //! the async server never waits for a build. A burst of events is handed
 //! over as soon as every file in it is settled (closed after writing,
-//! renamed or removed), so a saved article is rebuilt within milliseconds. Each batch of
-//! changes is classified ([`Change`]) and handed to the [`Builder`]; the
+//! renamed or removed), so a saved article is rebuilt within
+//! milliseconds. Each batch of changes is classified
+//! ([`Changes`]) and handed to the [`Builder`]; the
 //! outcome goes to the terminal and to open pages through [`Live`].
 
 use std::collections::HashSet;

@@ -14,8 +14,8 @@
 //! handler answers as to any expired form and nothing is stored.
 //!
 //! Memory stays flat whatever the file size: the body is handed to the
-//! multipart parser one network read at a time ([`Paced`]) and the spool
-//! file's write buffer is bounded ([`SPOOL_WRITE_BYTES`]), so an upload
+//! multipart parser one network read at a time (`Paced`) and the spool
+//! file's write buffer is bounded (`SPOOL_WRITE_BYTES`), so an upload
 //! holds at most a few of those reads, never its file.
 
 use std::path::{Path, PathBuf};

@@ -121,7 +121,7 @@ pub fn cookie_token_hash(app: &impl Context, req: &Req) -> Option<String> {
 
 /// The session a stored row stands for, if it is still live: an expired
 /// one is deleted (and `None`), a live one's activity is recorded at most
-/// every [`TOUCH_EVERY_SECS`]. For callers that read the row themselves
+/// every `TOUCH_EVERY_SECS`. For callers that read the row themselves
 /// (with [`cookie_token_hash`]) together with other data.
 pub async fn live_session(app: &impl Context, stored: StoredSession) -> Result<Option<Session>> {
     let t = now();

@@ -70,7 +70,7 @@ impl Sender {
         }
     }
 
-    /// Delivers up to [`BATCH`] due messages once; returns how many were
+    /// Delivers up to `BATCH` due messages once; returns how many were
     /// taken. The delivered ones are marked sent together in one write at the
     /// end (also when a later one fails), so a busy queue costs one commit per
     /// round, not one per message. As before, a crash between delivery and that

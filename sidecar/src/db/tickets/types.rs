@@ -142,7 +142,7 @@ pub struct ReplyOutcome {
     pub reopened: bool,
 }
 
-/// A message for [`Db::add_reply`].
+/// A message for [`Db::add_reply`](crate::db::Db::add_reply).
 #[derive(Debug, Clone)]
 pub struct NewMessage {
     /// Who writes it.

@@ -15,9 +15,9 @@
 //! and `nosniff`, is never cached, and supports `ETag` and one `Range`.
 //!
 //! A file (or range) is streamed, never held whole: a task reads it from
-//! the store in [`CHUNK_BYTES`] pieces, each a short read of its own on the
+//! the store in `CHUNK_BYTES` pieces, each a short read of its own on the
 //! blocking pool, and hands them to the response body one at a time (see
-//! [`stream_blob`]).
+//! `stream_blob`).
 
 use std::collections::HashMap;
 

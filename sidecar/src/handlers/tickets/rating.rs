@@ -4,7 +4,7 @@
 //! `bad`, optional `comment`) records the answer once. `{link}` is the
 //! request's id signed with the rating key ([`rating_path`]): it works
 //! without signing in, for the newest resolution of its ticket only, for
-//! [`RATING_TTL_SECS`]. A second answer is refused with 409. The link is
+//! [`RATING_TTL_SECS`](crate::db::ratings::RATING_TTL_SECS). A second answer is refused with 409. The link is
 //! the secret that authorises the form, and the `Origin` check applies as
 //! everywhere.
 
