@@ -27,18 +27,8 @@ struct CannedView {
     common: Common,
     /// Every canned reply (on the list page).
     replies: Vec<ReplyRow>,
-    /// The catalog key of what the last action did.
-    notice: Option<&'static str>,
-    /// The reply being edited (the edit page); `None` on the list page.
-    editing: Option<i64>,
-    /// The form's title field.
-    title: String,
-    /// The form's body field.
-    body: String,
-    /// Catalog key of the title's error.
-    title_error: Option<&'static str>,
-    /// Catalog key of the body's error.
-    body_error: Option<&'static str>,
+    #[serde(flatten)]
+    form: FormState,
     /// The placeholders a body may use.
     placeholders: &'static [&'static str],
 }
@@ -51,13 +41,19 @@ struct ReplyRow {
 }
 
 /// What a form page shows besides the list.
-#[derive(Default)]
+#[derive(Default, Serialize)]
 struct FormState {
+    /// The catalog key of what the last action did.
     notice: Option<&'static str>,
+    /// The reply being edited (the edit page); `None` on the list page.
     editing: Option<i64>,
+    /// The form's title field.
     title: String,
+    /// The form's body field.
     body: String,
+    /// Catalog key of the title's error.
     title_error: Option<&'static str>,
+    /// Catalog key of the body's error.
     body_error: Option<&'static str>,
 }
 
@@ -84,12 +80,7 @@ async fn render(
     let view = CannedView {
         common: Common::new(&app.options.site_title, Some(session)),
         replies,
-        notice: state.notice,
-        editing: state.editing,
-        title: state.title,
-        body: state.body,
-        title_error: state.title_error,
-        body_error: state.body_error,
+        form: state,
         placeholders: &crate::canned::NAMES,
     };
     Ok(app.pages.render(status, "agent_canned.html", &view)?)
