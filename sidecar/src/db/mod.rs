@@ -28,6 +28,7 @@ pub mod contact;
 pub mod email_changes;
 pub mod erasure;
 pub mod feedback;
+pub mod import;
 pub mod inbound;
 pub mod mail;
 pub mod rate_limits;
