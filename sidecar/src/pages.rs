@@ -298,6 +298,13 @@ impl Pages {
             .with_context(|| format!("cannot render {name}"))
     }
 
+    /// The catalog string `key` in the language of the request being
+    /// handled, its `{name}` placeholders filled from `args` (for a message
+    /// a handler composes, such as a refused file's).
+    pub fn text(&self, key: &str, args: &std::collections::BTreeMap<String, String>) -> String {
+        self.catalogs.text(&self.language(), key, args)
+    }
+
     /// Replaces the catalog keys in [`MESSAGE_FIELDS`] by their text in
     /// the page's language, for a template that prints them as they are.
     fn messages_as_text(&self, context: &mut tera::Context) {

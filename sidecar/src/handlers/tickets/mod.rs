@@ -258,17 +258,13 @@ pub async fn files_in_mail(app: &App, message_id: i64, base: &str) -> Vec<String
 
 /// What the form says of a refused file, in the page's language.
 pub fn file_error_text(app: &App, refused: &crate::attachments::FileError) -> String {
-    let text = app
-        .mail_texts
-        .language([crate::language::current().as_deref()]);
-    let mut args: Vec<(&str, &crate::mail::texts::Arg)> = vec![("name", &refused.name)];
-    args.extend(
-        refused
-            .args
-            .iter()
-            .map(|(arg, value)| (*arg, value as &crate::mail::texts::Arg)),
-    );
-    text.t(refused.key, &args)
+    let mut args: std::collections::BTreeMap<String, String> = refused
+        .args
+        .iter()
+        .map(|(arg, value)| ((*arg).to_owned(), value.clone()))
+        .collect();
+    args.insert("name".to_owned(), refused.name.clone());
+    app.pages.text(refused.key, &args)
 }
 
 /// `body` followed by the `files` lines under their heading, in `text`'s
