@@ -38,7 +38,9 @@ pub fn index_files(bundle: &Bundle<'_>) -> Vec<OutputFile> {
 /// [`index_files`] per bundle, but the articles the bundles share are
 /// tokenised once (see [`search::build_indexes`]).
 pub fn index_files_of(bundles: &[&Bundle<'_>]) -> Vec<Vec<OutputFile>> {
-    index_files_remembering(bundles, &mut search::TermMemory::default())
+    files_of(bundles, |docs| {
+        search::build_indexes_with(docs, &search::IndexOptions::default())
+    })
 }
 
 /// [`index_files_of`] for a process that indexes the same site again and
@@ -48,9 +50,20 @@ pub fn index_files_remembering(
     bundles: &[&Bundle<'_>],
     memory: &mut search::TermMemory,
 ) -> Vec<Vec<OutputFile>> {
+    files_of(bundles, |docs| {
+        search::build_indexes_remembering(docs, &search::IndexOptions::default(), memory)
+    })
+}
+
+/// The index files `build` makes of the search documents of `bundles`, as
+/// bundle files.
+fn files_of(
+    bundles: &[&Bundle<'_>],
+    build: impl FnOnce(&[&[SearchDoc]]) -> Vec<Vec<search::IndexFile>>,
+) -> Vec<Vec<OutputFile>> {
     let docs: Vec<Vec<SearchDoc>> = bundles.iter().map(|b| search_docs(b)).collect();
     let docs: Vec<&[SearchDoc]> = docs.iter().map(Vec::as_slice).collect();
-    search::build_indexes_remembering(&docs, &search::IndexOptions::default(), memory)
+    build(&docs)
         .into_iter()
         .map(|files| {
             files

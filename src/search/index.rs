@@ -77,12 +77,18 @@ impl Shared {
     /// when title, keywords, headings, description and body are equal; URL
     /// and breadcrumb belong to the bundle) and counts each one's terms.
     pub fn count(bundles: &[&[SearchDoc]]) -> Shared {
-        Self::count_with(bundles, &mut TermMemory::default())
+        Self::count_in(bundles, None)
     }
 
     /// [`Self::count`], reusing what `memory` knows of unchanged articles
     /// (see [`TermMemory`]).
     pub fn count_with(bundles: &[&[SearchDoc]], memory: &mut TermMemory) -> Shared {
+        Self::count_in(bundles, Some(memory))
+    }
+
+    /// [`Self::count`] with a memory of earlier runs, or without one (a
+    /// one-off index keeps nothing).
+    fn count_in(bundles: &[&[SearchDoc]], memory: Option<&mut TermMemory>) -> Shared {
         let hashes: Vec<Vec<u64>> = bundles
             .iter()
             .map(|docs| docs.par_iter().map(text_hash).collect())
@@ -119,7 +125,10 @@ impl Shared {
             breadcrumbs.push(crumb_of);
         }
         Shared {
-            counted: terms::count_with(&distinct, &crumbs, memory),
+            counted: match memory {
+                Some(memory) => terms::count_with(&distinct, &crumbs, memory),
+                None => terms::count(&distinct, &crumbs),
+            },
             articles,
             breadcrumbs,
         }

@@ -95,7 +95,7 @@ pub fn build_indexes(bundles: &[&[SearchDoc]]) -> Vec<Vec<IndexFile>> {
 
 /// [`build_indexes`] with other file sizes.
 pub fn build_indexes_with(bundles: &[&[SearchDoc]], options: &IndexOptions) -> Vec<Vec<IndexFile>> {
-    build_indexes_remembering(bundles, options, &mut TermMemory::default())
+    build_indexes_in(bundles, options, None)
 }
 
 /// [`build_indexes_with`] for a process that indexes the same site again
@@ -106,9 +106,21 @@ pub fn build_indexes_remembering(
     options: &IndexOptions,
     memory: &mut TermMemory,
 ) -> Vec<Vec<IndexFile>> {
+    build_indexes_in(bundles, options, Some(memory))
+}
+
+/// [`build_indexes_with`], remembering in `memory` when there is one.
+fn build_indexes_in(
+    bundles: &[&[SearchDoc]],
+    options: &IndexOptions,
+    memory: Option<&mut TermMemory>,
+) -> Vec<Vec<IndexFile>> {
     let started = std::time::Instant::now();
     let cpu = cpu_time_ms();
-    let shared = index::Shared::count_with(bundles, memory);
+    let shared = match memory {
+        Some(memory) => index::Shared::count_with(bundles, memory),
+        None => index::Shared::count(bundles),
+    };
     let counted = started.elapsed();
     let built: Vec<(Vec<IndexFile>, std::time::Duration, std::time::Duration)> = bundles
         .par_iter()

@@ -104,7 +104,12 @@ impl std::fmt::Debug for TermMemory {
 /// and body; not the breadcrumb) and of `breadcrumbs`, in parallel, with
 /// one shared vocabulary.
 pub fn count(articles: &[&SearchDoc], breadcrumbs: &[&str]) -> Counted {
-    count_with(articles, breadcrumbs, &mut TermMemory::default())
+    // A one-off count (`docket build`) keeps nothing, so it takes no
+    // digests either.
+    let vocabulary = Vocabulary::default();
+    let all: Vec<usize> = (0..articles.len()).collect();
+    let (articles, breadcrumbs) = score_all(articles, &all, breadcrumbs, &vocabulary);
+    finish(vocabulary.terms(), articles, breadcrumbs)
 }
 
 /// [`count`], reusing the scores `memory` holds for articles of unchanged
@@ -119,10 +124,36 @@ pub fn count_with(
     let unknown: Vec<usize> = (0..articles.len())
         .filter(|&n| !known.contains_key(&digests[n]))
         .collect();
-    let vocabulary = &memory.vocabulary;
-    let (counted, breadcrumbs) = rayon::join(
+    let (counted, breadcrumbs) = score_all(articles, &unknown, breadcrumbs, &memory.vocabulary);
+    let mut fresh = unknown.into_iter().zip(counted).peekable();
+    let mut remembered = WordMap::default();
+    let articles: Vec<Scores> = digests
+        .into_iter()
+        .enumerate()
+        .map(|(n, digest)| {
+            let scores = match fresh.next_if(|(at, _)| *at == n) {
+                Some((_, scores)) => scores,
+                None => known.get(&digest).cloned().unwrap_or_default(),
+            };
+            remembered.insert(digest, scores.clone());
+            scores
+        })
+        .collect();
+    memory.articles = remembered;
+    finish(memory.vocabulary.terms(), articles, breadcrumbs)
+}
+
+/// Scores the articles numbered `which` (in that order) and every
+/// breadcrumb, in parallel, numbering terms in `vocabulary`.
+fn score_all(
+    articles: &[&SearchDoc],
+    which: &[usize],
+    breadcrumbs: &[&str],
+    vocabulary: &Vocabulary,
+) -> (Vec<Scores>, Vec<Vec<(TermId, u8)>>) {
+    rayon::join(
         || {
-            unknown
+            which
                 .par_chunks(DOCS_PER_TASK)
                 .flat_map_iter(|chunk| {
                     let mut scorer = Scorer::new(vocabulary);
@@ -140,23 +171,15 @@ pub fn count_with(
                 .map(|text| scorer.breadcrumb(text))
                 .collect::<Vec<_>>()
         },
-    );
-    let mut fresh = unknown.into_iter().zip(counted).peekable();
-    let mut remembered = WordMap::default();
-    let articles: Vec<Scores> = digests
-        .into_iter()
-        .enumerate()
-        .map(|(n, digest)| {
-            let scores = match fresh.next_if(|(at, _)| *at == n) {
-                Some((_, scores)) => scores,
-                None => known.get(&digest).cloned().unwrap_or_default(),
-            };
-            remembered.insert(digest, scores.clone());
-            scores
-        })
-        .collect();
-    memory.articles = remembered;
-    let terms = memory.vocabulary.terms();
+    )
+}
+
+/// The counted result: `terms` put in [`compare_utf16`] order.
+fn finish(
+    terms: Vec<Arc<str>>,
+    articles: Vec<Scores>,
+    breadcrumbs: Vec<Vec<(TermId, u8)>>,
+) -> Counted {
     let mut order: Vec<TermId> = (0..terms.len())
         .map(|id| TermId::try_from(id).unwrap_or(TermId::MAX))
         .collect();
